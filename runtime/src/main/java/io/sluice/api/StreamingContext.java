@@ -1,0 +1,424 @@
+package io.sluice.api;
+
+import io.sluice.api.function.Function2;
+import io.sluice.batch.Dataset;
+import io.sluice.batch.SluiceContext;
+import io.sluice.conf.SluiceConf;
+import io.sluice.dstream.ConstantInputDStream;
+import io.sluice.dstream.InputDStream;
+import io.sluice.dstream.QueueInputDStream;
+import io.sluice.dstream.TransformedDStream;
+import io.sluice.dstream.UnionDStream;
+import io.sluice.listener.ListenerBus;
+import io.sluice.listener.StreamingListener;
+import io.sluice.listener.StreamingListenerEvent;
+import io.sluice.scheduler.DStreamGraph;
+import io.sluice.scheduler.InputInfoTracker;
+import io.sluice.scheduler.JobGenerator;
+import io.sluice.scheduler.JobScheduler;
+import io.sluice.util.Clock;
+import io.sluice.util.ManualClock;
+import io.sluice.util.SystemClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The entry point of a streaming application: creates input streams, holds the DStream graph, and once
+ * {@link #start() started} turns the graph into one job per batch interval until {@link #stop(boolean) stopped}.
+ *
+ * <pre>{@code
+ * var ssc = new StreamingContext(new SluiceConf().setMaster("local[2]").setAppName("wc"), Durations.seconds(1));
+ * ssc.socketTextStream("localhost", 9999)
+ *    .flatMap(l -> Arrays.asList(l.split(" ")).iterator())
+ *    .mapToPair(w -> Pair.of(w, 1)).reduceByKey(Integer::sum)
+ *    .print();
+ * ssc.start();
+ * ssc.awaitTermination();
+ * }</pre>
+ */
+public class StreamingContext implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(StreamingContext.class);
+
+    /** The lifecycle of a context: streams may be added only while INITIALIZED; STOPPED is final. */
+    public enum State { INITIALIZED, ACTIVE, STOPPED }
+
+    private final SluiceContext sc;
+    private final boolean ownsContext;
+    private final Duration batchDuration;
+    private final DStreamGraph graph;
+    private final Clock clock;
+    private final ListenerBus listenerBus = new ListenerBus();
+    private final InputInfoTracker inputInfoTracker = new InputInfoTracker();
+    private final Object stateLock = new Object();
+    private volatile State state = State.INITIALIZED;
+    private volatile String checkpointDir;
+    private JobScheduler jobScheduler;
+    private JobGenerator jobGenerator;
+    private Thread shutdownHook;
+    private Throwable error;
+
+    public StreamingContext(SluiceConf conf, Duration batchDuration) {
+        this(new SluiceContext(conf), batchDuration, true);
+    }
+
+    public StreamingContext(String master, String appName, Duration batchDuration) {
+        this(new SluiceConf().setMaster(master).setAppName(appName), batchDuration);
+    }
+
+    /** Wraps an existing batch context, which {@link #stop(boolean, boolean)} may leave running. */
+    public StreamingContext(SluiceContext sc, Duration batchDuration) {
+        this(sc, batchDuration, false);
+    }
+
+    private StreamingContext(SluiceContext sc, Duration batchDuration, boolean ownsContext) {
+        this.sc = Objects.requireNonNull(sc);
+        this.ownsContext = ownsContext;
+        this.batchDuration = batchDuration;
+        this.graph = new DStreamGraph(batchDuration);
+        String clockName = sc.conf().get(SluiceConf.CLOCK);
+        this.clock = switch (clockName) {
+            case "system" -> new SystemClock();
+            case "manual" -> new ManualClock();
+            default -> throw new IllegalArgumentException(SluiceConf.CLOCK.name() + ": expected 'system' or 'manual', got '"
+                    + clockName + "'");
+        };
+    }
+
+    // ================================================================ accessors
+
+    /** The batch engine under this streaming context. */
+    public SluiceContext context() {
+        return sc;
+    }
+
+    public SluiceConf conf() {
+        return sc.conf();
+    }
+
+    public Duration batchDuration() {
+        return batchDuration;
+    }
+
+    /** The clock that drives batches; a {@link ManualClock} when {@code sluice.streaming.clock=manual}. */
+    public Clock clock() {
+        return clock;
+    }
+
+    public State getState() {
+        return state;
+    }
+
+    public String checkpointDir() {
+        return checkpointDir;
+    }
+
+    /** Engine-internal: the DStream graph. */
+    public DStreamGraph graph() {
+        return graph;
+    }
+
+    /** Engine-internal: per-batch input records. */
+    public InputInfoTracker inputInfoTracker() {
+        return inputInfoTracker;
+    }
+
+    /** Engine-internal: the batch runner, with the bookkeeping of completed batches. Null before start. */
+    public JobScheduler jobScheduler() {
+        return jobScheduler;
+    }
+
+    public ListenerBus listenerBus() {
+        return listenerBus;
+    }
+
+    // ================================================================ datasets
+
+    public <T> Dataset<T> parallelize(List<T> data, int numSlices) {
+        return sc.parallelize(data, numSlices);
+    }
+
+    public <T> Dataset<T> parallelize(List<T> data) {
+        return sc.parallelize(data);
+    }
+
+    // ================================================================ input streams
+
+    /** One dataset from the queue per batch (or the default/empty dataset when the queue is empty). */
+    public <T> DStream<T> queueStream(Queue<Dataset<T>> queue) {
+        return queueStream(queue, true);
+    }
+
+    public <T> DStream<T> queueStream(Queue<Dataset<T>> queue, boolean oneAtATime) {
+        return queueStream(queue, oneAtATime, null);
+    }
+
+    public <T> DStream<T> queueStream(Queue<Dataset<T>> queue, boolean oneAtATime, Dataset<T> defaultDataset) {
+        return new QueueInputDStream<>(this, queue, oneAtATime, defaultDataset);
+    }
+
+    /** The same dataset every batch. */
+    public <T> DStream<T> constantStream(Dataset<T> dataset) {
+        return new ConstantInputDStream<>(this, dataset);
+    }
+
+    /** The same batch of several streams side by side. */
+    @SafeVarargs
+    public final <T> DStream<T> union(DStream<T>... streams) {
+        return union(Arrays.asList(streams));
+    }
+
+    public <T> DStream<T> union(List<DStream<T>> streams) {
+        return new UnionDStream<>(streams);
+    }
+
+    /** Applies a driver-side function to the same batch of several streams. */
+    public <T> DStream<T> transform(List<DStream<?>> streams, Function2<List<Dataset<?>>, Time, Dataset<T>> f) {
+        return new TransformedDStream<>(new ArrayList<>(streams), "transform", f, f);
+    }
+
+    // ================================================================ configuration
+
+    /** Sets the directory (on any Hadoop file system) where state and metadata are checkpointed. */
+    public void checkpoint(String directory) {
+        assertCanAddStreams();
+        this.checkpointDir = directory;
+    }
+
+    /** Keeps every stream's datasets for at least {@code duration}, so that slice() can reach back that far. */
+    public void remember(Duration duration) {
+        assertCanAddStreams();
+        graph.remember(duration);
+    }
+
+    public void addStreamingListener(StreamingListener listener) {
+        listenerBus.addListener(listener);
+    }
+
+    public void removeStreamingListener(StreamingListener listener) {
+        listenerBus.removeListener(listener);
+    }
+
+    /** Engine-internal: fails with Spark's message when the graph can no longer change. */
+    public void assertCanAddStreams() {
+        State s = state;
+        if (s == State.ACTIVE) {
+            throw new IllegalStateException("Adding new inputs, transformations, and output operations after "
+                    + "starting a context is not supported");
+        }
+        if (s == State.STOPPED) {
+            throw new IllegalStateException("Adding new inputs, transformations, and output operations after "
+                    + "stopping a context is not supported");
+        }
+    }
+
+    // ================================================================ lifecycle
+
+    /**
+     * Validates the graph and starts generating batches. A validation error stops the context and is thrown with
+     * the message that names the problem.
+     */
+    public void start() {
+        synchronized (stateLock) {
+            if (state == State.ACTIVE) {
+                LOG.warn("StreamingContext has already been started");
+                return;
+            }
+            if (state == State.STOPPED) {
+                throw new IllegalStateException("StreamingContext has already been stopped");
+            }
+            try {
+                validate();
+                jobScheduler = new JobScheduler(clock, listenerBus, sc.appId());
+                jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
+                        this::beforeBatch, this::reportError);
+                listenerBus.start();
+                startInputs();
+                jobGenerator.start();
+                state = State.ACTIVE;
+            } catch (RuntimeException e) {
+                LOG.error("Error starting the context, marking it as stopped", e);
+                state = State.STOPPED;
+                stopComponents(false);
+                throw e;
+            }
+            shutdownHook = new Thread(this::stopOnShutdown, "sluice-shutdown-hook");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            listenerBus.post(new StreamingListenerEvent.StreamingStarted(clock.currentTimeMillis()));
+            LOG.info("[{}] StreamingContext started", sc.appId());
+        }
+    }
+
+    /** Checks made before anything starts; see {@link DStreamGraph#validate}. */
+    protected void validate() {
+        graph.validate(checkpointDir);
+    }
+
+    /** Starts the input streams (receivers are placed here). */
+    protected void startInputs() {
+        for (InputDStream<?> in : graph.inputStreams()) {
+            in.start();
+        }
+    }
+
+    /** Called on the generator thread at each batch time before the graph computes that batch. */
+    protected void beforeBatch(Time time) {
+    }
+
+    private void reportError(String message, Throwable t) {
+        synchronized (stateLock) {
+            if (error == null) {
+                error = t;
+            }
+            stateLock.notifyAll();
+        }
+    }
+
+    /** Blocks until the context is stopped, or rethrows the error that stopped it. */
+    public void awaitTermination() throws InterruptedException {
+        while (!awaitTerminationOrTimeout(Long.MAX_VALUE / 4)) {
+            // keep waiting
+        }
+    }
+
+    /** Waits up to {@code timeoutMillis}; true if the context stopped. Rethrows an error reported meanwhile. */
+    public boolean awaitTerminationOrTimeout(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        synchronized (stateLock) {
+            while (state != State.STOPPED && error == null) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                stateLock.wait(Math.min(left, 1_000));
+            }
+            if (error != null) {
+                Throwable e = error;
+                error = null;
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e);
+            }
+            return true;
+        }
+    }
+
+    /** Stops immediately, and stops the batch context too. */
+    public void stop() {
+        stop(true, false);
+    }
+
+    /**
+     * Stops the context and its batch context. With {@code stopGracefully}, inputs stop first and everything they
+     * received is processed before the context stops (up to {@code sluice.streaming.gracefulStopTimeout}).
+     */
+    public void stop(boolean stopGracefully) {
+        stop(true, stopGracefully);
+    }
+
+    public void stop(boolean stopContext, boolean stopGracefully) {
+        synchronized (stateLock) {
+            if (state == State.STOPPED) {
+                if (stopContext && ownsContext) {
+                    sc.close();
+                }
+                return;
+            }
+            if (state == State.INITIALIZED) {
+                state = State.STOPPED;
+                LOG.info("StreamingContext stopped before it started");
+            } else {
+                stopComponents(stopGracefully);
+                state = State.STOPPED;
+                LOG.info("[{}] StreamingContext stopped {}", sc.appId(), stopGracefully ? "gracefully" : "");
+            }
+            if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is already exiting
+                }
+            }
+            if (stopContext) {
+                sc.close();
+            }
+            stateLock.notifyAll();
+        }
+    }
+
+    private void stopComponents(boolean graceful) {
+        Duration timeout = conf().get(SluiceConf.STOP_TIMEOUT);
+        if (jobGenerator != null) {
+            if (graceful) {
+                stopInputs(true);
+                awaitReceivedDataProcessed(timeout);
+            }
+            jobGenerator.stop(graceful);
+        }
+        if (jobScheduler != null) {
+            jobScheduler.stop(graceful, timeout);
+        }
+        if (!graceful) {
+            stopInputs(false);
+        }
+        listenerBus.stop(Duration.ofSeconds(10));
+    }
+
+    /** Stops input streams; with {@code graceful}, what they already received still goes into batches. */
+    protected void stopInputs(boolean graceful) {
+        for (InputDStream<?> in : graph.inputStreams()) {
+            try {
+                in.stop();
+            } catch (RuntimeException e) {
+                LOG.warn("Error stopping input {}", in, e);
+            }
+        }
+    }
+
+    /** True while an input holds data not yet given to a batch (receivers override through the tracker). */
+    protected boolean hasUnallocatedInput() {
+        return false;
+    }
+
+    private void awaitReceivedDataProcessed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (hasUnallocatedInput() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Time last = jobGenerator.stopAfterNextBatch();
+            while (System.nanoTime() < deadline) {
+                Time done = jobScheduler.lastCompletedTime();
+                if (done != null && !done.isBefore(last)) {
+                    return;
+                }
+                Thread.sleep(20);
+            }
+            LOG.warn("[{}] Graceful stop timed out after {} ms before batch {} completed", sc.appId(),
+                    timeout.toMillis(), last);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stopOnShutdown() {
+        boolean graceful = conf().get(SluiceConf.STOP_GRACEFULLY_ON_SHUTDOWN);
+        LOG.info("Stopping StreamingContext on JVM shutdown (gracefully: {})", graceful);
+        stop(true, graceful);
+    }
+
+    @Override
+    public void close() {
+        stop(true, false);
+    }
+}

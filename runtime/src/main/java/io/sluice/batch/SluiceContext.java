@@ -1,0 +1,273 @@
+package io.sluice.batch;
+
+import io.sluice.conf.SluiceConf;
+import io.sluice.shuffle.ShuffleStore;
+import io.sluice.storage.BlockStore;
+import io.sluice.util.NamedThreadFactory;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The batch engine of one application (Spark's SparkContext): creates datasets, plans jobs into stages at shuffle
+ * boundaries, and runs their tasks through a {@link TaskScheduler}. Holds the block store and the shuffle outputs.
+ */
+public final class SluiceContext implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(SluiceContext.class);
+
+    private final SluiceConf conf;
+    private final String appId;
+    private final TaskScheduler scheduler;
+    private final BlockStore blockStore = new BlockStore();
+    private final ShuffleStore shuffleStore = new ShuffleStore();
+    private final AtomicInteger nextDatasetId = new AtomicInteger();
+    private final AtomicInteger nextShuffleId = new AtomicInteger();
+    private final AtomicInteger nextStageId = new AtomicInteger();
+    private final ConcurrentHashMap<Integer, Object> shuffleLocks = new ConcurrentHashMap<>();
+    private final Cleaner cleaner = Cleaner.create(new NamedThreadFactory("sluice-cleaner", true));
+    private volatile Configuration hadoopConf;
+    private volatile boolean stopped;
+
+    public SluiceContext(SluiceConf conf) {
+        this.conf = conf;
+        var master = MasterUrl.parseLocal(conf.get(SluiceConf.MASTER));
+        this.scheduler = new LocalTaskScheduler(master.localThreads(), conf.get(SluiceConf.JOB_TIMEOUT));
+        this.appId = "local-" + System.currentTimeMillis();
+        LOG.info("Started {} ({}) on {} with {} task slots", appId, conf.get(SluiceConf.APP_NAME), master.url(),
+                scheduler.slots());
+    }
+
+    public SluiceConf conf() {
+        return conf;
+    }
+
+    public String appId() {
+        return appId;
+    }
+
+    /** Number of tasks that can run at once. */
+    public int slots() {
+        return scheduler.slots();
+    }
+
+    /** Partitions of shuffle results when none are named: {@code sluice.default.parallelism}, else the slots. */
+    public int defaultParallelism() {
+        int configured = configuredParallelism();
+        return configured > 0 ? configured : scheduler.slots();
+    }
+
+    int configuredParallelism() {
+        return conf.get(SluiceConf.DEFAULT_PARALLELISM);
+    }
+
+    public BlockStore blockStore() {
+        return blockStore;
+    }
+
+    public ShuffleStore shuffleStore() {
+        return shuffleStore;
+    }
+
+    /** The Hadoop configuration for file sources and outputs; {@code sluice.hadoop.X} keys become {@code X}. */
+    public Configuration hadoopConf() {
+        Configuration c = hadoopConf;
+        if (c == null) {
+            synchronized (this) {
+                if (hadoopConf == null) {
+                    var h = new Configuration();
+                    conf.asMap().forEach((k, v) -> {
+                        if (k.startsWith("sluice.hadoop.")) {
+                            h.set(k.substring("sluice.hadoop.".length()), v);
+                        }
+                    });
+                    hadoopConf = h;
+                }
+                c = hadoopConf;
+            }
+        }
+        return c;
+    }
+
+    // ---------------------------------------------------------------- dataset creation
+
+    /** A dataset over {@code data}, split into {@code slices} contiguous partitions. */
+    public <T> Dataset<T> parallelize(List<T> data, int slices) {
+        return new ParallelCollectionDataset<>(this, List.copyOf(data), slices);
+    }
+
+    public <T> Dataset<T> parallelize(List<T> data) {
+        return parallelize(data, defaultParallelism());
+    }
+
+    public <K, V> PairDataset<K, V> parallelizePairs(List<io.sluice.api.Pair<K, V>> data, int slices) {
+        return new PairDataset<>(parallelize(data, slices));
+    }
+
+    /** A dataset with no partitions and no elements. */
+    public <T> Dataset<T> emptyDataset() {
+        return new EmptyDataset<>(this);
+    }
+
+    /**
+     * The partitions of all {@code datasets} side by side; datasets that share a partitioner are unioned
+     * partition by partition, keeping it.
+     */
+    public <T> Dataset<T> union(List<Dataset<T>> datasets) {
+        if (datasets.isEmpty()) {
+            return emptyDataset();
+        }
+        if (datasets.size() == 1) {
+            return datasets.get(0);
+        }
+        Partitioner first = datasets.get(0).partitioner();
+        boolean shared = first != null;
+        for (var d : datasets) {
+            shared &= first != null && first.equals(d.partitioner());
+        }
+        return shared ? new PartitionerAwareUnionDataset<>(this, datasets) : new UnionDataset<>(this, datasets);
+    }
+
+    /** The number of elements of a dataset if known without running a job, else -1. */
+    public static long knownSize(Dataset<?> ds) {
+        if (ds instanceof ParallelCollectionDataset<?> p) {
+            return p.size();
+        }
+        if (ds instanceof PairDataset<?, ?> p && p.dependencies().get(0).parent() instanceof ParallelCollectionDataset<?> pc) {
+            return pc.size();
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- jobs
+
+    public <T, U> List<U> runJob(Dataset<T> ds, String name, TaskFunction<U> fn) {
+        int[] all = new int[ds.numPartitions()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return runJob(ds, name, all, fn);
+    }
+
+    /** Runs the shuffle stages {@code ds} needs, then {@code fn} on the given partitions. */
+    public <T, U> List<U> runJob(Dataset<T> ds, String name, int[] partitions, TaskFunction<U> fn) {
+        if (stopped) {
+            throw new IllegalStateException("Cannot run a job: the context " + appId + " has been stopped");
+        }
+        if (scheduler.inTask()) {
+            throw new IllegalStateException("Dataset transformations and actions can only be invoked by the driver, "
+                    + "not inside other dataset transformations or actions (called '" + name + "' inside a task)");
+        }
+        prepareShuffles(ds);
+        int stageId = nextStageId.getAndIncrement();
+        LOG.debug("Running stage {} ({} of {}) with {} tasks", stageId, name, ds, partitions.length);
+        return scheduler.runTasks(stageId, name + " of " + ds, partitions, fn);
+    }
+
+    /** Makes sure every shuffle {@code ds} reads has all its map outputs, running missing map stages first. */
+    private void prepareShuffles(Dataset<?> ds) {
+        for (ShuffleDependency<?, ?, ?> dep : shuffleParents(ds)) {
+            ensureShuffle(dep);
+        }
+    }
+
+    private List<ShuffleDependency<?, ?, ?>> shuffleParents(Dataset<?> root) {
+        var found = new ArrayList<ShuffleDependency<?, ?, ?>>();
+        Set<Integer> visited = new HashSet<>();
+        var stack = new ArrayList<Dataset<?>>();
+        stack.add(root);
+        while (!stack.isEmpty()) {
+            Dataset<?> ds = stack.remove(stack.size() - 1);
+            if (!visited.add(ds.id()) || isFullyCached(ds)) {
+                continue;
+            }
+            for (Dependency d : ds.dependencies()) {
+                if (d instanceof ShuffleDependency<?, ?, ?> sd) {
+                    found.add(sd);
+                } else {
+                    stack.add(d.parent());
+                }
+            }
+        }
+        return found;
+    }
+
+    private boolean isFullyCached(Dataset<?> ds) {
+        if (ds.getStorageLevel() == io.sluice.storage.StorageLevel.NONE) {
+            return false;
+        }
+        for (int p = 0; p < ds.numPartitions(); p++) {
+            if (!blockStore.contains("rdd_" + ds.id() + "_" + p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private <K, V, C> void ensureShuffle(ShuffleDependency<K, V, C> dep) {
+        Object lock = shuffleLocks.computeIfAbsent(dep.shuffleId(), id -> new Object());
+        synchronized (lock) {
+            int numMaps = dep.parent().numPartitions();
+            shuffleStore.register(dep.shuffleId(), numMaps);
+            List<Integer> missing = shuffleStore.missingMaps(dep.shuffleId(), numMaps);
+            if (missing.isEmpty()) {
+                return;
+            }
+            prepareShuffles(dep.parent());
+            int stageId = nextStageId.getAndIncrement();
+            int[] maps = missing.stream().mapToInt(Integer::intValue).toArray();
+            scheduler.runTasks(stageId, "shuffle map of " + dep.parent(), maps, (m, ctx) -> {
+                shuffleStore.putMapOutput(dep.shuffleId(), m, ShuffleWriter.write(dep, m, ctx));
+                return null;
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- ids and cleanup
+
+    int newDatasetId() {
+        return nextDatasetId.getAndIncrement();
+    }
+
+    int newShuffleId() {
+        return nextShuffleId.getAndIncrement();
+    }
+
+    /** Releases a shuffle's outputs once its dependency object is unreachable. */
+    void registerShuffleForCleanup(ShuffleDependency<?, ?, ?> dep) {
+        int id = dep.shuffleId();
+        ShuffleStore store = shuffleStore;
+        var locks = shuffleLocks;
+        cleaner.register(dep, () -> {
+            store.release(id);
+            locks.remove(id);
+        });
+    }
+
+    /** Drops a persisted dataset's blocks once the dataset is unreachable. */
+    void registerPersisted(Dataset<?> ds) {
+        int id = ds.id();
+        BlockStore store = blockStore;
+        cleaner.register(ds, () -> store.removeDataset(id));
+    }
+
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    @Override
+    public void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        scheduler.close();
+        LOG.info("Stopped {}", appId);
+    }
+}

@@ -1,0 +1,8 @@
+package io.sluice.batch;
+
+/** A job failed because one of its tasks threw; the task's exception is the cause. */
+public final class TaskFailedException extends RuntimeException {
+    public TaskFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,98 @@
+package io.sluice.conf;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One typed configuration key: its name, how a string becomes a value, its default and its documentation.
+ * All keys are declared once, in {@link SluiceConf}.
+ */
+public final class ConfigKey<T> {
+    private final String name;
+    private final Class<T> type;
+    private final Function<String, T> parser;
+    private final T defaultValue;
+    private final String doc;
+
+    ConfigKey(String name, Class<T> type, Function<String, T> parser, T defaultValue, String doc) {
+        this.name = Objects.requireNonNull(name);
+        this.type = type;
+        this.parser = parser;
+        this.defaultValue = defaultValue;
+        this.doc = doc;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    public T defaultValue() {
+        return defaultValue;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    /** The default as it would be written in a configuration file. */
+    public String defaultText() {
+        if (defaultValue == null) {
+            return "(none)";
+        }
+        if (defaultValue instanceof Duration d) {
+            return formatDuration(d);
+        }
+        return String.valueOf(defaultValue);
+    }
+
+    T parse(String raw) {
+        try {
+            return parser.apply(raw.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(name + ": cannot parse '" + raw + "' as " + type.getSimpleName()
+                    + (type == Duration.class ? " (examples: 200ms, 10s, 1min)" : ""), e);
+        }
+    }
+
+    static String formatDuration(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0 && ms != 0) {
+            return ms / 60_000 + "min";
+        }
+        if (ms % 1000 == 0 && ms != 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    /** Parses durations written as {@code 200ms}, {@code 10s}, {@code 2min}, {@code 1h}, or a bare number of milliseconds. */
+    static Duration parseDuration(String s) {
+        String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (v.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+        }
+        if (v.endsWith("min")) {
+            return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 3).trim()));
+        }
+        if (v.endsWith("s")) {
+            return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+        }
+        if (v.endsWith("m")) {
+            return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+        }
+        if (v.endsWith("h")) {
+            return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+        }
+        return Duration.ofMillis(Long.parseLong(v));
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,180 @@
+package io.sluice.conf;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The configuration of one Sluice application: every {@code sluice.*} key is declared here, typed, with its
+ * default and documentation. Values are set as strings (from files, {@code --conf}, system properties or code)
+ * and parsed on read, so a bad value fails with a message naming the key.
+ *
+ * <p>Not thread-safe for writes; an application configures it before creating its context.
+ */
+public final class SluiceConf {
+    private static final Map<String, ConfigKey<?>> KEYS = new LinkedHashMap<>();
+
+    public static final ConfigKey<String> MASTER = string("sluice.master", "local[2]",
+            "Where the application runs: local[N], local[*], local-cluster[E,C,M], yarn, k8s://https://host:port, mesos://host:port.");
+    public static final ConfigKey<String> APP_NAME = string("sluice.app.name", "sluice-app",
+            "The application's name, shown in logs, the UI and the cluster manager.");
+    public static final ConfigKey<Integer> DEFAULT_PARALLELISM = integer("sluice.default.parallelism", 0,
+            "Partitions of shuffle results when an operation names none; 0 means the number of task slots.");
+    public static final ConfigKey<Duration> BLOCK_INTERVAL = duration("sluice.streaming.blockInterval", Duration.ofMillis(200),
+            "How often a receiver cuts the data it received into a block; each block is one partition of the batch.");
+    public static final ConfigKey<String> CLOCK = string("sluice.streaming.clock", "system",
+            "The clock that drives batches: 'system', or 'manual' for tests that advance time themselves.");
+    public static final ConfigKey<Long> RECEIVER_MAX_RATE = longKey("sluice.streaming.receiver.maxRate", 0L,
+            "Records per second each receiver may store at most; 0 means no limit.");
+    public static final ConfigKey<Boolean> STOP_GRACEFULLY_ON_SHUTDOWN = bool("sluice.streaming.stopGracefullyOnShutdown", false,
+            "On JVM shutdown (SIGTERM), stop the streaming context gracefully: finish received data first.");
+    public static final ConfigKey<Duration> STOP_TIMEOUT = duration("sluice.streaming.gracefulStopTimeout", Duration.ofSeconds(30),
+            "How long a graceful stop waits for received data to be processed before giving up.");
+    public static final ConfigKey<Boolean> UNPERSIST = bool("sluice.streaming.unpersist", true,
+            "Release the data of old batches automatically once no window or output needs it.");
+    public static final ConfigKey<Duration> FILE_MIN_REMEMBER = duration("sluice.streaming.fileStream.minRememberDuration", Duration.ofSeconds(60),
+            "How far back textFileStream remembers the files it has seen, so that a file is never read twice.");
+    public static final ConfigKey<Duration> JOB_TIMEOUT = duration("sluice.streaming.awaitBatchTimeout", Duration.ofMinutes(10),
+            "The longest a batch's job may wait for its tasks before the batch is failed.");
+
+    private final Map<String, String> values = new TreeMap<>();
+
+    /** A configuration with defaults, plus any {@code sluice.*} Java system properties. */
+    public SluiceConf() {
+        this(true);
+    }
+
+    public SluiceConf(boolean loadSystemProperties) {
+        if (loadSystemProperties) {
+            for (String name : System.getProperties().stringPropertyNames()) {
+                if (name.startsWith("sluice.")) {
+                    values.put(name, System.getProperty(name));
+                }
+            }
+        }
+    }
+
+    public SluiceConf set(String key, String value) {
+        values.put(key, value);
+        return this;
+    }
+
+    public <T> SluiceConf set(ConfigKey<T> key, T value) {
+        values.put(key.name(), value instanceof Duration d ? d.toMillis() + "ms" : String.valueOf(value));
+        return this;
+    }
+
+    public SluiceConf setMaster(String master) {
+        return set(MASTER, master);
+    }
+
+    public SluiceConf setAppName(String name) {
+        return set(APP_NAME, name);
+    }
+
+    public <T> T get(ConfigKey<T> key) {
+        String raw = values.get(key.name());
+        return raw == null ? key.defaultValue() : key.parse(raw);
+    }
+
+    public String get(String key, String defaultValue) {
+        return values.getOrDefault(key, defaultValue);
+    }
+
+    public boolean contains(String key) {
+        return values.containsKey(key);
+    }
+
+    public Map<String, String> asMap() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    /** Reads a {@code key value} / {@code key=value} file such as {@code conf/sluice-defaults.conf}; set keys win. */
+    public SluiceConf loadDefaults(Path file) throws IOException {
+        var props = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            props.load(r);
+        }
+        for (String name : props.stringPropertyNames()) {
+            values.putIfAbsent(name, props.getProperty(name));
+        }
+        return this;
+    }
+
+    /** Parses every set {@code sluice.*} key and reports all errors at once; unknown keys are errors too. */
+    public List<String> validate() {
+        var errors = new ArrayList<String>();
+        for (var e : values.entrySet()) {
+            ConfigKey<?> key = KEYS.get(e.getKey());
+            if (key == null) {
+                if (e.getKey().startsWith("sluice.") && !e.getKey().startsWith("sluice.user.")) {
+                    errors.add(e.getKey() + ": unknown configuration key");
+                }
+                continue;
+            }
+            try {
+                key.parse(e.getValue());
+            } catch (IllegalArgumentException ex) {
+                errors.add(ex.getMessage());
+            }
+        }
+        return errors;
+    }
+
+    public SluiceConf copy() {
+        var c = new SluiceConf(false);
+        c.values.putAll(values);
+        return c;
+    }
+
+    /** Every declared key, in declaration order, for documentation and {@code --conf} help. */
+    public static List<ConfigKey<?>> keys() {
+        return List.copyOf(KEYS.values());
+    }
+
+    private static <T> ConfigKey<T> register(ConfigKey<T> key) {
+        if (KEYS.putIfAbsent(key.name(), key) != null) {
+            throw new IllegalStateException("configuration key declared twice: " + key.name());
+        }
+        return key;
+    }
+
+    static ConfigKey<String> string(String name, String def, String doc) {
+        return register(new ConfigKey<>(name, String.class, s -> s, def, doc));
+    }
+
+    static ConfigKey<Integer> integer(String name, int def, String doc) {
+        return register(new ConfigKey<>(name, Integer.class, Integer::valueOf, def, doc));
+    }
+
+    static ConfigKey<Long> longKey(String name, long def, String doc) {
+        return register(new ConfigKey<>(name, Long.class, Long::valueOf, def, doc));
+    }
+
+    static ConfigKey<Boolean> bool(String name, boolean def, String doc) {
+        return register(new ConfigKey<>(name, Boolean.class, s -> {
+            if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+                return Boolean.valueOf(s);
+            }
+            throw new IllegalArgumentException("expected true or false");
+        }, def, doc));
+    }
+
+    static ConfigKey<Duration> duration(String name, Duration def, String doc) {
+        return register(new ConfigKey<>(name, Duration.class, ConfigKey::parseDuration, def, doc));
+    }
+
+    @Override
+    public String toString() {
+        return "SluiceConf" + values;
+    }
+}
