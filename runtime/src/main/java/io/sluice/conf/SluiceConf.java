@@ -46,6 +46,11 @@ public final class SluiceConf {
     public static final ConfigKey<Duration> JOB_TIMEOUT = duration("sluice.streaming.awaitBatchTimeout", Duration.ofMinutes(10),
             "The longest a batch's job may wait for its tasks before the batch is failed.");
 
+    public static final ConfigKey<String> KRYO_REGISTRATOR = string("sluice.kryo.registrator", "",
+            "Comma-separated classes implementing io.sluice.serde.KryoRegistrator that register application classes with Kryo.");
+    public static final ConfigKey<Boolean> KRYO_REGISTRATION_REQUIRED = bool("sluice.kryo.registrationRequired", false,
+            "Fail when Kryo meets a class that was not registered, instead of writing its name with every record.");
+
     private final Map<String, String> values = new TreeMap<>();
 
     /** A configuration with defaults, plus any {@code sluice.*} Java system properties. */
