@@ -6,6 +6,8 @@ import io.sluice.api.PairDStream;
 import io.sluice.api.StreamingContext;
 import io.sluice.batch.Dataset;
 import io.sluice.conf.SluiceConf;
+import io.sluice.listener.StreamingListener;
+import io.sluice.listener.StreamingListenerEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -95,15 +99,32 @@ public final class CountingTable {
 
         LOG.info("Counting a constant stream of {} (letter, name) pairs every {} ms on {} for {} batches; window {}",
                 names.size(), batch.toMillis(), conf.get(SluiceConf.MASTER), batches, windowText);
+        var completed = new CountDownLatch(batches);
+        ssc.addStreamingListener(new StreamingListener() {
+            @Override
+            public void onBatchCompleted(StreamingListenerEvent.BatchCompleted event) {
+                completed.countDown();
+            }
+        });
         try {
             ssc.start();
-            // a little past the last batch time, so that the last batch is generated before the graceful stop
-            long runMillis = batch.toMillis() * batches + batch.toMillis() / 2;
-            if (!ssc.awaitTerminationOrTimeout(runMillis)) {
-                LOG.info("Ran {} batches; stopping gracefully", batches);
+            long patience = batch.toMillis() * batches + 60_000;
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(patience);
+            while (!completed.await(100, TimeUnit.MILLISECONDS)) {
+                // returns true once stopped (Ctrl-C), and rethrows the error if a batch failed
+                if (ssc.awaitTerminationOrTimeout(1)) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("Only {} of {} batches completed within {} ms; stopping", batches - completed.getCount(),
+                            batches, patience);
+                    return;
+                }
             }
+            LOG.info("Ran {} batches; stopping", batches);
         } finally {
-            ssc.stop(true);
+            // the last wanted batch is complete: stop before the next one starts
+            ssc.stop(false);
             deleteRecursively(checkpointDir);
         }
     }
