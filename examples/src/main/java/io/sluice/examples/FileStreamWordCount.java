@@ -47,7 +47,7 @@ public final class FileStreamWordCount {
 
         createIfLocal(inputDir);
         var ssc = new StreamingContext(conf, batch);
-        DStream<String> lines = ssc.queueStream(new java.util.ArrayDeque<io.sluice.batch.Dataset<String>>()) /*PENDING*/;
+        DStream<String> lines = ssc.textFileStream(inputDir);
         WordCount.countWords(lines).saveAsTextFiles(outputPrefix, "txt");
 
         LOG.info("Watching {} every {} ms on {}; writing {}-<batchTimeMs>.txt; stopping after {} s", inputDir,

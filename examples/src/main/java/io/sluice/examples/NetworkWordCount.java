@@ -39,7 +39,7 @@ public final class NetworkWordCount {
         var conf = new SluiceConf().setMaster(a.master(4)).setAppName("NetworkWordCount");
 
         var ssc = new StreamingContext(conf, batch);
-        DStream<String> lines = ssc.queueStream(new java.util.ArrayDeque<io.sluice.batch.Dataset<String>>()) /*PENDING*/;
+        DStream<String> lines = ssc.socketTextStream(host, port);
         WordCount.mostFrequentFirst(WordCount.countWords(lines)).print();
 
         LOG.info("Counting words from {}:{} every {} ms on {}; {}", host, port, batch.toMillis(),

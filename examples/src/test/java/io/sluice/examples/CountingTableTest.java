@@ -41,13 +41,13 @@ class CountingTableTest {
         Duration window = Duration.ofSeconds(60);
         Duration slide = Duration.ofSeconds(5);
 
-        var byWindow = kit.runWith(ssc -> keyedNames(ssc).window(window, slide).count() /*PENDING*/, 13).outputs();
+        var byWindow = kit.runWith(ssc -> keyedNames(ssc).countByWindow(window, slide), 13).outputs();
         assertThat(byWindow.get(0)).containsExactly(260L);
         assertThat(byWindow.get(5)).containsExactly(6 * 260L);
         assertThat(byWindow.get(11)).containsExactly(3120L);
         assertThat(byWindow.get(12)).containsExactly(3120L);
 
-        var byValue = kit.runWith(ssc -> keyedNames(ssc).window(window, slide).countByValue() /*PENDING*/, 13).outputs();
+        var byValue = kit.runWith(ssc -> keyedNames(ssc).countByValueAndWindow(window, slide), 13).outputs();
         assertThat(byValue.get(0)).hasSize(260).allSatisfy(p -> assertThat(p.value()).isEqualTo(1L));
         assertThat(byValue.get(12)).hasSize(260).allSatisfy(p -> assertThat(p.value()).isEqualTo(12L));
     }
