@@ -29,9 +29,10 @@ import org.apache.logging.log4j.Logger;
  * {@code t − remember}, and it was not taken by an earlier batch. {@code remember} is
  * {@code sluice.streaming.fileStream.minRememberDuration} rounded up to whole batches; the files taken in that
  * window are remembered, so no file is read twice. Files must therefore appear atomically (written elsewhere, then
- * moved or renamed into the directory): a file that shows up with a modification time older than the threshold is
- * ignored, and a file changed after it was taken is not read again. Names starting with {@code .} or {@code _}
- * (hidden and temporary files) and directories are ignored.
+ * moved or renamed into the directory) and must not change afterwards: a file that shows up with a modification time
+ * older than the threshold is ignored, and changes to a file already taken are not read (unless the change gives it a
+ * modification time in a later window, when it is read again as a whole). Names starting with {@code .} or
+ * {@code _} (hidden and temporary files), names ending in {@code ._COPYING_} and directories are ignored.
  *
  * <p>Each batch has one partition per file, read inside the task. The record count is not reported: it is not
  * known without reading the files.

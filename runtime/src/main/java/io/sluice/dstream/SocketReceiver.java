@@ -6,6 +6,7 @@ import io.sluice.storage.StorageLevel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +68,10 @@ public final class SocketReceiver extends Receiver<String> {
             if (!isStopped()) {
                 restartAfterFailure("Socket data stream had no more data from " + host + ":" + port
                         + " (the server closed the connection)", null);
+            }
+        } catch (ConnectException e) {
+            if (!isStopped()) {
+                restartAfterFailure("Error connecting to " + host + ":" + port, e);
             }
         } catch (IOException | RuntimeException e) {
             if (!isStopped()) {
