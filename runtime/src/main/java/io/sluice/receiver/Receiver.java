@@ -64,14 +64,17 @@ public abstract class Receiver<T> implements Serializable {
         supervisor().pushSingle(record);
     }
 
-    /** Stores the records as one block of their own, immediately (not cut by the block interval). */
+    /**
+     * Stores the records as one block of their own, immediately: not cut by the block interval and not held back by
+     * the rate limit (the caller decides the block size, e.g. one block per expected partition).
+     */
     public final void store(Iterator<T> records) {
         var list = new ArrayList<T>();
         records.forEachRemaining(list::add);
         supervisor().pushBlock(list);
     }
 
-    /** Stores the records as one block of their own, immediately (not cut by the block interval). */
+    /** Like {@link #store(Iterator)}: the records become one block of their own, immediately. */
     public final void store(List<T> records) {
         supervisor().pushBlock(new ArrayList<>(records));
     }
