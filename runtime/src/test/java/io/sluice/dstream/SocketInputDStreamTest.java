@@ -147,6 +147,10 @@ class SocketInputDStreamTest {
             }
             assertThat(ssc.receiverTracker().supervisor(0).receiver().storageLevel())
                     .isEqualTo(StorageLevel.MEMORY_AND_DISK_SER_2);
+
+            ssc.stop(true, false);
+            Await.until("the socket receiver thread ended on stop",
+                    () -> Await.liveThreads("sluice-socket-receiver-").isEmpty());
         }
     }
 

@@ -24,6 +24,14 @@ public final class Await {
         }
     }
 
+    /** The names of live threads whose name starts with {@code prefix}. */
+    public static java.util.List<String> liveThreads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+                .map(Thread::getName)
+                .toList();
+    }
+
     public static void until(String what, BooleanSupplier condition) {
         until(what, condition, Duration.ofSeconds(30));
     }

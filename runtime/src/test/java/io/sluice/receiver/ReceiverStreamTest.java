@@ -215,6 +215,22 @@ class ReceiverStreamTest {
     }
 
     @Test
+    void stoppingTheContextEndsTheReceiverThreads() {
+        var receiver = new ControlledReceiver<String>();
+        try (var harness = StreamingTestKit.create().open()) {
+            harness.context().receiverStream(receiver).print();
+            harness.runBatches(0);
+            Await.until("the receiver started", receiver::isStarted);
+            assertThat(Await.liveThreads("sluice-receiver-supervisor-")).isNotEmpty();
+            assertThat(Await.liveThreads("sluice-block-generator-")).isNotEmpty();
+        }
+        assertThat(receiver.stops).hasValue(1);
+        Await.until("the supervisor and block generator threads ended",
+                () -> Await.liveThreads("sluice-receiver-supervisor-").isEmpty()
+                        && Await.liveThreads("sluice-block-generator-").isEmpty());
+    }
+
+    @Test
     void startRefusesWhenReceiversWouldTakeEveryTaskSlot() {
         var ssc = new StreamingContext(new SluiceConf(false).setMaster("local[1]").setAppName("one-slot")
                 .set(SluiceConf.CLOCK, "manual"), Durations.seconds(1));
