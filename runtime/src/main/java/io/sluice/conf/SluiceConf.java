@@ -35,6 +35,11 @@ public final class SluiceConf {
             "The clock that drives batches: 'system', or 'manual' for tests that advance time themselves.");
     public static final ConfigKey<Long> RECEIVER_MAX_RATE = longKey("sluice.streaming.receiver.maxRate", 0L,
             "Records per second each receiver may store at most; 0 means no limit.");
+    public static final ConfigKey<Duration> RECEIVER_RESTART_DELAY = duration("sluice.streaming.receiver.restartDelay", Duration.ofSeconds(2),
+            "How long a receiver that asked to be restarted (for example after losing its connection) stays stopped before it starts again.");
+    public static final ConfigKey<Duration> RECEIVER_MAX_RESTART_DELAY = duration("sluice.streaming.receiver.maxRestartDelay", Duration.ofSeconds(30),
+            "The longest delay between two attempts of a receiver that keeps failing to connect; the delay doubles from "
+                    + RECEIVER_RESTART_DELAY.name() + " up to this bound.");
     public static final ConfigKey<Boolean> STOP_GRACEFULLY_ON_SHUTDOWN = bool("sluice.streaming.stopGracefullyOnShutdown", false,
             "On JVM shutdown (SIGTERM), stop the streaming context gracefully: finish received data first.");
     public static final ConfigKey<Duration> STOP_TIMEOUT = duration("sluice.streaming.gracefulStopTimeout", Duration.ofSeconds(30),
