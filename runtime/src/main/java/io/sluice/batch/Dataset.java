@@ -9,6 +9,9 @@ import io.sluice.api.function.PairFunction;
 import io.sluice.api.function.VoidFunction;
 import io.sluice.storage.StorageLevel;
 import io.sluice.util.Sneaky;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
@@ -355,10 +359,15 @@ public abstract class Dataset<T> implements Serializable {
         return aggregate(zero, f, f);
     }
 
-    /** Folds each partition from {@code zero} with {@code seq}, then merges the partials with {@code comb}. */
+    /**
+     * Folds each partition from {@code zero} with {@code seq}, then merges the partials with {@code comb}, starting
+     * again from {@code zero}. Each task gets its own copy of {@code zero}, so it may be a mutable container.
+     */
     public <U> U aggregate(U zero, Function2<U, T, U> seq, Function2<U, U, U> comb) {
+        // each task, and the driver-side merge, starts from its own copy of zero (it may be mutated)
+        var zeroValue = new Copies.Zero<>(zero, "aggregate");
         List<Object> partials = sc.runJob(this, "aggregate", (p, ctx) -> {
-            Object[] acc = {zero};
+            Object[] acc = {zeroValue.fresh()};
             iterate(p, ctx, t -> {
                 try {
                     @SuppressWarnings("unchecked") U u = (U) acc[0];
@@ -369,7 +378,7 @@ public abstract class Dataset<T> implements Serializable {
             });
             return acc[0];
         });
-        U result = zero;
+        U result = zeroValue.fresh();
         try {
             for (Object o : partials) {
                 @SuppressWarnings("unchecked") U u = (U) o;
@@ -431,6 +440,11 @@ public abstract class Dataset<T> implements Serializable {
     }
 
     private void appendDebug(StringBuilder sb, String indent, boolean first) {
+        if (this instanceof PairDataset<?, ?> && storageLevel == StorageLevel.NONE) {
+            // a pair view adds nothing to the lineage unless it is persisted itself
+            dependencies().get(0).parent().appendDebug(sb, indent, first);
+            return;
+        }
         sb.append(indent);
         sb.append('(').append(numPartitions()).append(") ").append(describe());
         StorageLevel level = storageLevel;
@@ -438,9 +452,12 @@ public abstract class Dataset<T> implements Serializable {
         sb.append('\n');
         if (level != StorageLevel.NONE) {
             var stats = sc.blockStore().datasetStats(id);
-            sb.append(indent).append(" |       CachedPartitions: ").append(stats.partitions())
-                    .append("; MemorySize: ").append(stats.memoryDescription())
-                    .append("; DiskSize: 0.0 B\n");
+            if (stats.partitions() > 0) {
+                // as Spark prints it once the dataset is materialised; the size is estimated by serializing
+                sb.append(indent).append(" |       CachedPartitions: ").append(stats.partitions())
+                        .append("; MemorySize: ").append(bytesToString(cachedBytes()))
+                        .append("; ExternalBlockStoreSize: 0.0 B; DiskSize: 0.0 B\n");
+            }
         }
         for (Dependency d : dependencies()) {
             if (d instanceof ShuffleDependency<?, ?, ?>) {
@@ -463,6 +480,62 @@ public abstract class Dataset<T> implements Serializable {
                 }
             }
         }
+    }
+
+    /** The estimated size of this dataset's cached partitions: their serialized size. */
+    private long cachedBytes() {
+        var counter = new OutputStream() {
+            long bytes;
+
+            @Override
+            public void write(int b) {
+                bytes++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                bytes += len;
+            }
+        };
+        for (int p = 0; p < numPartitions(); p++) {
+            List<Object> block = sc.blockStore().get(blockId(p));
+            if (block == null) {
+                continue;
+            }
+            try (var out = new ObjectOutputStream(counter)) {
+                out.writeObject(new ArrayList<>(block));
+            } catch (IOException notSerializable) {
+                counter.bytes += 16L * block.size(); // a rough per-element estimate for values that cannot be serialized
+            }
+        }
+        return counter.bytes;
+    }
+
+    /** Sizes as Spark prints them: {@code 0.0 B}, {@code 512.0 B}, {@code 7.2 MB}. */
+    static String bytesToString(long size) {
+        long kb = 1L << 10;
+        long mb = 1L << 20;
+        long gb = 1L << 30;
+        long tb = 1L << 40;
+        double value;
+        String unit;
+        if (size >= 2 * tb) {
+            value = (double) size / tb;
+            unit = "TB";
+        } else if (size >= 2 * gb) {
+            value = (double) size / gb;
+            unit = "GB";
+        } else if (size >= 2 * mb) {
+            value = (double) size / mb;
+            unit = "MB";
+        } else if (size >= 2 * kb) {
+            value = (double) size / kb;
+            unit = "KB";
+        } else {
+            value = size;
+            unit = "B";
+        }
+        return String.format(Locale.US, "%.1f %s", value, unit);
     }
 
     private String describe() {

@@ -181,12 +181,16 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
                 new ShuffleDependency<>(this, partitioner, agg, mapSideCombine, null), opName));
     }
 
+    /** Folds the values of each key starting from its own copy of {@code zero}. */
     public PairDataset<K, V> foldByKey(V zero, Function2<V, V, V> f) {
-        return combineByKey(v -> f.call(zero, v), f, f);
+        var zeroValue = new Copies.Zero<>(zero, "foldByKey");
+        return combineByKey(v -> f.call(zeroValue.fresh(), v), f, f);
     }
 
+    /** Aggregates the values of each key starting from its own copy of {@code zero} (it may be mutable). */
     public <U> PairDataset<K, U> aggregateByKey(U zero, Function2<U, V, U> seq, Function2<U, U, U> comb) {
-        return combineByKey(v -> seq.call(zero, v), seq, comb);
+        var zeroValue = new Copies.Zero<>(zero, "aggregateByKey");
+        return combineByKey(v -> seq.call(zeroValue.fresh(), v), seq, comb);
     }
 
     public PairDataset<K, Iterable<V>> groupByKey() {
