@@ -432,54 +432,76 @@ public abstract class Dataset<T> implements Serializable {
 
     // ---------------------------------------------------------------- lineage
 
-    /** The lineage: this dataset, its ancestors, partition counts, shuffle boundaries and storage. */
+    /**
+     * The lineage in Spark's layout: this dataset with its partition count, its ancestors below it, each shuffle
+     * boundary opening a new level ({@code +-(n)}), storage levels in brackets and, once a persisted dataset is
+     * materialised, its {@code CachedPartitions} line. Pair views of a dataset are not shown unless persisted.
+     */
     public String toDebugString() {
-        var sb = new StringBuilder();
-        appendDebug(sb, "", true);
-        return sb.toString().stripTrailing();
+        Dataset<?> root = shown(this);
+        String partitions = "(" + root.numPartitions() + ")";
+        int leftOffset = (partitions.length() - 1) / 2;
+        String nextPrefix = " ".repeat(leftOffset) + "|" + " ".repeat(partitions.length() - leftOffset);
+        var lines = new ArrayList<String>();
+        List<String> self = root.debugSelf();
+        lines.add(partitions + " " + self.get(0));
+        for (int i = 1; i < self.size(); i++) {
+            lines.add(nextPrefix + " " + self.get(i));
+        }
+        debugChildren(root, nextPrefix, lines);
+        return String.join("\n", lines);
     }
 
-    private void appendDebug(StringBuilder sb, String indent, boolean first) {
-        if (this instanceof PairDataset<?, ?> && storageLevel == StorageLevel.NONE) {
-            // a pair view adds nothing to the lineage unless it is persisted itself
-            dependencies().get(0).parent().appendDebug(sb, indent, first);
-            return;
+    private static Dataset<?> shown(Dataset<?> ds) {
+        Dataset<?> d = ds;
+        while (d instanceof PairDataset<?, ?> && d.storageLevel == StorageLevel.NONE) {
+            d = d.dependencies().get(0).parent();
         }
-        sb.append(indent);
-        sb.append('(').append(numPartitions()).append(") ").append(describe());
-        StorageLevel level = storageLevel;
-        sb.append(" [").append(level == StorageLevel.NONE ? "" : level.description()).append(']');
-        sb.append('\n');
-        if (level != StorageLevel.NONE) {
-            var stats = sc.blockStore().datasetStats(id);
-            if (stats.partitions() > 0) {
-                // as Spark prints it once the dataset is materialised; the size is estimated by serializing
-                sb.append(indent).append(" |       CachedPartitions: ").append(stats.partitions())
-                        .append("; MemorySize: ").append(bytesToString(cachedBytes()))
-                        .append("; ExternalBlockStoreSize: 0.0 B; DiskSize: 0.0 B\n");
+        return d;
+    }
+
+    private List<String> debugSelf() {
+        var lines = new ArrayList<String>();
+        lines.add(describe() + " [" + (storageLevel == StorageLevel.NONE ? "" : storageLevel.description()) + "]");
+        if (storageLevel != StorageLevel.NONE) {
+            int cached = sc.blockStore().datasetStats(id).partitions();
+            if (cached > 0) {
+                // the size is estimated from the serialized size of the cached partitions
+                lines.add("    CachedPartitions: " + cached + "; MemorySize: " + bytesToString(cachedBytes())
+                        + "; ExternalBlockStoreSize: 0.0 B; DiskSize: 0.0 B");
             }
         }
-        for (Dependency d : dependencies()) {
+        return lines;
+    }
+
+    private static void debugChildren(Dataset<?> ds, String prefix, List<String> lines) {
+        List<Dependency> deps = ds.dependencies();
+        for (int i = 0; i < deps.size(); i++) {
+            Dependency d = deps.get(i);
+            Dataset<?> parent = shown(d.parent());
             if (d instanceof ShuffleDependency<?, ?, ?>) {
-                String childIndent = indent + " +-";
-                String next = indent + "    ";
-                sb.append(childIndent.substring(0, childIndent.length()));
-                var inner = new StringBuilder();
-                d.parent().appendDebug(inner, "", false);
-                // first line goes after "+-", the rest is indented under it
-                String[] lines = inner.toString().split("\n");
-                sb.append(lines[0]).append('\n');
-                for (int i = 1; i < lines.length; i++) {
-                    sb.append(next).append(lines[i]).append('\n');
-                }
+                shuffleDebugString(parent, prefix, i == deps.size() - 1, lines);
             } else {
-                var inner = new StringBuilder();
-                d.parent().appendDebug(inner, "", false);
-                for (String line : inner.toString().split("\n")) {
-                    sb.append(indent).append(" |  ").append(line).append('\n');
+                for (String line : parent.debugSelf()) {
+                    lines.add(prefix + line);
                 }
+                debugChildren(parent, prefix, lines);
             }
         }
+    }
+
+    private static void shuffleDebugString(Dataset<?> ds, String prefix, boolean isLastChild, List<String> lines) {
+        String partitions = "(" + ds.numPartitions() + ")";
+        int leftOffset = (partitions.length() - 1) / 2;
+        String thisPrefix = prefix.replaceAll("\\|\\s+$", "");
+        String nextPrefix = thisPrefix + (isLastChild ? "  " : "| ") + " ".repeat(leftOffset) + "|"
+                + " ".repeat(partitions.length() - leftOffset);
+        List<String> self = ds.debugSelf();
+        lines.add(thisPrefix + "+-" + partitions + " " + self.get(0));
+        for (int i = 1; i < self.size(); i++) {
+            lines.add(nextPrefix + self.get(i));
+        }
+        debugChildren(ds, nextPrefix, lines);
     }
 
     /** The estimated size of this dataset's cached partitions: their serialized size. */
