@@ -83,6 +83,22 @@ class StartValidationTest {
     }
 
     @Test
+    void unionAndTransformWithNeedTheSameSlideDuration() {
+        try (var harness = StreamingTestKit.create().open()) {
+            var s = new TestInputDStream<>(harness.context(), List.of(List.of(1)), 2);
+            s.union(s.window(Durations.seconds(2), Durations.seconds(2))).print();
+            assertStartFails(harness, "Some of the DStreams have different slide durations");
+        }
+        try (var harness = StreamingTestKit.create().open()) {
+            var s = new TestInputDStream<>(harness.context(), List.of(List.of(1)), 2);
+            s.transformWith(s.window(Durations.seconds(2), Durations.seconds(2)),
+                    (io.sluice.batch.Dataset<Integer> a, io.sluice.batch.Dataset<Integer> b) -> a).print();
+            assertStartFails(harness, "Some of the DStreams of transformWith have different slide durations "
+                    + "(2000 ms and 1000 ms)");
+        }
+    }
+
+    @Test
     void noStreamsOrOutputOperationsMayBeAddedAfterStart() {
         try (var harness = StreamingTestKit.create().open()) {
             var ssc = harness.context();
