@@ -218,6 +218,24 @@ class DStreamOperationsTest {
     }
 
     @Test
+    void aTransformFunctionThatThrowsFailsOnlyThatBatch() {
+        var run = RecordingRun.run(kit(2), ssc -> new TestInputDStream<>(ssc, List.of(List.of(1), List.of(2), List.of(3)), 2)
+                .transform((ds, time) -> {
+                    if (time.milliseconds() == 1000) {
+                        throw new java.io.IOException("lookup table unavailable");
+                    }
+                    if (time.milliseconds() == 2000) {
+                        throw new IllegalStateException("bad batch");
+                    }
+                    return ds;
+                }), 3);
+        assertThat(run.outputs()).containsExactly(List.of(3));
+        assertThat(run.failureAt(1000)).contains("java.io.IOException: lookup table unavailable");
+        assertThat(run.failureAt(2000)).contains("java.lang.IllegalStateException: bad batch");
+        assertThat(run.failureAt(3000)).isNull();
+    }
+
+    @Test
     void transformOfAParentWithoutDataFailsThatBatch() {
         var run = RecordingRun.run(kit(2), ssc -> new TestInputDStream<>(ssc,
                         List.of(StreamingTestKit.<Integer>noData(), List.of(2)), 2)
