@@ -82,6 +82,28 @@ class PairDatasetTest {
     }
 
     @Test
+    void reducingAUnionOfCopartitionedDatasetsWithAMutatingFunctionLeavesTheInputsIntact() {
+        var partitioner = new HashPartitioner(2);
+        PairDataset<String, ArrayList<Integer>> first = pairs(1, Pair.of("a", new ArrayList<>(List.of(1))),
+                Pair.of("b", new ArrayList<>(List.of(2)))).partitionBy(partitioner);
+        PairDataset<String, ArrayList<Integer>> second = pairs(1, Pair.of("a", new ArrayList<>(List.of(3))))
+                .partitionBy(partitioner);
+        PairDataset<String, ArrayList<Integer>> merged = PairDataset.of(sc.union(List.of(first, second)))
+                .reduceByKey((x, y) -> {
+                    x.addAll(y);
+                    return x;
+                }, partitioner);
+        assertThat(merged.toDebugString()).as("reduced without a new shuffle")
+                .doesNotContainPattern("ShuffledDataset\\[\\d+\\] at reduceByKey");
+        for (int run = 0; run < 2; run++) {
+            assertThat(merged.collect()).containsExactlyInAnyOrder(
+                    Pair.of("a", new ArrayList<>(List.of(1, 3))), Pair.of("b", new ArrayList<>(List.of(2))));
+        }
+        assertThat(first.collect()).containsExactlyInAnyOrder(
+                Pair.of("a", new ArrayList<>(List.of(1))), Pair.of("b", new ArrayList<>(List.of(2))));
+    }
+
+    @Test
     void combineByKeyWithoutMapSideCombineGivesTheSameResult() {
         var sums = sample().combineByKey(v -> (long) v, (Long c, Integer v) -> c + v, Long::sum,
                 new HashPartitioner(3), false);
