@@ -5,7 +5,11 @@ import io.sluice.api.function.Function;
 import io.sluice.api.function.Function2;
 import io.sluice.util.Sneaky;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /** Runs one map task of a shuffle: partitions (and, with an aggregator, combines) one parent partition. */
 final class ShuffleWriter {
@@ -27,9 +31,20 @@ final class ShuffleWriter {
                 // reduce-style: the combiner is the value, so HashMap.merge does one lookup per record
                 @SuppressWarnings("unchecked")
                 Function2<V, V, V> f = (Function2<V, V, V>) (Function2<?, ?, ?>) agg.mergeValue();
+                // a mutable first value is the parent's own object (cached, or the driver's list): the function may
+                // modify its first argument, so it gets a copy of it, and only objects it returned are reused
+                Set<Object> owned = Collections.newSetFromMap(new IdentityHashMap<>());
                 java.util.function.BiFunction<V, V, V> merge = (a, b) -> {
                     try {
-                        return f.call(a, b);
+                        V acc = a;
+                        if (!Copies.isImmutable(acc) && !owned.contains(acc)) {
+                            acc = Copies.copy(acc);
+                        }
+                        V result = f.call(acc, b);
+                        if (result != b && !Copies.isImmutable(result)) {
+                            owned.add(result);
+                        }
+                        return result;
                     } catch (Exception e) {
                         throw Sneaky.rethrow(e);
                     }
@@ -43,14 +58,23 @@ final class ShuffleWriter {
             } else {
                 Function<V, C> create = agg.createCombiner();
                 Function2<C, V, C> mergeValue = agg.mergeValue();
+                // combiners that are still the parent's own values: copied before mergeValue may change them
+                var borrowed = new HashSet<K>();
                 dep.parent().iterate(mapPartition, ctx, pair -> {
                     K k = pair.key();
                     HashMap<K, C> m = maps[n == 1 ? 0 : partitioner.partition(k)];
                     try {
                         C c = m.get(k);
                         if (c == null && !m.containsKey(k)) {
-                            m.put(k, create.call(pair.value()));
+                            C created = create.call(pair.value());
+                            if (created == (Object) pair.value() && !Copies.isImmutable(created)) {
+                                borrowed.add(k);
+                            }
+                            m.put(k, created);
                         } else {
+                            if (borrowed.remove(k)) {
+                                c = Copies.copy(c);
+                            }
                             m.put(k, mergeValue.call(c, pair.value()));
                         }
                     } catch (Exception e) {

@@ -104,6 +104,36 @@ class PairDatasetTest {
     }
 
     @Test
+    void reduceByKeyWithAFunctionThatModifiesItsFirstArgumentLeavesTheInputIntact() {
+        var input = List.of(Pair.of("a", new ArrayList<>(List.of(1))), Pair.of("a", new ArrayList<>(List.of(2))),
+                Pair.of("b", new ArrayList<>(List.of(3))), Pair.of("a", new ArrayList<>(List.of(4))));
+        PairDataset<String, ArrayList<Integer>> merged = sc.parallelizePairs(input, 2).reduceByKey((x, y) -> {
+            x.addAll(y);
+            return x;
+        }, 1);
+        for (int run = 0; run < 2; run++) {
+            assertThat(merged.mapValues(PairDatasetTest::sorted).collect()).containsExactlyInAnyOrder(
+                    Pair.of("a", List.of(1, 2, 4)), Pair.of("b", List.of(3)));
+        }
+        assertThat(input).extracting(p -> (List<Integer>) p.value())
+                .containsExactly(List.of(1), List.of(2), List.of(3), List.of(4));
+        PairDataset<String, ArrayList<Integer>> combined = sc.parallelizePairs(input, 1).combineByKey(
+                l -> l,
+                (ArrayList<Integer> x, ArrayList<Integer> y) -> {
+                    x.addAll(y);
+                    return x;
+                },
+                (x, y) -> {
+                    x.addAll(y);
+                    return x;
+                }, 2);
+        assertThat(combined.mapValues(PairDatasetTest::sorted).collect()).containsExactlyInAnyOrder(
+                Pair.of("a", List.of(1, 2, 4)), Pair.of("b", List.of(3)));
+        assertThat(input).extracting(p -> (List<Integer>) p.value())
+                .containsExactly(List.of(1), List.of(2), List.of(3), List.of(4));
+    }
+
+    @Test
     void combineByKeyWithoutMapSideCombineGivesTheSameResult() {
         var sums = sample().combineByKey(v -> (long) v, (Long c, Integer v) -> c + v, Long::sum,
                 new HashPartitioner(3), false);
