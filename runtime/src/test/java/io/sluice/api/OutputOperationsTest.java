@@ -67,6 +67,14 @@ class OutputOperationsTest {
     }
 
     @Test
+    void printShowsNothingForABatchWithoutData() {
+        String out = printed(List.of(List.of(1), StreamingTestKit.<Integer>noData(), List.of(3)), 3, DStream::print);
+        assertThat(out).isEqualTo(String.join("\n",
+                RULE, "Time: 1000 ms", RULE, "1", "",
+                RULE, "Time: 3000 ms", RULE, "3", "", ""));
+    }
+
+    @Test
     void foreachRDDRunsOnEveryBatchWithAndWithoutTime() {
         var plain = new CopyOnWriteArrayList<List<Integer>>();
         var timed = new CopyOnWriteArrayList<String>();

@@ -62,6 +62,15 @@ class PairDStreamOperationsTest {
                 List.of(Pair.of("k", "x"), Pair.of("k", "y"), Pair.of("j", "z")), List.of());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void flatMapToPairEmitsPairsInOrder(int partitions) {
+        var out = runPairs(partitions, List.of(List.of("a b", "c"), List.<String>of()),
+                (DStream<String> s) -> s.flatMapToPair(line -> Arrays.stream(line.split(" "))
+                        .map(w -> Pair.of(w, line.length())).iterator()), 2);
+        assertThat(out.outputs()).containsExactly(List.of(Pair.of("a", 3), Pair.of("b", 3), Pair.of("c", 1)), List.of());
+    }
+
     // ------------------------------------------------------------------ aggregation by key
 
     @ParameterizedTest

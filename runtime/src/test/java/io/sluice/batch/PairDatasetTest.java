@@ -195,6 +195,14 @@ class PairDatasetTest {
         assertThat(byKey.map(p -> p).partitioner()).isNull();
     }
 
+    @Test
+    void mapPartitionsKeepsThePartitionerOnlyWhenAskedTo() {
+        var byKey = sample().partitionBy(new HashPartitioner(2));
+        assertThat(byKey.mapPartitions(it -> it, true).partitioner()).isEqualTo(new HashPartitioner(2));
+        assertThat(byKey.mapPartitions(it -> it).partitioner()).isNull();
+        assertThat(byKey.filter(p -> p.value() > 1).partitioner()).isEqualTo(new HashPartitioner(2));
+    }
+
     // ------------------------------------------------------------------ narrow
 
     @Test
