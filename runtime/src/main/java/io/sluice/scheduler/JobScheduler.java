@@ -113,11 +113,13 @@ public final class JobScheduler {
             if (completed.size() > RETAINED_BATCHES) {
                 completed.removeFirst();
             }
+            // posted before waiters learn the batch completed, so that whoever waits for n completed batches and
+            // then for the listener bus to drain also sees batch n's BatchCompleted event
+            bus.post(new StreamingListenerEvent.BatchCompleted(info));
             completedCount++;
             lastCompletedTime = jobSet.time();
             notifyAll();
         }
-        bus.post(new StreamingListenerEvent.BatchCompleted(info));
         try {
             onBatchCompleted.accept(jobSet.time());
         } catch (RuntimeException e) {

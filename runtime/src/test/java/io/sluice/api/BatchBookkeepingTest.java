@@ -38,7 +38,10 @@ class BatchBookkeepingTest {
             words.count().foreachRDD(ds -> ds.collect());
             numbers.print();
             words.map(String::length).foreachRDD((ds, t) -> ds.count());
-            harness.runBatches(3);
+            harness.runBatches(1);
+            assertThat(completed).as("delivered by the time runBatches returns").hasSize(1);
+            harness.runBatches(2);
+            assertThat(completed).hasSize(3);
         }
         assertThat(submitted).extracting(BatchInfo::batchTime)
                 .containsExactly(new Time(1000), new Time(2000), new Time(3000));
