@@ -1,6 +1,8 @@
 package io.sluice.batch;
 
 import io.sluice.api.Pair;
+import io.sluice.api.function.Function2;
+import io.sluice.util.Sneaky;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +13,10 @@ import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Private copies of values that user functions are allowed to mutate. Spark ships every task its own deserialized
@@ -43,6 +48,30 @@ final class Copies {
             return o;
         }
         return deserialize(serialize(o, "value"));
+    }
+
+    /**
+     * Adapts a merge function that may modify and return its first argument (as Spark allows for combiners) so that
+     * it only ever modifies objects it returned itself: a first argument it did not produce is copied first. For
+     * one task's use (not thread-safe).
+     */
+    static <A, B> BiFunction<A, B, A> mergingIntoCopies(Function2<A, B, A> f) {
+        Set<Object> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        return (a, b) -> {
+            try {
+                A acc = a;
+                if (!isImmutable(acc) && !owned.contains(acc)) {
+                    acc = copy(acc);
+                }
+                A result = f.call(acc, b);
+                if (result != (Object) b && !isImmutable(result)) {
+                    owned.add(result);
+                }
+                return result;
+            } catch (Exception e) {
+                throw Sneaky.rethrow(e);
+            }
+        };
     }
 
     static byte[] serialize(Object o, String what) {

@@ -5,11 +5,8 @@ import io.sluice.api.function.Function;
 import io.sluice.api.function.Function2;
 import io.sluice.util.Sneaky;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
-import java.util.Set;
 
 /** Runs one map task of a shuffle: partitions (and, with an aggregator, combines) one parent partition. */
 final class ShuffleWriter {
@@ -31,24 +28,9 @@ final class ShuffleWriter {
                 // reduce-style: the combiner is the value, so HashMap.merge does one lookup per record
                 @SuppressWarnings("unchecked")
                 Function2<V, V, V> f = (Function2<V, V, V>) (Function2<?, ?, ?>) agg.mergeValue();
-                // a mutable first value is the parent's own object (cached, or the driver's list): the function may
-                // modify its first argument, so it gets a copy of it, and only objects it returned are reused
-                Set<Object> owned = Collections.newSetFromMap(new IdentityHashMap<>());
-                java.util.function.BiFunction<V, V, V> merge = (a, b) -> {
-                    try {
-                        V acc = a;
-                        if (!Copies.isImmutable(acc) && !owned.contains(acc)) {
-                            acc = Copies.copy(acc);
-                        }
-                        V result = f.call(acc, b);
-                        if (result != b && !Copies.isImmutable(result)) {
-                            owned.add(result);
-                        }
-                        return result;
-                    } catch (Exception e) {
-                        throw Sneaky.rethrow(e);
-                    }
-                };
+                // the function may modify its first argument, which can be the parent's own object (cached, or the
+                // driver's list): it is given a copy of that instead
+                java.util.function.BiFunction<V, V, V> merge = Copies.mergingIntoCopies(f);
                 dep.parent().iterate(mapPartition, ctx, pair -> {
                     K k = pair.key();
                     @SuppressWarnings("unchecked")

@@ -105,37 +105,20 @@ final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
 
     /**
      * Merges the map tasks' combiners of this partition. Map outputs are read again whenever this partition is
-     * recomputed, so a combiner taken from them is copied before {@code mergeCombiners} (which may mutate its first
-     * argument) is applied to it.
+     * recomputed, so {@code mergeCombiners} (which may modify its first argument) is given a copy of a combiner
+     * taken from them.
      */
     @SuppressWarnings("unchecked")
-    private Map<K, C> mergeCombiners(List<Object> buckets, Aggregator<V, C> agg) throws Exception {
+    private Map<K, C> mergeCombiners(List<Object> buckets, Aggregator<V, C> agg) {
         int largest = 0;
         for (Object b : buckets) {
             largest = Math.max(largest, ((Map<K, C>) b).size());
         }
         var result = new HashMap<K, C>(Math.max(16, largest * 4 / 3 + 1));
-        var borrowed = new HashMap<K, C>();
-        var f = agg.mergeCombiners();
+        java.util.function.BiFunction<C, C, C> merge = Copies.mergingIntoCopies(agg.mergeCombiners());
         for (Object b : buckets) {
             for (var e : ((Map<K, C>) b).entrySet()) {
-                K k = e.getKey();
-                C current = result.get(k);
-                if (current == null && !result.containsKey(k)) {
-                    result.put(k, e.getValue());
-                    if (!Copies.isImmutable(e.getValue())) {
-                        borrowed.put(k, e.getValue());
-                    }
-                    continue;
-                }
-                if (borrowed.remove(k) != null) {
-                    current = Copies.copy(current);
-                }
-                C merged = f.call(current, e.getValue());
-                if (merged == e.getValue() && !Copies.isImmutable(merged)) {
-                    borrowed.put(k, merged);
-                }
-                result.put(k, merged);
+                result.merge(e.getKey(), e.getValue(), merge);
             }
         }
         return result;
