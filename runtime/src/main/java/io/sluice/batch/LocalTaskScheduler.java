@@ -3,7 +3,6 @@ package io.sluice.batch;
 import io.sluice.util.NamedThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -48,8 +47,9 @@ public final class LocalTaskScheduler implements TaskScheduler {
             return List.of();
         }
         if (partitions.length == 1) {
-            // one task: run it here rather than paying a hand-off to the pool (its result may be null)
-            return Collections.singletonList(runOne(stageId, stageName, partitions[0], fn));
+            // one task: run it here rather than paying a hand-off to the pool
+            // singletonList, not List.of: shuffle map tasks return null
+            return java.util.Collections.singletonList(runOne(stageId, stageName, partitions[0], fn));
         }
         var futures = new ArrayList<Future<U>>(partitions.length);
         for (int p : partitions) {
