@@ -76,7 +76,15 @@ public class StreamingContext implements AutoCloseable {
     private Throwable error;
 
     public StreamingContext(SluiceConf conf, Duration batchDuration) {
-        this(new SluiceContext(conf), batchDuration, true);
+        this(newContext(conf, batchDuration), batchDuration, true);
+    }
+
+    // the duration is checked before the batch context starts, so that a bad one leaves no threads behind
+    private static SluiceContext newContext(SluiceConf conf, Duration batchDuration) {
+        if (batchDuration == null || batchDuration.toMillis() <= 0) {
+            throw new IllegalArgumentException("Batch duration must be positive, got " + batchDuration);
+        }
+        return new SluiceContext(conf);
     }
 
     public StreamingContext(String master, String appName, Duration batchDuration) {
