@@ -130,7 +130,7 @@ public final class InMemoryStateStore<K, S> implements StateStore<K, S> {
             // the oldest before-image of a key is its entry at version v (null: absent then)
             var overlay = new HashMap<K, StateEntry<S>>();
             for (int i = newer.size() - 1; i >= 0; i--) {
-                overlay.putAll(newer.get(i).before);
+                newer.get(i).overlayInto(overlay);
             }
             p.current.forEach((k, e) -> {
                 if (!overlay.containsKey(k)) {
@@ -209,20 +209,58 @@ public final class InMemoryStateStore<K, S> implements StateStore<K, S> {
         }
     }
 
-    /** What writing {@code version} on top of {@code base} overwrote: key → previous entry (null: was absent). */
-    private record UndoLog<K, S>(long base, long version, HashMap<K, StateEntry<S>> before) {
+    /**
+     * What writing {@code version} on top of {@code base} overwrote, in the order of the writes: for each write the
+     * key and its previous entry (null: absent). A key written twice appears twice; its first before-image is its
+     * entry at {@code base}. Appending is cheaper than a map on the write path; readers of old versions pay instead.
+     */
+    private static final class UndoLog<K, S> {
+        final long base;
+        final long version;
+        final ArrayList<K> keys = new ArrayList<>();
+        final ArrayList<StateEntry<S>> before = new ArrayList<>();
+
+        UndoLog(long base, long version) {
+            this.base = base;
+            this.version = version;
+        }
+
+        void add(K key, StateEntry<S> old) {
+            keys.add(key);
+            before.add(old);
+        }
+
+        /** Puts every key's first before-image into {@code overlay}, over what is there. */
+        void overlayInto(HashMap<K, StateEntry<S>> overlay) {
+            for (int i = keys.size() - 1; i >= 0; i--) {
+                overlay.put(keys.get(i), before.get(i));
+            }
+        }
+
+        /** Restores the before-images, last write first. */
+        void undo(HashMap<K, StateEntry<S>> map) {
+            for (int i = keys.size() - 1; i >= 0; i--) {
+                StateEntry<S> old = before.get(i);
+                if (old == null) {
+                    map.remove(keys.get(i));
+                } else {
+                    map.put(keys.get(i), old);
+                }
+            }
+        }
     }
 
     private final class Transaction implements StateTransaction<K, S> {
         private final Partition<K, S> p;
         private final long version;
-        private final HashMap<K, StateEntry<S>> before = new HashMap<>();
+        private final UndoLog<K, S> log;
         private ArrayList<K> updatedNow;
         private long polledBefore = Long.MIN_VALUE;
 
         Transaction(Partition<K, S> p, long version) {
             this.p = p;
             this.version = version;
+            this.log = new UndoLog<>(p.version, version);
         }
 
         @Override
@@ -304,14 +342,11 @@ public final class InMemoryStateStore<K, S> implements StateStore<K, S> {
         }
 
         private void record(K key, StateEntry<S> old) {
-            // only the first before-image counts: it is the entry of the base version
-            if (!before.containsKey(key)) {
-                before.put(key, old);
-            }
+            log.add(key, old);
         }
 
         void commit() {
-            p.logs.addLast(new UndoLog<>(p.version, version, before));
+            p.logs.addLast(log);
             p.version = version;
             if (polledBefore != Long.MIN_VALUE) {
                 p.updatedAt.headMap(polledBefore, false).clear();
@@ -319,13 +354,7 @@ public final class InMemoryStateStore<K, S> implements StateStore<K, S> {
         }
 
         void rollback() {
-            before.forEach((k, old) -> {
-                if (old == null) {
-                    p.current.remove(k);
-                } else {
-                    p.current.put(k, old);
-                }
-            });
+            log.undo(p.current);
             // index entries added for this version are stale now: the restored entries carry older times
             p.updatedAt.remove(version);
         }

@@ -255,4 +255,24 @@ class MapWithStateTest {
                 "2000 ms mapped " + new HashSet<>(List.of("a=2")),
                 "2000 ms mapped again " + new HashSet<>(List.of("a=2")));
     }
+
+    @Test
+    void snapshotOfAnEarlierBatchIsReadableAfterALaterOneWasWritten() {
+        var windows = new ArrayList<List<Pair<String, Long>>>();
+        try (var harness = StreamingTestKit.create().open()) {
+            var ssc = harness.context();
+            var mapped = new TestInputDStream<>(ssc, List.of(List.of("a"), List.of("a", "b"), List.of("b")), 2)
+                    .mapToPair(w -> Pair.of(w, 1))
+                    .mapWithState(RUNNING_COUNT);
+            // the first job of each batch writes its state; the second then also reads the previous batch's
+            mapped.foreachRDD(ds -> ds.count());
+            mapped.stateSnapshots().window(seconds(2), seconds(1)).foreachRDD(ds -> windows.add(ds.collect()));
+            harness.runBatches(3);
+        }
+        assertThat(windows).hasSize(3);
+        assertThat(windows.get(0)).containsExactlyInAnyOrder(Pair.of("a", 1L));
+        assertThat(windows.get(1)).containsExactlyInAnyOrder(Pair.of("a", 1L), Pair.of("a", 2L), Pair.of("b", 1L));
+        assertThat(windows.get(2)).containsExactlyInAnyOrder(Pair.of("a", 2L), Pair.of("b", 1L), Pair.of("a", 2L),
+                Pair.of("b", 2L));
+    }
 }

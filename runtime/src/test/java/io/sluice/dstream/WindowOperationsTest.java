@@ -92,6 +92,15 @@ class WindowOperationsTest {
     }
 
     @Test
+    void countByWindowSkipsBatchesWithNoDataAtAll() {
+        var out = StreamingTestKit.create().run(
+                List.of(List.of("a"), StreamingTestKit.noData(), List.of("b", "c"), StreamingTestKit.noData()),
+                (DStream<String> s) -> s.countByWindow(seconds(2), seconds(1)), 6);
+        assertThat(out.outputs()).containsExactly(List.of(1L), List.of(1L), List.of(2L), List.of(2L), List.of(0L),
+                List.of(0L));
+    }
+
+    @Test
     void countByValueAndWindowDropsValuesWhoseCountFellToZero() {
         var out = StreamingTestKit.create().run(List.of(List.of("a", "b", "a"), List.of("b")),
                 (DStream<String> s) -> s.countByValueAndWindow(seconds(2), seconds(1)), 4);
