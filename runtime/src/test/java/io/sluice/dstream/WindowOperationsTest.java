@@ -9,6 +9,9 @@ import io.sluice.api.DStream;
 import io.sluice.api.Pair;
 import io.sluice.api.PairDStream;
 import io.sluice.api.Time;
+import io.sluice.batch.Dataset;
+import io.sluice.batch.Dependency;
+import io.sluice.batch.HashPartitioner;
 import io.sluice.testkit.StreamingTestKit;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -215,6 +218,37 @@ class WindowOperationsTest {
                 Set.of(p("k2", 0), p("k3", 0), p("k5", 5), p("k6", 6), p("all", 11)),
                 Set.of(p("k2", 0), p("k3", 0), p("k5", 0), p("k6", 0), p("all", 0)));
         assertThat(asSets(filtered.outputs())).isEqualTo(asSets(recomputed.outputs()));
+    }
+
+    @Test
+    void recomputingFormReducesTheWindowWithoutASecondShuffle() {
+        var narrowToUnion = new ArrayList<Boolean>();
+        var partitioners = new ArrayList<Object>();
+        try (var harness = StreamingTestKit.create().open()) {
+            var ssc = harness.context();
+            var input = new io.sluice.testkit.TestInputDStream<>(ssc, KEYED, 2);
+            PairDStream.of(input).reduceByKeyAndWindow(Integer::sum, seconds(2), seconds(1), 3).foreachRDD(ds -> {
+                narrowToUnion.add(narrowlyReads(ds, "union"));
+                partitioners.add(ds.partitioner());
+            });
+            harness.runBatches(3);
+        }
+        // batch 1's window holds one batch, so there is no union to read
+        assertThat(narrowToUnion).containsExactly(false, true, true);
+        assertThat(partitioners).containsOnly(new HashPartitioner(3));
+    }
+
+    /** True if {@code ds} reaches a dataset made by {@code opName} through narrow dependencies only. */
+    private static boolean narrowlyReads(Dataset<?> ds, String opName) {
+        if (ds.opName().equals(opName)) {
+            return true;
+        }
+        for (Dependency d : ds.dependencies()) {
+            if (d instanceof Dependency.Narrow n && narrowlyReads(n.parent(), opName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
