@@ -186,6 +186,12 @@ class UpdateStateByKeyTest {
                         .anyMatch(d -> d.parent() instanceof StateDataset<?, ?>));
             });
             harness.runBatches(25);
+            var store = ((StatefulDStream<String, Integer>) counts.unwrap()).stateStore();
+            // old versions are forgotten with their batches: the undo logs do not pile up either
+            for (int p = 0; p < store.numPartitions(); p++) {
+                assertThat(store.retainedVersions(p)).isLessThanOrEqualTo(1);
+            }
+            assertThat(store.size()).isEqualTo(9);
         }
         assertThat(lineageLines).hasSize(25);
         assertThat(lineageLines.subList(1, 25)).allMatch(n -> n.equals(lineageLines.get(1)));
