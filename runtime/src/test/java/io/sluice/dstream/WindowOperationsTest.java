@@ -185,7 +185,7 @@ class WindowOperationsTest {
         }
         var recomputed = runKeyed(input, s -> s.reduceByKeyAndWindow(Integer::sum, seconds(4), seconds(2)), 10);
         var incremental = runKeyed(input,
-                s -> s.reduceByKeyAndWindow(Integer::sum, (a, b) -> a - b, seconds(4), seconds(2)), 10);
+                s -> s.reduceByKeyAndWindow(Integer::sum, (a, b) -> a - b, seconds(4), seconds(2), 3), 10);
         assertThat(recomputed.times()).isEqualTo(times(2, 4, 6, 8, 10));
         assertThat(incremental.times()).isEqualTo(times(2, 4, 6, 8, 10));
         // batches 1–2, 1–4, 3–6, 5–8, 7–10
