@@ -2,10 +2,10 @@ package io.sluice.dstream;
 
 import io.sluice.api.DStream;
 import io.sluice.api.Pair;
+import io.sluice.api.State;
 import io.sluice.api.StateSpec;
 import io.sluice.api.Time;
 import io.sluice.api.function.Function4;
-import io.sluice.api.State;
 import io.sluice.batch.Dataset;
 import io.sluice.batch.PairDataset;
 import io.sluice.batch.Partitioner;
