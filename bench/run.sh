@@ -48,18 +48,20 @@ TIME=()
 [[ -x /usr/bin/time ]] && TIME=(/usr/bin/time -v -o)
 
 mkdir -p "$here/logs"
+failed=0
 for W in "${WL[@]}"; do
   ts=$(date +%Y%m%d-%H%M%S)
   log="$here/logs/$W-$ts.log"
   if [[ ${#TIME[@]} -gt 0 ]]; then
     out=$("${TIME[@]}" "$log.time" java "${HEAP[@]}" "${JOPTS[@]}" -Dsluice.bench.master="$MASTER" \
           -Dsluice.bench.externalRss=true -cp "$CP" io.sluice.bench.Bench "$W" "${EXTRA[@]}" 2>"$log") \
-      || { echo "$W failed; see $log" >&2; tail -5 "$log" >&2; continue; }
+      || { echo "$W failed; see $log" >&2; tail -5 "$log" >&2; failed=1; continue; }
     rss_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2}' "$log.time")
     echo "$out peak_rss_mb=$((rss_kb / 1024))"
   else
     # no /usr/bin/time: the JVM reports its own VmHWM
     java "${HEAP[@]}" "${JOPTS[@]}" -Dsluice.bench.master="$MASTER" -cp "$CP" io.sluice.bench.Bench "$W" "${EXTRA[@]}" \
-      2>"$log" || { echo "$W failed; see $log" >&2; tail -5 "$log" >&2; continue; }
+      2>"$log" || { echo "$W failed; see $log" >&2; tail -5 "$log" >&2; failed=1; continue; }
   fi
 done
+exit "$failed"

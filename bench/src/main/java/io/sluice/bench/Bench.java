@@ -77,11 +77,6 @@ public final class Bench {
         Spec spec = Spec.of(args[0], args);
         String master = System.getProperty("sluice.bench.master", "local[2]");
 
-        long t0 = System.nanoTime();
-        List<List<String>> data = generate(spec);
-        System.err.printf(Locale.ROOT, "generated %d batches x %d records in %.1f s%n",
-                spec.batches(), spec.recordsPerBatch(), (System.nanoTime() - t0) / 1e9);
-
         var conf = new SluiceConf(false).setMaster(master).setAppName("sluice-bench-" + spec.id());
         StreamingContext ssc;
         try {
@@ -91,6 +86,12 @@ public final class Bench {
             System.exit(3);
             return;
         }
+        // after the context, so that an unsupported master fails before the input is generated
+        long t0 = System.nanoTime();
+        List<List<String>> data = generate(spec);
+        System.err.printf(Locale.ROOT, "generated %d batches x %d records in %.1f s%n",
+                spec.batches(), spec.recordsPerBatch(), (System.nanoTime() - t0) / 1e9);
+
         Path checkpointDir = Files.createTempDirectory("sluice-bench-ckpt-");
         if (!spec.id().equals("W1")) {
             ssc.checkpoint(checkpointDir.toString());
