@@ -190,6 +190,46 @@ public abstract class DStream<T> implements Serializable {
         return new WindowedDStream<>(this, windowDuration, slideDuration);
     }
 
+    /**
+     * Every {@code slideDuration}, the elements of the last {@code windowDuration} reduced to one with {@code f}
+     * (nothing for an empty window).
+     */
+    public DStream<T> reduceByWindow(Function2<T, T, T> f, Duration windowDuration, Duration slideDuration) {
+        return reduce(f).window(windowDuration, slideDuration).reduce(f);
+    }
+
+    /**
+     * As {@link #reduceByWindow(Function2, Duration, Duration)}, computed incrementally from the previous window
+     * with the inverse {@code invF} of {@code f}; once data has arrived, an emptied window gives the inverse's
+     * "zero". Needs a checkpoint directory.
+     */
+    public DStream<T> reduceByWindow(Function2<T, T, T> f, Function2<T, T, T> invF, Duration windowDuration,
+                                     Duration slideDuration) {
+        return mapToPair(t -> new Pair<>(0, t))
+                .reduceByKeyAndWindow(f, invF, windowDuration, slideDuration, 1, null)
+                .map(Pair::value);
+    }
+
+    /**
+     * Every {@code slideDuration}, the number of elements in the last {@code windowDuration}: 0 once the window
+     * has emptied, nothing before any data. Needs a checkpoint directory.
+     */
+    public DStream<Long> countByWindow(Duration windowDuration, Duration slideDuration) {
+        return map(t -> 1L).reduceByWindow(Long::sum, (a, b) -> a - b, windowDuration, slideDuration);
+    }
+
+    /** Every {@code slideDuration}, each distinct element of the last {@code windowDuration} with its count. */
+    public PairDStream<T, Long> countByValueAndWindow(Duration windowDuration, Duration slideDuration) {
+        return countByValueAndWindow(windowDuration, slideDuration, ssc.context().defaultParallelism());
+    }
+
+    /** As {@link #countByValueAndWindow(Duration, Duration)}; elements whose count fell to 0 are dropped. */
+    public PairDStream<T, Long> countByValueAndWindow(Duration windowDuration, Duration slideDuration,
+                                                      int numPartitions) {
+        return mapToPair(t -> new Pair<>(t, 1L)).reduceByKeyAndWindow(Long::sum, (a, b) -> a - b, windowDuration,
+                slideDuration, numPartitions, p -> p.value() != 0L);
+    }
+
     /** The batches whose times lie in [{@code from}, {@code to}], both included, aligned to batch boundaries. */
     public List<Dataset<T>> slice(Time from, Time to) {
         if (zeroTime == null) {

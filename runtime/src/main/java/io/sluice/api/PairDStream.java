@@ -3,13 +3,18 @@ package io.sluice.api;
 import io.sluice.api.function.FlatMapFunction;
 import io.sluice.api.function.Function;
 import io.sluice.api.function.Function2;
+import io.sluice.api.function.Function4;
 import io.sluice.batch.Dataset;
 import io.sluice.batch.HashPartitioner;
 import io.sluice.batch.PairDataset;
 import io.sluice.batch.Partitioner;
+import io.sluice.dstream.MapWithStateDStream;
 import io.sluice.dstream.MappedDStream;
+import io.sluice.dstream.ReducedWindowedDStream;
+import io.sluice.dstream.StateDStream;
 import io.sluice.storage.StorageLevel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -104,6 +109,22 @@ public class PairDStream<K, V> extends DStream<Pair<K, V>> {
     @Override
     public PairDStream<K, V> cache() {
         return persist(StorageLevel.MEMORY_ONLY_SER);
+    }
+
+    /** Names this view and the stream under it (which pins the operator id of a stateful stream). */
+    @Override
+    public PairDStream<K, V> name(String name) {
+        super.name(name);
+        inner.name(name);
+        return this;
+    }
+
+    /** Sets the checkpoint interval of this view and of the stream under it. */
+    @Override
+    public PairDStream<K, V> checkpoint(Duration interval) {
+        super.checkpoint(interval);
+        inner.checkpoint(interval);
+        return this;
     }
 
     // ================================================================ aggregation by key
@@ -222,5 +243,143 @@ public class PairDStream<K, V> extends DStream<Pair<K, V>> {
     public <W> PairDStream<K, Pair<Optional<V>, Optional<W>>> fullOuterJoin(PairDStream<K, W> other,
                                                                             Partitioner partitioner) {
         return of(transformWith(other, (a, b) -> PairDataset.of(a).fullOuterJoin(b, partitioner)));
+    }
+
+    // ================================================================ windows by key
+
+    /** Every batch, each key's values of the last {@code windowDuration} reduced with {@code f}. */
+    public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Duration windowDuration) {
+        return reduceByKeyAndWindow(f, windowDuration, slideDuration(), defaultPartitioner());
+    }
+
+    public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Duration windowDuration,
+                                                  Duration slideDuration) {
+        return reduceByKeyAndWindow(f, windowDuration, slideDuration, defaultPartitioner());
+    }
+
+    public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Duration windowDuration,
+                                                  Duration slideDuration, int numPartitions) {
+        return reduceByKeyAndWindow(f, windowDuration, slideDuration, new HashPartitioner(numPartitions));
+    }
+
+    /**
+     * Every {@code slideDuration}, each key's values of the last {@code windowDuration} reduced with {@code f},
+     * recomputed from the per-batch reductions: a key with no values in the window is absent.
+     */
+    public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Duration windowDuration,
+                                                  Duration slideDuration, Partitioner partitioner) {
+        // the window unions batches that share the partitioner, so the second reduction needs no shuffle
+        return reduceByKey(f, partitioner).window(windowDuration, slideDuration).reduceByKey(f, partitioner);
+    }
+
+    /**
+     * Every {@code slideDuration}, each key's reduced values of the last {@code windowDuration}, computed
+     * incrementally: the previous window's result, reduced with the batches that entered the window and
+     * inverse-reduced ({@code invF(f(x, y), x) = y}) with those that left. A key whose values all left stays, with
+     * the value the inverse gives (such as 0). Needs a checkpoint directory.
+     */
+    public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Function2<V, V, V> invF,
+                                                  Duration windowDuration, Duration slideDuration) {
+        return reduceByKeyAndWindow(f, invF, windowDuration, slideDuration, defaultPartitioner(), null);
+    }
+
+    public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Function2<V, V, V> invF,
+                                                  Duration windowDuration, Duration slideDuration, int numPartitions,
+                                                  Function<Pair<K, V>, Boolean> filterFunc) {
+        return reduceByKeyAndWindow(f, invF, windowDuration, slideDuration, new HashPartitioner(numPartitions),
+                filterFunc);
+    }
+
+    /**
+     * As {@link #reduceByKeyAndWindow(Function2, Function2, Duration, Duration)}, into the partitions of
+     * {@code partitioner}, keeping only the keys for which {@code filterFunc} (if not null) returns true — with
+     * {@code v != 0} for counts, the result equals the recomputing form.
+     */
+    public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Function2<V, V, V> invF,
+                                                  Duration windowDuration, Duration slideDuration,
+                                                  Partitioner partitioner, Function<Pair<K, V>, Boolean> filterFunc) {
+        return of(new ReducedWindowedDStream<>(this, f, invF, windowDuration, slideDuration, partitioner, filterFunc));
+    }
+
+    /** Every batch, all values of each key within the last {@code windowDuration}. */
+    public PairDStream<K, Iterable<V>> groupByKeyAndWindow(Duration windowDuration) {
+        return groupByKeyAndWindow(windowDuration, slideDuration(), defaultPartitioner());
+    }
+
+    public PairDStream<K, Iterable<V>> groupByKeyAndWindow(Duration windowDuration, Duration slideDuration) {
+        return groupByKeyAndWindow(windowDuration, slideDuration, defaultPartitioner());
+    }
+
+    public PairDStream<K, Iterable<V>> groupByKeyAndWindow(Duration windowDuration, Duration slideDuration,
+                                                           int numPartitions) {
+        return groupByKeyAndWindow(windowDuration, slideDuration, new HashPartitioner(numPartitions));
+    }
+
+    /** Every {@code slideDuration}, all values of each key within the last {@code windowDuration}, in batch order. */
+    public PairDStream<K, Iterable<V>> groupByKeyAndWindow(Duration windowDuration, Duration slideDuration,
+                                                           Partitioner partitioner) {
+        // per-batch groups are kept by the window and read again by later windows: merge into fresh lists
+        PairDStream<K, ArrayList<V>> merged = groupByKey(partitioner).window(windowDuration, slideDuration)
+                .combineByKey(values -> {
+                    var list = new ArrayList<V>();
+                    values.forEach(list::add);
+                    return list;
+                }, (list, values) -> {
+                    values.forEach(list::add);
+                    return list;
+                }, (a, b) -> {
+                    a.addAll(b);
+                    return a;
+                }, partitioner, true);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        PairDStream<K, Iterable<V>> result = (PairDStream) merged;
+        return result;
+    }
+
+    // ================================================================ state
+
+    /**
+     * Keeps a state per key: every batch, {@code f(newValues, state)} runs for every key that has new values or a
+     * state (with an empty list when it has no new values, also in batches where the input has no data), and
+     * becomes the key's state; empty removes the key. Every batch emits the whole state. Needs a checkpoint
+     * directory.
+     */
+    public <S> PairDStream<K, S> updateStateByKey(Function2<List<V>, Optional<S>, Optional<S>> f) {
+        return updateStateByKey(f, defaultPartitioner());
+    }
+
+    public <S> PairDStream<K, S> updateStateByKey(Function2<List<V>, Optional<S>, Optional<S>> f, int numPartitions) {
+        return updateStateByKey(f, new HashPartitioner(numPartitions));
+    }
+
+    public <S> PairDStream<K, S> updateStateByKey(Function2<List<V>, Optional<S>, Optional<S>> f,
+                                                  Partitioner partitioner) {
+        return updateStateByKey(f, partitioner, null);
+    }
+
+    /** As {@link #updateStateByKey(Function2)}, starting from {@code initialState} (may be null). */
+    public <S> PairDStream<K, S> updateStateByKey(Function2<List<V>, Optional<S>, Optional<S>> f,
+                                                  Partitioner partitioner, PairDataset<K, S> initialState) {
+        return updateStateByKey((Function4<Time, K, List<V>, Optional<S>, Optional<S>>) (time, key, values, state) ->
+                f.call(values, state), partitioner, initialState);
+    }
+
+    /**
+     * The time-aware form: {@code f(batchTime, key, newValues, state)}; state partitioned by {@code partitioner},
+     * starting from {@code initialState} (may be null).
+     */
+    public <S> PairDStream<K, S> updateStateByKey(Function4<Time, K, List<V>, Optional<S>, Optional<S>> f,
+                                                  Partitioner partitioner, PairDataset<K, S> initialState) {
+        return of(new StateDStream<>(this, f, partitioner, initialState));
+    }
+
+    /**
+     * Calls {@code spec}'s function once per record with the key's {@link State}, and once for each key idle
+     * longer than the spec's timeout; returns what the calls return, batch by batch. Only keys with records (or
+     * timing out) are touched. {@link MapWithStateDStream#stateSnapshots()} gives the full state every batch.
+     * Needs a checkpoint directory.
+     */
+    public <S, U> MapWithStateDStream<K, V, S, U> mapWithState(StateSpec<K, V, S, U> spec) {
+        return new MapWithStateDStream<>(this, spec, defaultPartitioner());
     }
 }

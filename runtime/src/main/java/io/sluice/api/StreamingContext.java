@@ -5,24 +5,34 @@ import io.sluice.batch.Dataset;
 import io.sluice.batch.SluiceContext;
 import io.sluice.conf.SluiceConf;
 import io.sluice.dstream.ConstantInputDStream;
+import io.sluice.dstream.FileInputDStream;
 import io.sluice.dstream.InputDStream;
+import io.sluice.dstream.PluggableInputDStream;
 import io.sluice.dstream.QueueInputDStream;
+import io.sluice.dstream.ReceiverInputDStream;
+import io.sluice.dstream.SocketInputDStream;
 import io.sluice.dstream.TransformedDStream;
 import io.sluice.dstream.UnionDStream;
 import io.sluice.listener.ListenerBus;
 import io.sluice.listener.StreamingListener;
 import io.sluice.listener.StreamingListenerEvent;
+import io.sluice.receiver.Receiver;
+import io.sluice.receiver.ReceiverSupervisor;
+import io.sluice.receiver.ReceiverTracker;
 import io.sluice.scheduler.DStreamGraph;
 import io.sluice.scheduler.InputInfoTracker;
 import io.sluice.scheduler.JobGenerator;
 import io.sluice.scheduler.JobScheduler;
+import io.sluice.storage.StorageLevel;
 import io.sluice.util.Clock;
 import io.sluice.util.ManualClock;
 import io.sluice.util.SystemClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
@@ -61,11 +71,20 @@ public class StreamingContext implements AutoCloseable {
     private volatile String checkpointDir;
     private JobScheduler jobScheduler;
     private JobGenerator jobGenerator;
+    private volatile ReceiverTracker receiverTracker;
     private Thread shutdownHook;
     private Throwable error;
 
     public StreamingContext(SluiceConf conf, Duration batchDuration) {
-        this(new SluiceContext(conf), batchDuration, true);
+        this(newContext(conf, batchDuration), batchDuration, true);
+    }
+
+    // the duration is checked before the batch context starts, so that a bad one leaves no threads behind
+    private static SluiceContext newContext(SluiceConf conf, Duration batchDuration) {
+        if (batchDuration == null || batchDuration.toMillis() <= 0) {
+            throw new IllegalArgumentException("Batch duration must be positive, got " + batchDuration);
+        }
+        return new SluiceContext(conf);
     }
 
     public StreamingContext(String master, String appName, Duration batchDuration) {
@@ -138,6 +157,11 @@ public class StreamingContext implements AutoCloseable {
         return listenerBus;
     }
 
+    /** Engine-internal: runs the receivers and tracks their blocks. Null before start, or without receivers. */
+    public ReceiverTracker receiverTracker() {
+        return receiverTracker;
+    }
+
     // ================================================================ datasets
 
     public <T> Dataset<T> parallelize(List<T> data, int numSlices) {
@@ -161,6 +185,32 @@ public class StreamingContext implements AutoCloseable {
 
     public <T> DStream<T> queueStream(Queue<Dataset<T>> queue, boolean oneAtATime, Dataset<T> defaultDataset) {
         return new QueueInputDStream<>(this, queue, oneAtATime, defaultDataset);
+    }
+
+    /**
+     * The lines of text sent by a TCP server at {@code host:port}, one record per line (UTF-8), stored
+     * {@link StorageLevel#MEMORY_AND_DISK_SER_2}. The receiver reconnects when the connection fails.
+     */
+    public DStream<String> socketTextStream(String host, int port) {
+        return socketTextStream(host, port, StorageLevel.MEMORY_AND_DISK_SER_2);
+    }
+
+    public DStream<String> socketTextStream(String host, int port, StorageLevel storageLevel) {
+        return new SocketInputDStream(this, host, port, storageLevel);
+    }
+
+    /**
+     * The lines of the files that appear in {@code directory} (any Hadoop file system URI, e.g. {@code file:///...}
+     * or {@code hdfs://...}) after the context starts. Files must be moved or renamed into the directory atomically;
+     * names starting with {@code .} or {@code _} are ignored. See {@link FileInputDStream}.
+     */
+    public DStream<String> textFileStream(String directory) {
+        return new FileInputDStream(this, directory);
+    }
+
+    /** The data stored by a custom {@link Receiver}, which runs on its own threads while the context is active. */
+    public <T> DStream<T> receiverStream(Receiver<T> receiver) {
+        return new PluggableInputDStream<>(this, receiver);
     }
 
     /** The same dataset every batch. */
@@ -258,6 +308,17 @@ public class StreamingContext implements AutoCloseable {
     /** Checks made before anything starts; see {@link DStreamGraph#validate}. */
     protected void validate() {
         graph.validate(checkpointDir);
+        ReceiverTracker.checkTaskSlots(conf().get(SluiceConf.MASTER), sc.slots(), receiverStreams().size());
+    }
+
+    private List<ReceiverInputDStream<?>> receiverStreams() {
+        var result = new ArrayList<ReceiverInputDStream<?>>();
+        for (InputDStream<?> in : graph.inputStreams()) {
+            if (in instanceof ReceiverInputDStream<?> r) {
+                result.add(r);
+            }
+        }
+        return result;
     }
 
     /** Starts the input streams (receivers are placed here). */
@@ -265,10 +326,25 @@ public class StreamingContext implements AutoCloseable {
         for (InputDStream<?> in : graph.inputStreams()) {
             in.start();
         }
+        List<ReceiverInputDStream<?>> receiverStreams = receiverStreams();
+        if (!receiverStreams.isEmpty()) {
+            Map<Integer, Receiver<?>> receivers = new LinkedHashMap<>();
+            for (ReceiverInputDStream<?> r : receiverStreams) {
+                receivers.put(r.inputId(), r.getReceiver());
+            }
+            var tracker = new ReceiverTracker(receivers, clock, ReceiverSupervisor.Settings.from(conf()), sc.blockStore(),
+                    listenerBus::post);
+            receiverTracker = tracker;
+            tracker.start();
+        }
     }
 
     /** Called on the generator thread at each batch time before the graph computes that batch. */
     protected void beforeBatch(Time time) {
+        ReceiverTracker tracker = receiverTracker;
+        if (tracker != null) {
+            tracker.allocateBlocksToBatch(time);
+        }
     }
 
     private void reportError(String message, Throwable t) {
@@ -383,11 +459,16 @@ public class StreamingContext implements AutoCloseable {
                 LOG.warn("Error stopping input {}", in, e);
             }
         }
+        ReceiverTracker tracker = receiverTracker;
+        if (tracker != null) {
+            tracker.stop(graceful);
+        }
     }
 
     /** True while an input holds data not yet given to a batch (receivers override through the tracker). */
     protected boolean hasUnallocatedInput() {
-        return false;
+        ReceiverTracker tracker = receiverTracker;
+        return tracker != null && tracker.hasUnallocatedBlocks();
     }
 
     private void awaitReceivedDataProcessed(Duration timeout) {

@@ -9,6 +9,9 @@ import io.sluice.api.function.PairFunction;
 import io.sluice.api.function.VoidFunction;
 import io.sluice.storage.StorageLevel;
 import io.sluice.util.Sneaky;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
@@ -355,10 +359,15 @@ public abstract class Dataset<T> implements Serializable {
         return aggregate(zero, f, f);
     }
 
-    /** Folds each partition from {@code zero} with {@code seq}, then merges the partials with {@code comb}. */
+    /**
+     * Folds each partition from {@code zero} with {@code seq}, then merges the partials with {@code comb}, starting
+     * again from {@code zero}. Each task gets its own copy of {@code zero}, so it may be a mutable container.
+     */
     public <U> U aggregate(U zero, Function2<U, T, U> seq, Function2<U, U, U> comb) {
+        // each task, and the driver-side merge, starts from its own copy of zero (it may be mutated)
+        var zeroValue = new Copies.Zero<>(zero, "aggregate");
         List<Object> partials = sc.runJob(this, "aggregate", (p, ctx) -> {
-            Object[] acc = {zero};
+            Object[] acc = {zeroValue.fresh()};
             iterate(p, ctx, t -> {
                 try {
                     @SuppressWarnings("unchecked") U u = (U) acc[0];
@@ -369,7 +378,7 @@ public abstract class Dataset<T> implements Serializable {
             });
             return acc[0];
         });
-        U result = zero;
+        U result = zeroValue.fresh();
         try {
             for (Object o : partials) {
                 @SuppressWarnings("unchecked") U u = (U) o;
@@ -423,46 +432,132 @@ public abstract class Dataset<T> implements Serializable {
 
     // ---------------------------------------------------------------- lineage
 
-    /** The lineage: this dataset, its ancestors, partition counts, shuffle boundaries and storage. */
+    /**
+     * The lineage in Spark's layout: this dataset with its partition count, its ancestors below it, each shuffle
+     * boundary opening a new level ({@code +-(n)}), storage levels in brackets and, once a persisted dataset is
+     * materialised, its {@code CachedPartitions} line. Pair views of a dataset are not shown unless persisted.
+     */
     public String toDebugString() {
-        var sb = new StringBuilder();
-        appendDebug(sb, "", true);
-        return sb.toString().stripTrailing();
+        Dataset<?> root = shown(this);
+        String partitions = "(" + root.numPartitions() + ")";
+        int leftOffset = (partitions.length() - 1) / 2;
+        String nextPrefix = " ".repeat(leftOffset) + "|" + " ".repeat(partitions.length() - leftOffset);
+        var lines = new ArrayList<String>();
+        List<String> self = root.debugSelf();
+        lines.add(partitions + " " + self.get(0));
+        for (int i = 1; i < self.size(); i++) {
+            lines.add(nextPrefix + " " + self.get(i));
+        }
+        debugChildren(root, nextPrefix, lines);
+        return String.join("\n", lines);
     }
 
-    private void appendDebug(StringBuilder sb, String indent, boolean first) {
-        sb.append(indent);
-        sb.append('(').append(numPartitions()).append(") ").append(describe());
-        StorageLevel level = storageLevel;
-        sb.append(" [").append(level == StorageLevel.NONE ? "" : level.description()).append(']');
-        sb.append('\n');
-        if (level != StorageLevel.NONE) {
-            var stats = sc.blockStore().datasetStats(id);
-            sb.append(indent).append(" |       CachedPartitions: ").append(stats.partitions())
-                    .append("; MemorySize: ").append(stats.memoryDescription())
-                    .append("; DiskSize: 0.0 B\n");
+    private static Dataset<?> shown(Dataset<?> ds) {
+        Dataset<?> d = ds;
+        while (d instanceof PairDataset<?, ?> && d.storageLevel == StorageLevel.NONE) {
+            d = d.dependencies().get(0).parent();
         }
-        for (Dependency d : dependencies()) {
-            if (d instanceof ShuffleDependency<?, ?, ?>) {
-                String childIndent = indent + " +-";
-                String next = indent + "    ";
-                sb.append(childIndent.substring(0, childIndent.length()));
-                var inner = new StringBuilder();
-                d.parent().appendDebug(inner, "", false);
-                // first line goes after "+-", the rest is indented under it
-                String[] lines = inner.toString().split("\n");
-                sb.append(lines[0]).append('\n');
-                for (int i = 1; i < lines.length; i++) {
-                    sb.append(next).append(lines[i]).append('\n');
-                }
-            } else {
-                var inner = new StringBuilder();
-                d.parent().appendDebug(inner, "", false);
-                for (String line : inner.toString().split("\n")) {
-                    sb.append(indent).append(" |  ").append(line).append('\n');
-                }
+        return d;
+    }
+
+    private List<String> debugSelf() {
+        var lines = new ArrayList<String>();
+        lines.add(describe() + " [" + (storageLevel == StorageLevel.NONE ? "" : storageLevel.description()) + "]");
+        if (storageLevel != StorageLevel.NONE) {
+            int cached = sc.blockStore().datasetStats(id).partitions();
+            if (cached > 0) {
+                // the size is estimated from the serialized size of the cached partitions
+                lines.add("    CachedPartitions: " + cached + "; MemorySize: " + bytesToString(cachedBytes())
+                        + "; ExternalBlockStoreSize: 0.0 B; DiskSize: 0.0 B");
             }
         }
+        return lines;
+    }
+
+    private static void debugChildren(Dataset<?> ds, String prefix, List<String> lines) {
+        List<Dependency> deps = ds.dependencies();
+        for (int i = 0; i < deps.size(); i++) {
+            Dependency d = deps.get(i);
+            Dataset<?> parent = shown(d.parent());
+            if (d instanceof ShuffleDependency<?, ?, ?>) {
+                shuffleDebugString(parent, prefix, i == deps.size() - 1, lines);
+            } else {
+                for (String line : parent.debugSelf()) {
+                    lines.add(prefix + line);
+                }
+                debugChildren(parent, prefix, lines);
+            }
+        }
+    }
+
+    private static void shuffleDebugString(Dataset<?> ds, String prefix, boolean isLastChild, List<String> lines) {
+        String partitions = "(" + ds.numPartitions() + ")";
+        int leftOffset = (partitions.length() - 1) / 2;
+        String thisPrefix = prefix.replaceAll("\\|\\s+$", "");
+        String nextPrefix = thisPrefix + (isLastChild ? "  " : "| ") + " ".repeat(leftOffset) + "|"
+                + " ".repeat(partitions.length() - leftOffset);
+        List<String> self = ds.debugSelf();
+        lines.add(thisPrefix + "+-" + partitions + " " + self.get(0));
+        for (int i = 1; i < self.size(); i++) {
+            lines.add(nextPrefix + self.get(i));
+        }
+        debugChildren(ds, nextPrefix, lines);
+    }
+
+    /** The estimated size of this dataset's cached partitions: their serialized size. */
+    private long cachedBytes() {
+        var counter = new OutputStream() {
+            long bytes;
+
+            @Override
+            public void write(int b) {
+                bytes++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                bytes += len;
+            }
+        };
+        for (int p = 0; p < numPartitions(); p++) {
+            List<Object> block = sc.blockStore().get(blockId(p));
+            if (block == null) {
+                continue;
+            }
+            try (var out = new ObjectOutputStream(counter)) {
+                out.writeObject(new ArrayList<>(block));
+            } catch (IOException notSerializable) {
+                counter.bytes += 16L * block.size(); // a rough per-element estimate for values that cannot be serialized
+            }
+        }
+        return counter.bytes;
+    }
+
+    /** Sizes as Spark prints them: {@code 0.0 B}, {@code 512.0 B}, {@code 7.2 MB}. */
+    static String bytesToString(long size) {
+        long kb = 1L << 10;
+        long mb = 1L << 20;
+        long gb = 1L << 30;
+        long tb = 1L << 40;
+        double value;
+        String unit;
+        if (size >= 2 * tb) {
+            value = (double) size / tb;
+            unit = "TB";
+        } else if (size >= 2 * gb) {
+            value = (double) size / gb;
+            unit = "GB";
+        } else if (size >= 2 * mb) {
+            value = (double) size / mb;
+            unit = "MB";
+        } else if (size >= 2 * kb) {
+            value = (double) size / kb;
+            unit = "KB";
+        } else {
+            value = size;
+            unit = "B";
+        }
+        return String.format(Locale.US, "%.1f %s", value, unit);
     }
 
     private String describe() {

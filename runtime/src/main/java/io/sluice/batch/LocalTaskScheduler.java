@@ -48,7 +48,8 @@ public final class LocalTaskScheduler implements TaskScheduler {
         }
         if (partitions.length == 1) {
             // one task: run it here rather than paying a hand-off to the pool
-            return List.of(runOne(stageId, stageName, partitions[0], fn));
+            // singletonList, not List.of: shuffle map tasks return null
+            return java.util.Collections.singletonList(runOne(stageId, stageName, partitions[0], fn));
         }
         var futures = new ArrayList<Future<U>>(partitions.length);
         for (int p : partitions) {

@@ -10,6 +10,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,12 +164,22 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
             return new PairDataset<>(new PartitionwiseDataset<Pair<K, V>, Pair<K, C>>(this, opName, true,
                     (i, it) -> {
                         var combined = new HashMap<K, C>();
+                        // combiners that are still the parent's own values (cached or shuffle output, read again on
+                        // recomputation): copied before mergeValue may change them
+                        var borrowed = new HashSet<K>();
                         while (it.hasNext()) {
                             Pair<K, V> p = it.next();
                             C c = combined.get(p.key());
                             if (c == null && !combined.containsKey(p.key())) {
-                                combined.put(p.key(), agg.createCombiner().call(p.value()));
+                                C created = agg.createCombiner().call(p.value());
+                                if (created == (Object) p.value() && !Copies.isImmutable(created)) {
+                                    borrowed.add(p.key());
+                                }
+                                combined.put(p.key(), created);
                             } else {
+                                if (borrowed.remove(p.key())) {
+                                    c = Copies.copy(c);
+                                }
                                 combined.put(p.key(), agg.mergeValue().call(c, p.value()));
                             }
                         }
@@ -181,12 +192,16 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
                 new ShuffleDependency<>(this, partitioner, agg, mapSideCombine, null), opName));
     }
 
+    /** Folds the values of each key starting from its own copy of {@code zero}. */
     public PairDataset<K, V> foldByKey(V zero, Function2<V, V, V> f) {
-        return combineByKey(v -> f.call(zero, v), f, f);
+        var zeroValue = new Copies.Zero<>(zero, "foldByKey");
+        return combineByKey(v -> f.call(zeroValue.fresh(), v), f, f);
     }
 
+    /** Aggregates the values of each key starting from its own copy of {@code zero} (it may be mutable). */
     public <U> PairDataset<K, U> aggregateByKey(U zero, Function2<U, V, U> seq, Function2<U, U, U> comb) {
-        return combineByKey(v -> seq.call(zero, v), seq, comb);
+        var zeroValue = new Copies.Zero<>(zero, "aggregateByKey");
+        return combineByKey(v -> seq.call(zeroValue.fresh(), v), seq, comb);
     }
 
     public PairDataset<K, Iterable<V>> groupByKey() {

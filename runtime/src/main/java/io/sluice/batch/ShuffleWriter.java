@@ -6,6 +6,7 @@ import io.sluice.api.function.Function2;
 import io.sluice.util.Sneaky;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 
 /** Runs one map task of a shuffle: partitions (and, with an aggregator, combines) one parent partition. */
 final class ShuffleWriter {
@@ -27,13 +28,9 @@ final class ShuffleWriter {
                 // reduce-style: the combiner is the value, so HashMap.merge does one lookup per record
                 @SuppressWarnings("unchecked")
                 Function2<V, V, V> f = (Function2<V, V, V>) (Function2<?, ?, ?>) agg.mergeValue();
-                java.util.function.BiFunction<V, V, V> merge = (a, b) -> {
-                    try {
-                        return f.call(a, b);
-                    } catch (Exception e) {
-                        throw Sneaky.rethrow(e);
-                    }
-                };
+                // the function may modify its first argument, which can be the parent's own object (cached, or the
+                // driver's list): it is given a copy of that instead
+                java.util.function.BiFunction<V, V, V> merge = Copies.mergingIntoCopies(f);
                 dep.parent().iterate(mapPartition, ctx, pair -> {
                     K k = pair.key();
                     @SuppressWarnings("unchecked")
@@ -43,14 +40,23 @@ final class ShuffleWriter {
             } else {
                 Function<V, C> create = agg.createCombiner();
                 Function2<C, V, C> mergeValue = agg.mergeValue();
+                // combiners that are still the parent's own values: copied before mergeValue may change them
+                var borrowed = new HashSet<K>();
                 dep.parent().iterate(mapPartition, ctx, pair -> {
                     K k = pair.key();
                     HashMap<K, C> m = maps[n == 1 ? 0 : partitioner.partition(k)];
                     try {
                         C c = m.get(k);
                         if (c == null && !m.containsKey(k)) {
-                            m.put(k, create.call(pair.value()));
+                            C created = create.call(pair.value());
+                            if (created == (Object) pair.value() && !Copies.isImmutable(created)) {
+                                borrowed.add(k);
+                            }
+                            m.put(k, created);
                         } else {
+                            if (borrowed.remove(k)) {
+                                c = Copies.copy(c);
+                            }
                             m.put(k, mergeValue.call(c, pair.value()));
                         }
                     } catch (Exception e) {

@@ -4,6 +4,7 @@ import io.sluice.api.Pair;
 import io.sluice.util.Sneaky;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -66,12 +67,21 @@ final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
                 combined = mergeCombiners(buckets, agg);
             } else {
                 combined = new HashMap<>();
+                // combiners that are still the map output's own value objects: copied before a merge changes them
+                var borrowed = new HashSet<K>();
                 for (Object b : buckets) {
                     for (Pair<K, V> p : (List<Pair<K, V>>) b) {
                         C c = combined.get(p.key());
                         if (c == null && !combined.containsKey(p.key())) {
-                            combined.put(p.key(), agg.createCombiner().call(p.value()));
+                            C created = agg.createCombiner().call(p.value());
+                            if (created == (Object) p.value() && !Copies.isImmutable(created)) {
+                                borrowed.add(p.key());
+                            }
+                            combined.put(p.key(), created);
                         } else {
+                            if (borrowed.remove(p.key())) {
+                                c = Copies.copy(c);
+                            }
                             combined.put(p.key(), agg.mergeValue().call(c, p.value()));
                         }
                     }
@@ -93,32 +103,21 @@ final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         }
     }
 
+    /**
+     * Merges the map tasks' combiners of this partition. Map outputs are read again whenever this partition is
+     * recomputed, so {@code mergeCombiners} (which may modify its first argument) is given a copy of a combiner
+     * taken from them.
+     */
     @SuppressWarnings("unchecked")
-    private Map<K, C> mergeCombiners(List<Object> buckets, Aggregator<V, C> agg) throws Exception {
-        // start from a copy of the largest bucket: map outputs are read again if this partition is recomputed
+    private Map<K, C> mergeCombiners(List<Object> buckets, Aggregator<V, C> agg) {
         int largest = 0;
-        for (int i = 1; i < buckets.size(); i++) {
-            if (((Map<K, C>) buckets.get(i)).size() > ((Map<K, C>) buckets.get(largest)).size()) {
-                largest = i;
-            }
+        for (Object b : buckets) {
+            largest = Math.max(largest, ((Map<K, C>) b).size());
         }
-        if (buckets.isEmpty()) {
-            return new HashMap<>();
-        }
-        var result = new HashMap<K, C>((Map<K, C>) buckets.get(largest));
-        var f = agg.mergeCombiners();
-        java.util.function.BiFunction<C, C, C> merge = (a, b) -> {
-            try {
-                return f.call(a, b);
-            } catch (Exception e) {
-                throw Sneaky.rethrow(e);
-            }
-        };
-        for (int i = 0; i < buckets.size(); i++) {
-            if (i == largest) {
-                continue;
-            }
-            for (var e : ((Map<K, C>) buckets.get(i)).entrySet()) {
+        var result = new HashMap<K, C>(Math.max(16, largest * 4 / 3 + 1));
+        java.util.function.BiFunction<C, C, C> merge = Copies.mergingIntoCopies(agg.mergeCombiners());
+        for (Object b : buckets) {
+            for (var e : ((Map<K, C>) b).entrySet()) {
                 result.merge(e.getKey(), e.getValue(), merge);
             }
         }

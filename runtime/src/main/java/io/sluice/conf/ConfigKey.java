@@ -14,13 +14,24 @@ public final class ConfigKey<T> {
     private final Function<String, T> parser;
     private final T defaultValue;
     private final String doc;
+    private final Function<T, String> check;
 
     ConfigKey(String name, Class<T> type, Function<String, T> parser, T defaultValue, String doc) {
+        this(name, type, parser, defaultValue, doc, v -> null);
+    }
+
+    /** {@code check} returns a description of what is wrong with a value, or null when it is fine. */
+    ConfigKey(String name, Class<T> type, Function<String, T> parser, T defaultValue, String doc,
+              Function<T, String> check) {
         this.name = Objects.requireNonNull(name);
         this.type = type;
         this.parser = parser;
         this.defaultValue = defaultValue;
         this.doc = doc;
+        this.check = check;
+        if (defaultValue != null && check.apply(defaultValue) != null) {
+            throw new IllegalStateException(name + ": invalid default " + defaultValue + ": " + check.apply(defaultValue));
+        }
     }
 
     public String name() {
@@ -51,12 +62,18 @@ public final class ConfigKey<T> {
     }
 
     T parse(String raw) {
+        T value;
         try {
-            return parser.apply(raw.trim());
+            value = parser.apply(raw.trim());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(name + ": cannot parse '" + raw + "' as " + type.getSimpleName()
                     + (type == Duration.class ? " (examples: 200ms, 10s, 1min)" : ""), e);
         }
+        String problem = check.apply(value);
+        if (problem != null) {
+            throw new IllegalArgumentException(name + ": " + problem + ", got " + raw.trim());
+        }
+        return value;
     }
 
     static String formatDuration(Duration d) {

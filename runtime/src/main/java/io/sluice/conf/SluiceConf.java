@@ -27,24 +27,34 @@ public final class SluiceConf {
             "Where the application runs: local[N], local[*], local-cluster[E,C,M], yarn, k8s://https://host:port, mesos://host:port.");
     public static final ConfigKey<String> APP_NAME = string("sluice.app.name", "sluice-app",
             "The application's name, shown in logs, the UI and the cluster manager.");
-    public static final ConfigKey<Integer> DEFAULT_PARALLELISM = integer("sluice.default.parallelism", 0,
+    public static final ConfigKey<Integer> DEFAULT_PARALLELISM = integer("sluice.default.parallelism", 0, 0,
             "Partitions of shuffle results when an operation names none; 0 means the number of task slots.");
-    public static final ConfigKey<Duration> BLOCK_INTERVAL = duration("sluice.streaming.blockInterval", Duration.ofMillis(200),
+    public static final ConfigKey<Duration> BLOCK_INTERVAL = duration("sluice.streaming.blockInterval", Duration.ofMillis(200), Duration.ofMillis(1),
             "How often a receiver cuts the data it received into a block; each block is one partition of the batch.");
     public static final ConfigKey<String> CLOCK = string("sluice.streaming.clock", "system",
             "The clock that drives batches: 'system', or 'manual' for tests that advance time themselves.");
-    public static final ConfigKey<Long> RECEIVER_MAX_RATE = longKey("sluice.streaming.receiver.maxRate", 0L,
+    public static final ConfigKey<Long> RECEIVER_MAX_RATE = longKey("sluice.streaming.receiver.maxRate", 0L, 0L,
             "Records per second each receiver may store at most; 0 means no limit.");
+    public static final ConfigKey<Duration> RECEIVER_RESTART_DELAY = duration("sluice.streaming.receiver.restartDelay", Duration.ofSeconds(2), Duration.ofMillis(1),
+            "How long a receiver that asked to be restarted (for example after losing its connection) stays stopped before it starts again.");
+    public static final ConfigKey<Duration> RECEIVER_MAX_RESTART_DELAY = duration("sluice.streaming.receiver.maxRestartDelay", Duration.ofSeconds(30), Duration.ofMillis(1),
+            "The longest delay between two attempts of a receiver that keeps failing to connect; the delay doubles from "
+                    + RECEIVER_RESTART_DELAY.name() + " up to this bound.");
     public static final ConfigKey<Boolean> STOP_GRACEFULLY_ON_SHUTDOWN = bool("sluice.streaming.stopGracefullyOnShutdown", false,
             "On JVM shutdown (SIGTERM), stop the streaming context gracefully: finish received data first.");
-    public static final ConfigKey<Duration> STOP_TIMEOUT = duration("sluice.streaming.gracefulStopTimeout", Duration.ofSeconds(30),
+    public static final ConfigKey<Duration> STOP_TIMEOUT = duration("sluice.streaming.gracefulStopTimeout", Duration.ofSeconds(30), Duration.ofMillis(1),
             "How long a graceful stop waits for received data to be processed before giving up.");
     public static final ConfigKey<Boolean> UNPERSIST = bool("sluice.streaming.unpersist", true,
             "Release the data of old batches automatically once no window or output needs it.");
     public static final ConfigKey<Duration> FILE_MIN_REMEMBER = duration("sluice.streaming.fileStream.minRememberDuration", Duration.ofSeconds(60),
             "How far back textFileStream remembers the files it has seen, so that a file is never read twice.");
-    public static final ConfigKey<Duration> JOB_TIMEOUT = duration("sluice.streaming.awaitBatchTimeout", Duration.ofMinutes(10),
+    public static final ConfigKey<Duration> JOB_TIMEOUT = duration("sluice.streaming.awaitBatchTimeout", Duration.ofMinutes(10), Duration.ofMillis(1),
             "The longest a batch's job may wait for its tasks before the batch is failed.");
+
+    public static final ConfigKey<String> KRYO_REGISTRATOR = string("sluice.kryo.registrator", "",
+            "Comma-separated classes implementing io.sluice.serde.KryoRegistrator that register application classes with Kryo.");
+    public static final ConfigKey<Boolean> KRYO_REGISTRATION_REQUIRED = bool("sluice.kryo.registrationRequired", false,
+            "Fail when Kryo meets a class that was not registered, instead of writing its name with every record.");
 
     private final Map<String, String> values = new TreeMap<>();
 
@@ -167,6 +177,21 @@ public final class SluiceConf {
             }
             throw new IllegalArgumentException("expected true or false");
         }, def, doc));
+    }
+
+    static ConfigKey<Integer> integer(String name, int def, int min, String doc) {
+        return register(new ConfigKey<>(name, Integer.class, Integer::valueOf, def, doc,
+                v -> v < min ? "expected >= " + min : null));
+    }
+
+    static ConfigKey<Long> longKey(String name, long def, long min, String doc) {
+        return register(new ConfigKey<>(name, Long.class, Long::valueOf, def, doc,
+                v -> v < min ? "expected >= " + min : null));
+    }
+
+    static ConfigKey<Duration> duration(String name, Duration def, Duration min, String doc) {
+        return register(new ConfigKey<>(name, Duration.class, ConfigKey::parseDuration, def, doc,
+                v -> v.compareTo(min) < 0 ? "expected >= " + min.toMillis() + " ms" : null));
     }
 
     static ConfigKey<Duration> duration(String name, Duration def, String doc) {

@@ -41,9 +41,22 @@ public final class ForEachDStream<T> extends DStream<Void> {
         return Optional.empty();
     }
 
-    /** The job for batch {@code time}, or empty if the parent has no data for it. */
+    /**
+     * The job for batch {@code time}, or empty if the parent has no data for it. If the parent's dataset cannot be
+     * built (a union or transform whose parent has no data, a transform function that throws or returns null),
+     * the job fails with that error: the failure is recorded for this output operation of this batch, and other
+     * operations and later batches still run.
+     */
     public Optional<Job> generateJob(Time time) {
-        return parent.getOrCompute(time).map(ds -> new Job(time, outputOpId, opName(),
-                opName() + " on " + parent, () -> f.call(ds, time)));
+        String description = opName() + " on " + parent;
+        Optional<Dataset<T>> data;
+        try {
+            data = parent.getOrCompute(time);
+        } catch (Exception e) { // also checked exceptions of user functions, rethrown unchecked
+            return Optional.of(new Job(time, outputOpId, opName(), description, () -> {
+                throw e;
+            }));
+        }
+        return data.map(ds -> new Job(time, outputOpId, opName(), description, () -> f.call(ds, time)));
     }
 }

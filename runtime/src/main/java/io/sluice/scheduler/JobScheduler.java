@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,13 +72,18 @@ public final class JobScheduler {
             ops.put(j.outputOpId(), new OutputOperationInfo(jobSet.time(), j.outputOpId(), j.name(), j.description(),
                     -1, -1, null));
         }
-        return ops;
+        return ordered(ops);
+    }
+
+    /** An unmodifiable view that keeps the output operations in declaration order (Map.copyOf would not). */
+    private static Map<Integer, OutputOperationInfo> ordered(Map<Integer, OutputOperationInfo> ops) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(ops));
     }
 
     private void runBatch(JobSet jobSet, BatchInfo submitted) {
         long start = clock.currentTimeMillis();
         var ops = new LinkedHashMap<>(submitted.outputOperationInfos());
-        var running = new BatchInfo(jobSet.time(), jobSet.inputInfos(), jobSet.submissionTime(), start, -1, Map.copyOf(ops));
+        var running = new BatchInfo(jobSet.time(), jobSet.inputInfos(), jobSet.submissionTime(), start, -1, ordered(ops));
         synchronized (this) {
             pending.put(jobSet.time(), running);
         }
@@ -99,7 +105,7 @@ public final class JobScheduler {
             bus.post(new StreamingListenerEvent.OutputOperationCompleted(done));
         }
         var info = new BatchInfo(jobSet.time(), jobSet.inputInfos(), jobSet.submissionTime(), start,
-                clock.currentTimeMillis(), Map.copyOf(ops));
+                clock.currentTimeMillis(), ordered(ops));
         LOG.debug("[{}] Finished batch {} in {} ms", appId, jobSet.time(), info.processingDelay().orElse(-1));
         synchronized (this) {
             pending.remove(jobSet.time());
@@ -107,11 +113,13 @@ public final class JobScheduler {
             if (completed.size() > RETAINED_BATCHES) {
                 completed.removeFirst();
             }
+            // posted before waiters learn the batch completed, so that whoever waits for n completed batches and
+            // then for the listener bus to drain also sees batch n's BatchCompleted event
+            bus.post(new StreamingListenerEvent.BatchCompleted(info));
             completedCount++;
             lastCompletedTime = jobSet.time();
             notifyAll();
         }
-        bus.post(new StreamingListenerEvent.BatchCompleted(info));
         try {
             onBatchCompleted.accept(jobSet.time());
         } catch (RuntimeException e) {

@@ -1,0 +1,256 @@
+package io.sluice.cluster;
+
+import io.sluice.control.FailureWindow;
+import io.sluice.control.RestartBackoff;
+import io.sluice.util.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The executor policy, written once for every cluster manager: keeps the number of executors at the target
+ * ({@link #requestTotalExecutors}), tracks each executor from launch request through registration to loss, fails
+ * executors that do not register in time, backs off after failures, and gives up when failures exceed the budget.
+ * Backends only start and stop processes.
+ *
+ * <p>Threading: every method must be called on the {@code mainThread} executor given at construction (backend
+ * futures hop onto it), so the maps need no locks; tests pass a direct executor and step time with
+ * {@link #runOnce(long)}.
+ *
+ * <p>Release order when the target drops: launch requests not yet accepted, then executors not yet registered,
+ * then registered executors, newest first, skipping those {@code releasable} refuses (hosting a receiver or the
+ * only copy of a block).
+ */
+public final class ExecutorAllocator implements ExecutorEventHandler {
+    private static final Logger LOG = LogManager.getLogger(ExecutorAllocator.class);
+
+    private final ClusterBackend backend;
+    private final ExecutorSpec spec;
+    private final Clock clock;
+    private final Executor mainThread;
+    private final Duration registrationTimeout;
+    private final RestartBackoff backoff;
+    private final FailureWindow failures;
+    private final Predicate<ExecutorId> releasable;
+    private final Consumer<String> onFatal;
+
+    private final Map<Integer, CompletableFuture<ExecutorId>> requested = new LinkedHashMap<>();
+    private final Map<ExecutorId, Long> registering = new LinkedHashMap<>();
+    private final Map<ExecutorId, Long> running = new LinkedHashMap<>();
+    private final Set<ExecutorId> releasedByUs = new HashSet<>();
+    private int target;
+    private int nextRequest;
+    private int consecutiveFailures;
+    private long backoffUntil;
+    private String fatal;
+
+    public ExecutorAllocator(ClusterBackend backend, ExecutorSpec spec, Clock clock, Executor mainThread,
+                             Duration registrationTimeout, RestartBackoff backoff, FailureWindow failures,
+                             Predicate<ExecutorId> releasable, Consumer<String> onFatal) {
+        this.backend = backend;
+        this.spec = spec;
+        this.clock = clock;
+        this.mainThread = mainThread;
+        this.registrationTimeout = registrationTimeout;
+        this.backoff = backoff;
+        this.failures = failures;
+        this.releasable = releasable;
+        this.onFatal = onFatal;
+    }
+
+    /** Sets the number of executors wanted and acts on it at once. */
+    public void requestTotalExecutors(int total) {
+        if (total < 0) {
+            throw new IllegalArgumentException("requested executor total must be >= 0, got " + total);
+        }
+        if (total != target) {
+            LOG.info("Executor target {} -> {} (requested {}, registering {}, running {})", target, total,
+                    requested.size(), registering.size(), running.size());
+        }
+        target = total;
+        reconcile(clock.currentTimeMillis());
+    }
+
+    /** The executor connected to the driver: it now counts as running. */
+    public void onRegistered(ExecutorId id) {
+        if (registering.remove(id) != null || !running.containsKey(id)) {
+            running.put(id, clock.currentTimeMillis());
+            consecutiveFailures = 0;
+        }
+    }
+
+    /** One pass of the policy: time out registrations, then launch or release toward the target. */
+    public void runOnce(long nowMs) {
+        var expired = new ArrayList<ExecutorId>();
+        registering.forEach((id, deadline) -> {
+            if (deadline <= nowMs) {
+                expired.add(id);
+            }
+        });
+        for (ExecutorId id : expired) {
+            registering.remove(id);
+            releasedByUs.add(id);
+            backend.releaseExecutor(id);
+            LOG.warn("Executor {} did not register within {} ms; released it", id, registrationTimeout.toMillis());
+            recordFailure(nowMs, id, ExecutorLossReason.REGISTRATION_TIMEOUT, "");
+        }
+        reconcile(nowMs);
+    }
+
+    private void reconcile(long nowMs) {
+        if (fatal != null) {
+            return;
+        }
+        int have = requested.size() + registering.size() + running.size();
+        if (have < target) {
+            if (nowMs < backoffUntil) {
+                return; // a later runOnce launches them
+            }
+            for (int i = have; i < target; i++) {
+                launchOne();
+            }
+        } else if (have > target) {
+            releaseExcess(have - target);
+        }
+    }
+
+    private void launchOne() {
+        int request = nextRequest++;
+        CompletableFuture<ExecutorId> f;
+        try {
+            f = backend.launchExecutor(spec);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        requested.put(request, f);
+        f.whenCompleteAsync((id, error) -> onLaunchAnswered(request, id, error), mainThread);
+    }
+
+    private void onLaunchAnswered(int request, ExecutorId id, Throwable error) {
+        if (requested.remove(request) == null) {
+            // cancelled while the cluster manager was answering: give back what it started anyway
+            if (id != null) {
+                releasedByUs.add(id);
+                backend.releaseExecutor(id);
+            }
+            return;
+        }
+        long now = clock.currentTimeMillis();
+        if (error != null) {
+            recordFailure(now, null, ExecutorLossReason.LAUNCH_FAILED, String.valueOf(error.getMessage()));
+            reconcile(now);
+            return;
+        }
+        registering.put(id, now + registrationTimeout.toMillis());
+    }
+
+    private void releaseExcess(int excess) {
+        var newestRequests = new ArrayList<>(requested.keySet());
+        for (int i = newestRequests.size() - 1; i >= 0 && excess > 0; i--) {
+            // keep the entry out of `requested`: onLaunchAnswered then releases whatever comes back
+            requested.remove(newestRequests.get(i));
+            excess--;
+        }
+        excess = release(registering, excess, false);
+        release(running, excess, true);
+    }
+
+    private int release(Map<ExecutorId, Long> from, int excess, boolean guarded) {
+        var ids = new ArrayList<>(from.keySet());
+        for (int i = ids.size() - 1; i >= 0 && excess > 0; i--) {
+            ExecutorId id = ids.get(i);
+            if (guarded && !releasable.test(id)) {
+                continue;
+            }
+            from.remove(id);
+            releasedByUs.add(id);
+            backend.releaseExecutor(id);
+            LOG.info("Released executor {}", id);
+            excess--;
+        }
+        return excess;
+    }
+
+    private void recordFailure(long nowMs, ExecutorId id, ExecutorLossReason reason, String diagnostics) {
+        consecutiveFailures++;
+        backoffUntil = nowMs + backoff.delayAfter(consecutiveFailures).toMillis();
+        if (!failures.recordFailure(nowMs)) {
+            fatal = "Executors failed " + failures.failuresInWindow(nowMs) + " times, more than the budget ("
+                    + failures + "); last: " + (id == null ? "a launch" : "executor " + id) + " " + reason.description()
+                    + (diagnostics.isEmpty() ? "" : ": " + diagnostics);
+            LOG.error(fatal);
+            onFatal.accept(fatal);
+        }
+    }
+
+    // ---------------------------------------------------------------- events from the backend (main thread)
+
+    @Override
+    public void executorLaunched(ExecutorId id, String host) {
+        LOG.info("Executor {} launched on {}", id, host);
+    }
+
+    @Override
+    public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
+        if (releasedByUs.remove(id)) {
+            return; // we asked for it
+        }
+        boolean known = registering.remove(id) != null | running.remove(id) != null;
+        if (!known && reason != ExecutorLossReason.LAUNCH_FAILED) {
+            return; // duplicate report
+        }
+        LOG.warn("Executor {} lost: {} {}", id, reason.description(), diagnostics);
+        long now = clock.currentTimeMillis();
+        if (reason.countsAsFailure()) {
+            recordFailure(now, id, reason, diagnostics);
+        }
+        reconcile(now);
+    }
+
+    @Override
+    public void executorsRecovered(List<ExecutorId> ids) {
+        // a restarted driver starts with fresh executors: the previous attempt's are released
+        for (ExecutorId id : ids) {
+            releasedByUs.add(id);
+            backend.releaseExecutor(id);
+        }
+    }
+
+    @Override
+    public void fatalError(Throwable error) {
+        fatal = "Cluster backend failed: " + error;
+        onFatal.accept(fatal);
+    }
+
+    // ---------------------------------------------------------------- state, for the UI and tests
+
+    public int target() {
+        return target;
+    }
+
+    public int pendingLaunches() {
+        return requested.size();
+    }
+
+    public int registering() {
+        return registering.size();
+    }
+
+    public List<ExecutorId> running() {
+        return List.copyOf(running.keySet());
+    }
+
+    public boolean isFailed() {
+        return fatal != null;
+    }
+}

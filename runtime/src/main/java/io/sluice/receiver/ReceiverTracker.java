@@ -1,0 +1,237 @@
+package io.sluice.receiver;
+
+import io.sluice.api.Time;
+import io.sluice.listener.StreamingListenerEvent;
+import io.sluice.storage.BlockStore;
+import io.sluice.util.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Runs the receivers of a streaming context and keeps track of the blocks they store.
+ *
+ * <p>Blocks reported by the supervisors are held per stream as received-but-unallocated, in arrival order.
+ * {@link #allocateBlocksToBatch(Time)} (called on the job generator thread at each batch time, before the batch is
+ * computed) gives every block received before that call to that batch; later blocks go to a later batch. The
+ * receiver input streams read their batch's blocks with {@link #blocksOfBatch} and release them with
+ * {@link #cleanupBatch} once the batch is forgotten.
+ *
+ * <p>Lifecycle: {@link #start()} once, {@link #stop(boolean)} once (later calls do nothing). A graceful stop
+ * stops the receivers and pushes what their block generators still buffer, so that
+ * {@link #hasUnallocatedBlocks()} tells the context whether batches must still run before it may stop.
+ */
+public final class ReceiverTracker {
+    private static final Logger LOG = LogManager.getLogger(ReceiverTracker.class);
+
+    private enum State { NEW, ACTIVE, STOPPING, STOPPED }
+
+    private final Map<Integer, Receiver<?>> receivers;
+    private final Clock clock;
+    private final ReceiverSupervisor.Settings settings;
+    private final BlockStore blockStore;
+    private final Consumer<StreamingListenerEvent> events;
+    private final Map<Integer, ReceiverSupervisor<?>> supervisors = new LinkedHashMap<>();
+    // guarded by this
+    private final Map<Integer, List<ReceivedBlockInfo>> unallocated = new HashMap<>();
+    private final TreeMap<Time, Map<Integer, List<ReceivedBlockInfo>>> allocated = new TreeMap<>();
+    private Time lastAllocatedBatch;
+    private State state = State.NEW;
+
+    /**
+     * @param receivers the receiver of each receiver input stream, by stream id
+     * @param events    where receiver listener events go
+     */
+    public ReceiverTracker(Map<Integer, Receiver<?>> receivers, Clock clock, ReceiverSupervisor.Settings settings,
+                           BlockStore blockStore, Consumer<StreamingListenerEvent> events) {
+        this.receivers = new LinkedHashMap<>(receivers);
+        this.clock = clock;
+        this.settings = settings;
+        this.blockStore = blockStore;
+        this.events = events;
+        for (Integer id : receivers.keySet()) {
+            unallocated.put(id, new ArrayList<>());
+        }
+    }
+
+    /**
+     * Refuses to run receivers that would take every task slot. In local mode a receiver runs on its own thread,
+     * but like on a cluster it stands for a task that never ends, so it is counted against the slots.
+     *
+     * @throws IllegalStateException if {@code slots <= receivers}
+     */
+    public static void checkTaskSlots(String master, int slots, int receivers) {
+        if (receivers > 0 && slots <= receivers) {
+            throw new IllegalStateException(master + " has " + slots + " task slot(s) but the application has "
+                    + receivers + " receiver(s); each receiver occupies a slot permanently, so no batch could ever be "
+                    + "processed. Use local[n] with n > number of receivers (e.g. local[" + (receivers + 1) + "]).");
+        }
+    }
+
+    /** Starts one supervisor per receiver; receivers start asynchronously on their supervisor threads. */
+    public synchronized void start() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("ReceiverTracker cannot start: it is " + state);
+        }
+        state = State.ACTIVE;
+        for (var e : receivers.entrySet()) {
+            ReceiverSupervisor<?> s = newSupervisor(e.getValue(), e.getKey());
+            supervisors.put(e.getKey(), s);
+        }
+        for (ReceiverSupervisor<?> s : supervisors.values()) {
+            s.start();
+        }
+        LOG.info("ReceiverTracker started {} receiver(s) for streams {}", supervisors.size(), supervisors.keySet());
+    }
+
+    private <T> ReceiverSupervisor<T> newSupervisor(Receiver<T> receiver, int streamId) {
+        return new ReceiverSupervisor<>(receiver, streamId, clock, settings, blockStore, this::addBlock, events);
+    }
+
+    /** Called by the supervisors for each block once it is in the block store. */
+    public void addBlock(ReceivedBlockInfo block) {
+        synchronized (this) {
+            if (state == State.ACTIVE || state == State.STOPPING) {
+                List<ReceivedBlockInfo> list = unallocated.get(block.streamId());
+                if (list != null) {
+                    list.add(block);
+                    return;
+                }
+            }
+        }
+        LOG.warn("Dropping block {} of stream {}: {}", block.blockId(), block.streamId(),
+                receivers.containsKey(block.streamId()) ? "the tracker is stopped" : "no such receiver stream");
+        blockStore.remove(block.blockId());
+    }
+
+    /**
+     * Gives every block received so far to batch {@code time}. Allocating the same or an earlier batch time again
+     * does nothing, so a batch's blocks never change once allocated.
+     */
+    public synchronized void allocateBlocksToBatch(Time time) {
+        if (lastAllocatedBatch != null && !time.isAfter(lastAllocatedBatch)) {
+            LOG.info("Blocks were already allocated to batch {} (last allocated {}); ignoring", time, lastAllocatedBatch);
+            return;
+        }
+        var batch = new HashMap<Integer, List<ReceivedBlockInfo>>();
+        long records = 0;
+        int blocks = 0;
+        for (var e : unallocated.entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                batch.put(e.getKey(), List.copyOf(e.getValue()));
+                blocks += e.getValue().size();
+                for (ReceivedBlockInfo b : e.getValue()) {
+                    records += b.numRecords();
+                }
+                e.getValue().clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            allocated.put(time, batch);
+        }
+        lastAllocatedBatch = time;
+        LOG.debug("Allocated {} block(s) with {} record(s) to batch {}", blocks, records, time);
+    }
+
+    /** The blocks of stream {@code streamId} allocated to batch {@code time}, in the order they were received. */
+    public synchronized List<ReceivedBlockInfo> blocksOfBatch(Time time, int streamId) {
+        Map<Integer, List<ReceivedBlockInfo>> batch = allocated.get(time);
+        if (batch == null) {
+            return List.of();
+        }
+        return batch.getOrDefault(streamId, List.of());
+    }
+
+    /**
+     * Forgets the blocks of stream {@code streamId} in batch {@code time} and removes them from the block store;
+     * returns them.
+     */
+    public List<ReceivedBlockInfo> cleanupBatch(Time time, int streamId) {
+        List<ReceivedBlockInfo> removed;
+        synchronized (this) {
+            Map<Integer, List<ReceivedBlockInfo>> batch = allocated.get(time);
+            if (batch == null) {
+                return List.of();
+            }
+            removed = batch.remove(streamId);
+            // A batch entry stays until every receiver stream with blocks in it has cleaned it.
+            if (batch.isEmpty()) {
+                allocated.remove(time);
+            }
+        }
+        if (removed == null) {
+            return List.of();
+        }
+        for (ReceivedBlockInfo b : removed) {
+            blockStore.remove(b.blockId());
+        }
+        LOG.debug("Removed {} block(s) of stream {} for batch {}", removed.size(), streamId, time);
+        return removed;
+    }
+
+    /** True while some block has been received but not yet given to a batch. */
+    public synchronized boolean hasUnallocatedBlocks() {
+        for (List<ReceivedBlockInfo> l : unallocated.values()) {
+            if (!l.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The blocks received but not yet given to a batch, for stream {@code streamId}. */
+    public synchronized List<ReceivedBlockInfo> unallocatedBlocks(int streamId) {
+        return List.copyOf(unallocated.getOrDefault(streamId, List.of()));
+    }
+
+    /** The supervisor of stream {@code streamId}'s receiver, or null if none (before start). */
+    public synchronized ReceiverSupervisor<?> supervisor(int streamId) {
+        return supervisors.get(streamId);
+    }
+
+    public int numReceivers() {
+        return receivers.size();
+    }
+
+    /**
+     * Stops every receiver. With {@code graceful}, what the block generators still buffer becomes a last block and
+     * stays unallocated until a batch takes it; otherwise unallocated blocks are dropped from the block store.
+     */
+    public void stop(boolean graceful) {
+        List<ReceiverSupervisor<?>> toStop;
+        synchronized (this) {
+            if (state == State.STOPPING || state == State.STOPPED) {
+                return;
+            }
+            boolean started = state == State.ACTIVE;
+            state = State.STOPPING;
+            toStop = started ? new ArrayList<>(supervisors.values()) : List.of();
+        }
+        for (ReceiverSupervisor<?> s : toStop) {
+            try {
+                s.stop(graceful);
+            } catch (RuntimeException e) {
+                LOG.warn("Error stopping the supervisor of stream {}", s.streamId(), e);
+            }
+        }
+        var dropped = new ArrayList<ReceivedBlockInfo>();
+        synchronized (this) {
+            state = State.STOPPED;
+            if (!graceful) {
+                unallocated.values().forEach(dropped::addAll);
+                unallocated.values().forEach(List::clear);
+            }
+        }
+        for (ReceivedBlockInfo b : dropped) {
+            blockStore.remove(b.blockId());
+        }
+        LOG.info("ReceiverTracker stopped {} receiver(s){}", toStop.size(),
+                graceful ? "" : ", dropping " + dropped.size() + " unallocated block(s)");
+    }
+}

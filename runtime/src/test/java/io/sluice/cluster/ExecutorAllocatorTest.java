@@ -1,0 +1,143 @@
+package io.sluice.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.control.FailureWindow;
+import io.sluice.control.RestartBackoff;
+import io.sluice.util.ManualClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ExecutorAllocatorTest {
+    private final ManualClock clock = new ManualClock(0);
+    private final TestingClusterBackend backend = new TestingClusterBackend();
+    private final List<String> fatal = new ArrayList<>();
+    private Set<ExecutorId> pinned = Set.of();
+    private ExecutorAllocator allocator;
+
+    @BeforeEach
+    void setUp() {
+        allocator = new ExecutorAllocator(backend, new ExecutorSpec(1, 512, Map.of()), clock, Runnable::run,
+                Duration.ofSeconds(30), new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0),
+                new FailureWindow(3, Duration.ofMinutes(5)), id -> !pinned.contains(id), fatal::add);
+    }
+
+    @Test
+    void launchesTheMissingExecutorsInOneStep() {
+        allocator.requestTotalExecutors(3);
+        assertThat(backend.launches).hasSize(3);
+        assertThat(allocator.pendingLaunches()).isEqualTo(3);
+
+        var ids = backend.acceptAll();
+        assertThat(allocator.registering()).isEqualTo(3);
+        ids.forEach(allocator::onRegistered);
+        assertThat(allocator.running()).containsExactlyElementsOf(ids);
+
+        allocator.requestTotalExecutors(3);
+        assertThat(backend.launches).hasSize(3);
+    }
+
+    @Test
+    void releasesNewestRegisteredExecutorsFirstButNeverPinnedOnes() {
+        allocator.requestTotalExecutors(3);
+        var ids = backend.acceptAll();
+        ids.forEach(allocator::onRegistered);
+        pinned = Set.of(ids.get(2));
+
+        allocator.requestTotalExecutors(1);
+        assertThat(backend.released).containsExactly(ids.get(1), ids.get(0));
+        assertThat(allocator.running()).containsExactly(ids.get(2));
+    }
+
+    @Test
+    void cancelledLaunchIsReleasedWhenTheClusterManagerAnswersLate() {
+        allocator.requestTotalExecutors(2);
+        allocator.requestTotalExecutors(1);
+        assertThat(allocator.pendingLaunches()).isEqualTo(1);
+        var ids = backend.acceptAll();
+        assertThat(backend.released).containsExactly(ids.get(1));
+        assertThat(allocator.registering()).isEqualTo(1);
+    }
+
+    @Test
+    void lostExecutorIsReplacedAfterBackoffAndPreemptionIsFree() {
+        allocator.requestTotalExecutors(1);
+        var first = backend.acceptAll().get(0);
+        allocator.onRegistered(first);
+
+        allocator.executorLost(first, ExecutorLossReason.PREEMPTED, "");
+        assertThat(backend.launches).hasSize(2); // no backoff: preemption is not a failure
+
+        var second = backend.acceptAll().get(0);
+        allocator.onRegistered(second);
+        allocator.executorLost(second, ExecutorLossReason.EXITED, "exit code 1");
+        assertThat(backend.launches).hasSize(2); // backing off for 1 s
+
+        clock.advance(999);
+        allocator.runOnce(clock.currentTimeMillis());
+        assertThat(backend.launches).hasSize(2);
+        clock.advance(1);
+        allocator.runOnce(clock.currentTimeMillis());
+        assertThat(backend.launches).hasSize(3);
+    }
+
+    @Test
+    void duplicateLossReportsAndOwnReleasesDoNotCount() {
+        allocator.requestTotalExecutors(1);
+        var id = backend.acceptAll().get(0);
+        allocator.onRegistered(id);
+        allocator.executorLost(id, ExecutorLossReason.EXITED, "");
+        allocator.executorLost(id, ExecutorLossReason.EXITED, "");
+        clock.advance(1000);
+        allocator.runOnce(clock.currentTimeMillis());
+        assertThat(backend.launches).hasSize(2);
+
+        allocator.requestTotalExecutors(0);
+        var replacement = backend.acceptAll();
+        assertThat(backend.released).containsAll(replacement);
+        assertThat(fatal).isEmpty();
+    }
+
+    @Test
+    void executorThatNeverRegistersIsReleasedAndCounted() {
+        allocator.requestTotalExecutors(1);
+        var id = backend.acceptAll().get(0);
+        clock.advance(30_000);
+        allocator.runOnce(clock.currentTimeMillis());
+        assertThat(backend.released).containsExactly(id);
+        assertThat(allocator.registering()).isZero();
+        clock.advance(1_000);
+        allocator.runOnce(clock.currentTimeMillis());
+        assertThat(backend.launches).hasSize(2);
+    }
+
+    @Test
+    void failuresBeyondTheBudgetStopTheAllocatorWithADiagnosis() {
+        allocator.requestTotalExecutors(1);
+        for (int i = 0; i < 4; i++) {
+            backend.launches.get(backend.launches.size() - 1).completeExceptionally(new IllegalStateException("no quota"));
+            clock.advance(10_000);
+            allocator.runOnce(clock.currentTimeMillis());
+        }
+        assertThat(allocator.isFailed()).isTrue();
+        assertThat(fatal).hasSize(1);
+        assertThat(fatal.get(0)).contains("failed 4 times").contains("could not be launched").contains("no quota");
+        int launches = backend.launches.size();
+        allocator.runOnce(clock.currentTimeMillis() + 60_000);
+        assertThat(backend.launches).hasSize(launches);
+    }
+
+    @Test
+    void executorsOfAPreviousAttemptAreReleased() {
+        var old = List.of(new ExecutorId("app-exec-1-0"), new ExecutorId("app-exec-1-1"));
+        allocator.executorsRecovered(old);
+        assertThat(backend.released).containsExactlyElementsOf(old);
+        allocator.executorLost(old.get(0), ExecutorLossReason.RELEASED_BY_DRIVER, "");
+        assertThat(fatal).isEmpty();
+    }
+}

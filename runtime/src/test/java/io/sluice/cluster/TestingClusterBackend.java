@@ -1,0 +1,46 @@
+package io.sluice.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/** A backend whose launches stay open until the test answers them; records releases. */
+final class TestingClusterBackend implements ClusterBackend {
+    final List<CompletableFuture<ExecutorId>> launches = new ArrayList<>();
+    final List<ExecutorId> released = new ArrayList<>();
+    private int next;
+
+    @Override
+    public void start(ExecutorEventHandler events, Executor mainThread, Executor io) {
+    }
+
+    @Override
+    public CompletableFuture<ExecutorId> launchExecutor(ExecutorSpec spec) {
+        var f = new CompletableFuture<ExecutorId>();
+        launches.add(f);
+        return f;
+    }
+
+    /** Accepts every open launch, naming executors exec-0, exec-1, ... */
+    List<ExecutorId> acceptAll() {
+        var ids = new ArrayList<ExecutorId>();
+        for (var f : launches) {
+            if (!f.isDone()) {
+                var id = new ExecutorId("exec-" + next++);
+                f.complete(id);
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void releaseExecutor(ExecutorId id) {
+        released.add(id);
+    }
+
+    @Override
+    public void stop() {
+    }
+}
