@@ -4,7 +4,6 @@ import io.sluice.api.Pair;
 import io.sluice.util.Sneaky;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -66,26 +65,13 @@ final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
             if (dep.mapSideCombine()) {
                 combined = mergeCombiners(buckets, agg);
             } else {
-                combined = new HashMap<>();
-                // combiners that are still the map output's own value objects: copied before a merge changes them
-                var borrowed = new HashSet<K>();
+                var buffer = new CombineBuffer<K, V, C>(agg);
                 for (Object b : buckets) {
                     for (Pair<K, V> p : (List<Pair<K, V>>) b) {
-                        C c = combined.get(p.key());
-                        if (c == null && !combined.containsKey(p.key())) {
-                            C created = agg.createCombiner().call(p.value());
-                            if (created == (Object) p.value() && !Copies.isImmutable(created)) {
-                                borrowed.add(p.key());
-                            }
-                            combined.put(p.key(), created);
-                        } else {
-                            if (borrowed.remove(p.key())) {
-                                c = Copies.copy(c);
-                            }
-                            combined.put(p.key(), agg.mergeValue().call(c, p.value()));
-                        }
+                        buffer.add(p.key(), p.value());
                     }
                 }
+                combined = buffer.result();
             }
         } catch (Exception e) {
             throw Sneaky.rethrow(e);
