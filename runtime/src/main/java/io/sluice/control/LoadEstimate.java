@@ -1,43 +1,27 @@
 package io.sluice.control;
 
-import io.sluice.listener.BatchInfo;
-import java.util.List;
-
 /**
- * The load seen during one scaling interval.
+ * The load seen during one scaling interval, in core-milliseconds of task work per batch: a batch that took
+ * {@code P} ms on {@code k} task cores is {@code k·P} of work. The executors that ran a batch are known only as a
+ * range (see {@link ExecutorCountHistory}), hence two means: one crediting each batch with the fewest executors it
+ * may have had, one with the most.
  *
  * @param batches            batches completed (successfully) in the interval; 0 means nothing was measured
+ * @param meanWorkLow        mean work per batch, each credited with the fewest executors (used to scale up)
+ * @param meanWorkHigh       mean work per batch, each credited with the most executors (used to scale down)
  * @param meanProcessingMs   mean processing time of those batches
  * @param maxProcessingMs    the longest of them
  * @param waitingBatches     batches submitted but not started at the end of the interval (the backlog)
  */
-public record LoadEstimate(int batches, double meanProcessingMs, long maxProcessingMs, int waitingBatches) {
+public record LoadEstimate(int batches, double meanWorkLow, double meanWorkHigh, double meanProcessingMs,
+                           long maxProcessingMs, int waitingBatches) {
 
     public LoadEstimate {
-        if (batches < 0 || waitingBatches < 0 || meanProcessingMs < 0 || maxProcessingMs < 0) {
-            throw new IllegalArgumentException("negative load: " + batches + " batches, mean " + meanProcessingMs
-                    + " ms, max " + maxProcessingMs + " ms, " + waitingBatches + " waiting");
+        if (batches < 0 || waitingBatches < 0 || meanWorkLow < 0 || meanWorkHigh < meanWorkLow
+                || meanProcessingMs < 0 || maxProcessingMs < 0) {
+            throw new IllegalArgumentException("inconsistent load: " + batches + " batches, work " + meanWorkLow
+                    + ".." + meanWorkHigh + " core-ms, mean " + meanProcessingMs + " ms, max " + maxProcessingMs
+                    + " ms, " + waitingBatches + " waiting");
         }
-    }
-
-    /**
-     * The estimate from the batches completed in an interval. Failed batches are left out: a batch that failed early
-     * says nothing about how long the work takes.
-     */
-    public static LoadEstimate of(List<BatchInfo> completed, int waitingBatches) {
-        int n = 0;
-        long sum = 0;
-        long max = 0;
-        for (BatchInfo b : completed) {
-            var delay = b.processingDelay();
-            if (b.failed() || delay.isEmpty()) {
-                continue;
-            }
-            long ms = Math.max(0, delay.getAsLong());
-            n++;
-            sum += ms;
-            max = Math.max(max, ms);
-        }
-        return new LoadEstimate(n, n == 0 ? 0 : (double) sum / n, max, waitingBatches);
     }
 }
