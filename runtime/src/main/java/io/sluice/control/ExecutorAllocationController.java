@@ -22,8 +22,10 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Threading: the listener methods run on the listener bus thread and only record events; {@link #start} and
  * {@link #runOnce} must run on the thread that owns the client (the allocator's main thread). Time is passed in:
- * the driver calls {@code runOnce(clock.currentTimeMillis())} on a timer, tests step a manual clock. Register the
- * controller on the listener bus before the first batch is submitted so that it sees the whole backlog.
+ * the driver calls {@code runOnce(clock.currentTimeMillis())} on a timer, best every batch interval (decisions
+ * still come once per scaling interval; the extra calls date executor-count changes more precisely), and tests step
+ * a manual clock. Register the controller on the listener bus before the first batch is submitted so that it sees
+ * the whole backlog.
  */
 public final class ExecutorAllocationController implements StreamingListener {
     private static final Logger LOG = LogManager.getLogger(ExecutorAllocationController.class);
@@ -36,7 +38,7 @@ public final class ExecutorAllocationController implements StreamingListener {
     private final Duration batchInterval;
 
     private boolean started;
-    private int target;
+    private volatile int target; // read by the UI and tests from other threads
     private long lastDecisionMs;
     private long nextDecisionMs;
 

@@ -3,6 +3,7 @@ package io.sluice.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.api.Time;
+import io.sluice.conf.SluiceConf;
 import io.sluice.listener.BatchInfo;
 import io.sluice.listener.StreamingListenerEvent.BatchCompleted;
 import io.sluice.listener.StreamingListenerEvent.BatchSubmitted;
@@ -144,9 +145,9 @@ class ExecutorAllocationControllerTest {
         assertThat(executors.requests).containsExactly(2, 5);
 
         var idle = new FakeExecutors(0);
-        var d = started(DynamicAllocationConfig.from(new io.sluice.conf.SluiceConf(false)
-                .set(io.sluice.conf.SluiceConf.DYN_ALLOC_ENABLED, true)
-                .set(io.sluice.conf.SluiceConf.DYN_ALLOC_MIN, 3)), idle);
+        var d = started(DynamicAllocationConfig.from(new SluiceConf(false)
+                .set(SluiceConf.DYN_ALLOC_ENABLED, true)
+                .set(SluiceConf.DYN_ALLOC_MIN, 3)), idle);
         for (int i = 0; i < 5; i++) {
             completed(d, 10, 1);
             nextInterval(d);
@@ -219,9 +220,9 @@ class ExecutorAllocationControllerTest {
 
         // unset initial count means the minimum
         var fromConf = new FakeExecutors(0);
-        started(DynamicAllocationConfig.from(new io.sluice.conf.SluiceConf(false)
-                .set(io.sluice.conf.SluiceConf.DYN_ALLOC_ENABLED, true)
-                .set(io.sluice.conf.SluiceConf.DYN_ALLOC_MIN, 4)), fromConf);
+        started(DynamicAllocationConfig.from(new SluiceConf(false)
+                .set(SluiceConf.DYN_ALLOC_ENABLED, true)
+                .set(SluiceConf.DYN_ALLOC_MIN, 4)), fromConf);
         assertThat(fromConf.requests).containsExactly(4);
 
         // minimum 0 with two single-core receivers: they and one task core need 3 executors
