@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.MessageToMessageEncoder;
-import io.netty.handler.codec.TooLongFrameException;
 import io.sluice.conf.SluiceConf;
 import java.util.List;
 
@@ -33,7 +32,8 @@ public final class MessageEncoder extends MessageToMessageEncoder<Message> {
             int bodyLength = msg.bodyLength();
             long frameBytes = (long) Protocol.MIN_FRAME_BYTES + bodyLength;
             if (frameBytes > maxFrameBytes) {
-                throw new TooLongFrameException(msg.type() + " frame of " + frameBytes + " bytes to "
+                // an EncoderException, so that Netty hands it to the write's promise unwrapped
+                throw new EncoderException(msg.type() + " frame of " + frameBytes + " bytes to "
                         + ctx.channel().remoteAddress() + " exceeds the limit of " + maxFrameBytes + " bytes ("
                         + SluiceConf.RPC_MAX_FRAME_BYTES.name() + "); send large data as a stream");
             }

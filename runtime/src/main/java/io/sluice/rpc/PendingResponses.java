@@ -37,7 +37,7 @@ final class PendingResponses {
         var future = new CompletableFuture<Object>();
         pending.put(requestId, future);
         ScheduledFuture<?> expiry = timer.schedule(() -> future.completeExceptionally(new RpcTimeoutException(
-                "ask " + requestId + " to endpoint '" + endpoint + "' at " + peer + " got no reply within "
+                "ask " + requestId + " to endpoint '" + endpoint + "' at " + peer.get() + " got no reply within "
                         + timeout.toMillis() + " ms (the ask's timeout; default " + SluiceConf.RPC_ASK_TIMEOUT.name() + ")")),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         future.whenComplete((v, e) -> {

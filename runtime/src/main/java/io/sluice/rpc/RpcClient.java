@@ -109,6 +109,10 @@ public final class RpcClient implements AutoCloseable {
         return handler.peer();
     }
 
+    public SocketAddress localAddress() {
+        return handler.localAddress();
+    }
+
     public boolean isActive() {
         return handler.isActive();
     }
