@@ -102,7 +102,7 @@ public final class InboundDispatcher {
     }
 
     void onStreamRequest(RpcChannelHandler conn, Message.StreamRequest request) {
-        // opening may touch the disk: do it off the I/O thread, then let the connection pump it
+        // opening and reading may touch the disk: both happen on the pool, never on the I/O thread
         submit(conn, pool, () -> {
             StreamProvider provider = streamProvider;
             ReadableByteChannel source;
@@ -119,7 +119,7 @@ public final class InboundDispatcher {
                 conn.write(new Message.StreamFailure(request.requestId(), e.getClass().getName(), e.getMessage()));
                 return;
             }
-            conn.startStream(new OutboundStream(request.requestId(), request.streamId(), source, conn.chunkBytes()));
+            conn.startStream(request.requestId(), request.streamId(), source, pool);
         });
     }
 

@@ -9,11 +9,12 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.conf.SluiceConf;
 import io.sluice.serde.Serializer;
 import java.net.SocketAddress;
+import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
@@ -22,8 +23,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * The last inbound stage of one connection, on either side: replies and failures complete the asks this side sent
  * ({@link PendingResponses}); chunks feed the streams it opened ({@link InboundStreams}); requests, one-way messages
- * and stream requests go to the {@link InboundDispatcher}; streams this side serves are pumped here
- * ({@link OutboundStream}). When the connection closes, everything outstanding fails with
+ * and stream requests go to the {@link InboundDispatcher}; streams this side serves ({@link OutboundStream}) are
+ * resumed here when the channel becomes writable again and cancelled when the peer asks or the connection closes. When the connection closes, everything outstanding fails with
  * {@link ConnectionClosedException}.
  *
  * <p>Stateful: one instance per channel, never shared. Threading: Netty calls it on the channel's I/O thread; the
@@ -36,8 +37,8 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
     private final Serializer serializer;
     private final InboundDispatcher dispatcher;
     private final AtomicLong nextRequestId = new AtomicLong();
-    /** Streams being sent; I/O thread only. Insertion order gives each stream its turn after a writability change. */
-    private final Map<Long, OutboundStream> outbound = new LinkedHashMap<>();
+    /** Streams this side is sending, by the peer's request id. */
+    private final Map<Long, OutboundStream> outbound = new ConcurrentHashMap<>();
     private Channel channel;
     private volatile SocketAddress peer;
     private PendingResponses responses;
@@ -89,10 +90,10 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
                 inboundStreams.fail(f.requestId(), new RemoteRpcException(peer, f.errorClass(), f.errorMessage()));
             }
             case STREAM_CANCEL -> {
-                OutboundStream s = outbound.remove(m.requestId());
+                OutboundStream s = outbound.get(m.requestId());
                 if (s != null) {
                     LOG.debug("{} cancelled stream request {}", peer, m.requestId());
-                    s.close();
+                    s.cancel();
                 }
             }
         }
@@ -112,24 +113,9 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (ctx.channel().isWritable()) {
-            pumpStreams();
+            outbound.values().forEach(OutboundStream::schedule);
         }
         super.channelWritabilityChanged(ctx);
-    }
-
-    /** Gives every outbound stream a turn; I/O thread only. */
-    private void pumpStreams() {
-        boolean again = false;
-        for (OutboundStream s : new ArrayList<>(outbound.values())) {
-            again |= s.pump(channel);
-            if (s.isDone()) {
-                outbound.remove(s.requestId());
-            }
-        }
-        if (again) {
-            // a stream yielded while the channel could still take data: continue after other channels had a turn
-            channel.eventLoop().execute(this::pumpStreams);
-        }
     }
 
     @Override
@@ -138,8 +124,7 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
         var closed = new ConnectionClosedException(peer);
         responses.failAll(closed);
         inboundStreams.failAll(closed);
-        outbound.values().forEach(OutboundStream::close);
-        outbound.clear();
+        outbound.values().forEach(OutboundStream::cancel);
         super.channelInactive(ctx);
     }
 
@@ -188,10 +173,6 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
         return client;
     }
 
-    int chunkBytes() {
-        return settings.streamChunkBytes();
-    }
-
     long nextRequestId() {
         return nextRequestId.incrementAndGet();
     }
@@ -231,19 +212,14 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Starts sending a stream the dispatcher opened; its source is closed if the connection is already gone. */
-    void startStream(OutboundStream stream) {
-        try {
-            channel.eventLoop().execute(() -> {
-                if (!channel.isActive()) {
-                    stream.close();
-                    return;
-                }
-                outbound.put(stream.requestId(), stream);
-                pumpStreams();
-            });
-        } catch (RejectedExecutionException e) {
-            stream.close(); // the transport is shutting down
-        }
+    /**
+     * Starts sending {@code source} as the answer to stream request {@code requestId}, in turns on {@code pool}.
+     * If the connection is already gone, the first turn notices and closes the source.
+     */
+    void startStream(long requestId, String streamId, ReadableByteChannel source, Executor pool) {
+        var stream = new OutboundStream(requestId, streamId, source, settings.streamChunkBytes(), channel, pool,
+                () -> outbound.remove(requestId));
+        outbound.put(requestId, stream);
+        stream.schedule();
     }
 }

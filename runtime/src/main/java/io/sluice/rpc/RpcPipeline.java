@@ -14,6 +14,8 @@ public final class RpcPipeline {
                   InboundDispatcher dispatcher) {
     }
 
+    private static final FrameSizeEstimator FRAME_SIZE = new FrameSizeEstimator();
+
     private RpcPipeline() {
     }
 
@@ -21,6 +23,8 @@ public final class RpcPipeline {
     static RpcChannelHandler init(Channel ch, Shared shared) {
         RpcSettings s = shared.settings();
         var handler = new RpcChannelHandler(s, shared.serializer(), shared.dispatcher());
+        // queued writes count against the write-buffer water marks at once: stream backpressure relies on it
+        ch.config().setMessageSizeEstimator(FRAME_SIZE);
         ChannelPipeline p = ch.pipeline();
         // inbound 1: bytes → frames at the length prefix; per channel, because it buffers a partial frame
         p.addLast("frameDecoder", new FrameDecoder(s.maxFrameBytes()));

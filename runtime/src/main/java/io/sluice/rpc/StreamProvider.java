@@ -8,9 +8,10 @@ import java.nio.channels.ReadableByteChannel;
  * returned channel lazily, one chunk at a time and only while the connection can take more data, then closes it:
  * a large block never sits whole in memory.
  *
- * <p>Threading: {@link #open} runs on a dispatcher thread; the channel is then read on the connection's I/O thread,
- * so it must be a blocking channel over local data ({@link java.nio.channels.FileChannel}, or
- * {@link java.nio.channels.Channels#newChannel(java.io.InputStream)} over a local stream), never over a socket.
+ * <p>Threading: {@link #open} and the reads run on dispatcher threads, never on an I/O thread, one read at a time
+ * per stream. The channel should be a blocking one over local data ({@link java.nio.channels.FileChannel}, or
+ * {@link java.nio.channels.Channels#newChannel(java.io.InputStream)} over a local stream): a slow source occupies a
+ * dispatcher thread while it reads.
  */
 @FunctionalInterface
 public interface StreamProvider {
