@@ -7,6 +7,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
@@ -56,10 +57,15 @@ final class InboundStreams {
             if (streams.remove(requestId, r) && e instanceof CancellationException) {
                 // the caller cancelled the future: stop the sender and let the sink clean up, on the I/O thread so
                 // that the sink is never called concurrently with a chunk
-                ioThread.execute(() -> {
+                Runnable stop = () -> {
                     cancel.accept(requestId);
                     r.sink.onFailure(e);
-                });
+                };
+                try {
+                    ioThread.execute(stop);
+                } catch (RejectedExecutionException rejected) {
+                    stop.run(); // the event loop is gone: no chunk can race with this any more
+                }
             }
         });
         return r.future;

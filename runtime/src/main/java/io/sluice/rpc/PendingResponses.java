@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
@@ -36,10 +37,18 @@ final class PendingResponses {
     CompletableFuture<Object> register(long requestId, String endpoint, Duration timeout) {
         var future = new CompletableFuture<Object>();
         pending.put(requestId, future);
-        ScheduledFuture<?> expiry = timer.schedule(() -> future.completeExceptionally(new RpcTimeoutException(
-                "ask " + requestId + " to endpoint '" + endpoint + "' at " + peer.get() + " got no reply within "
-                        + timeout.toMillis() + " ms (the ask's timeout; default " + SluiceConf.RPC_ASK_TIMEOUT.name() + ")")),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> expiry;
+        try {
+            expiry = timer.schedule(() -> future.completeExceptionally(new RpcTimeoutException(
+                    "ask " + requestId + " to endpoint '" + endpoint + "' at " + peer.get() + " got no reply within "
+                            + timeout.toMillis() + " ms (the ask's timeout; default " + SluiceConf.RPC_ASK_TIMEOUT.name() + ")")),
+                    timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the event loop is gone, so is the connection
+            pending.remove(requestId, future);
+            future.completeExceptionally(new ConnectionClosedException(peer.get()));
+            return future;
+        }
         future.whenComplete((v, e) -> {
             pending.remove(requestId, future);
             expiry.cancel(false);

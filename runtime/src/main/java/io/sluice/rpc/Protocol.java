@@ -1,6 +1,7 @@
 package io.sluice.rpc;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.CorruptedFrameException;
 import java.nio.charset.StandardCharsets;
 
@@ -29,7 +30,7 @@ final class Protocol {
     }
 
     static int stringLength(String s) {
-        return 4 + (s == null ? 0 : StandardCharsets.UTF_8.encode(s).remaining());
+        return 4 + (s == null ? 0 : ByteBufUtil.utf8Bytes(s));
     }
 
     static void writeString(ByteBuf out, String s) {
@@ -37,9 +38,8 @@ final class Protocol {
             out.writeInt(-1);
             return;
         }
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.writeBytes(bytes);
+        out.writeInt(ByteBufUtil.utf8Bytes(s));
+        ByteBufUtil.writeUtf8(out, s);
     }
 
     static String readString(ByteBuf in) {

@@ -40,6 +40,7 @@ public final class RpcClient implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> ask(String endpoint, Object message, Duration timeout) {
         Objects.requireNonNull(endpoint, "endpoint");
+        Objects.requireNonNull(timeout, "timeout");
         byte[] payload;
         try {
             payload = serializer.serialize(message);

@@ -283,10 +283,15 @@ class RpcLoopbackTest {
 
     @Test
     void transportCloseIsIdempotentAndStopsItsThreads() throws Exception {
-        assertThat(connect().<String>ask("echo", "x").get(WAIT_S, TimeUnit.SECONDS)).isEqualTo("echo:x");
+        RpcClient client = connect();
+        assertThat(client.<String>ask("echo", "x").get(WAIT_S, TimeUnit.SECONDS)).isEqualTo("echo:x");
         clientSide.close();
         serverSide.close();
         clientSide.close();
+        // a client kept past its transport fails its futures instead of throwing or hanging
+        assertThat(failureOf(client.ask("echo", "after close"))).isInstanceOf(ConnectionClosedException.class);
+        assertThatThrownBy(() -> clientSide.clientFactory().client(server.address()))
+                .hasMessageContaining("closed");
         assertThatThrownBy(() -> serverSide.startServer("127.0.0.1", 0)).isInstanceOf(IllegalStateException.class);
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith("sluice-rpc-")) {

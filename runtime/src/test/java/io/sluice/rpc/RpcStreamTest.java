@@ -237,6 +237,31 @@ class RpcStreamTest {
     }
 
     @Test
+    void cancellingTheFutureStopsTheSenderAndTellsTheSink() throws Exception {
+        var source = new GeneratedSource(2, BIG);
+        server.setStreamProvider(id -> source);
+        var firstChunk = new CountDownLatch(1);
+        var sinkFailure = new CompletableFuture<Throwable>();
+        StreamSink sink = new StreamSink() {
+            @Override
+            public void onChunk(ByteBuffer chunk) {
+                firstChunk.countDown();
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                sinkFailure.complete(cause);
+            }
+        };
+        CompletableFuture<Long> f = client.openStream("s", sink);
+        assertThat(firstChunk.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+        assertThat(f.cancel(true)).isTrue();
+        assertThat(sinkFailure.get(WAIT_S, TimeUnit.SECONDS)).isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(source.closed.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+        assertThat(source.read.get()).isLessThan(BIG);
+    }
+
+    @Test
     void closingTheServerMidStreamFailsTheStreamWithConnectionClosed() throws Exception {
         var source = new GeneratedSource(3, BIG);
         server.setStreamProvider(id -> source);
