@@ -1,8 +1,6 @@
 package io.sluice.rpc;
 
 import io.sluice.serde.Serializer;
-import java.io.IOException;
-import java.nio.channels.ReadableByteChannel;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
@@ -102,25 +100,8 @@ public final class InboundDispatcher {
     }
 
     void onStreamRequest(RpcChannelHandler conn, Message.StreamRequest request) {
-        // opening and reading may touch the disk: both happen on the pool, never on the I/O thread
-        submit(conn, pool, () -> {
-            StreamProvider provider = streamProvider;
-            ReadableByteChannel source;
-            try {
-                if (provider == null) {
-                    throw new IOException("no stream provider is registered at " + conn.localAddress());
-                }
-                source = provider.open(request.streamId());
-                if (source == null) {
-                    throw new IOException("stream provider returned no stream for '" + request.streamId() + "'");
-                }
-            } catch (Exception e) {
-                LOG.warn("Cannot open stream '{}' for {}: {}", request.streamId(), conn.peer(), e.toString());
-                conn.write(new Message.StreamFailure(request.requestId(), e.getClass().getName(), e.getMessage()));
-                return;
-            }
-            conn.startStream(request.requestId(), request.streamId(), source, pool);
-        });
+        // opening and reading may touch the disk: the stream does both on the pool, never on the I/O thread
+        conn.startStream(request.requestId(), request.streamId(), streamProvider, pool);
     }
 
     private void submit(RpcChannelHandler conn, Executor executor, Runnable task) {

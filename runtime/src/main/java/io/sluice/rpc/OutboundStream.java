@@ -19,8 +19,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Threading: turns run on the dispatcher pool, one at a time per stream: {@link #schedule} hands out a turn
  * only when none is queued or running. Disk reads therefore never block an I/O thread, and the event loop keeps
- * handling reads between chunks (for example a {@link Message.StreamCancel}). {@link #schedule} and
- * {@link #cancel} may be called from any thread. Only the turn that holds the stream touches the source.
+ * handling reads between chunks (for example a {@link Message.StreamCancel}). The first turn opens the source, so a
+ * stream cancelled before that never opens it. {@link #schedule} and {@link #cancel} may be called from any
+ * thread. Only the turn that holds the stream touches the source.
  */
 final class OutboundStream {
     private static final Logger LOG = LogManager.getLogger(OutboundStream.class);
@@ -29,7 +30,8 @@ final class OutboundStream {
 
     private final long requestId;
     private final String streamId;
-    private final ReadableByteChannel source;
+    private final StreamProvider provider;
+    private ReadableByteChannel source;
     private final int chunkBytes;
     private final Channel channel;
     private final Executor pool;
@@ -39,12 +41,16 @@ final class OutboundStream {
     private volatile boolean finished;
     private long sent;
 
-    /** {@code onFinished} runs once, when the stream has ended, failed or been cancelled, and its source is closed. */
-    OutboundStream(long requestId, String streamId, ReadableByteChannel source, int chunkBytes, Channel channel,
+    /**
+     * A stream the first turn opens through {@code provider} (null when none is registered, which fails the
+     * stream). {@code onFinished} runs once, when the stream has ended, failed or been cancelled, and its source
+     * is closed.
+     */
+    OutboundStream(long requestId, String streamId, StreamProvider provider, int chunkBytes, Channel channel,
                    Executor pool, Runnable onFinished) {
         this.requestId = requestId;
         this.streamId = streamId;
-        this.source = source;
+        this.provider = provider;
         this.chunkBytes = chunkBytes;
         this.channel = channel;
         this.pool = pool;
@@ -93,6 +99,9 @@ final class OutboundStream {
 
     /** Sends chunks while the channel is writable; true when it stopped only to yield. */
     private boolean pump() {
+        if (source == null && !cancelled && channel.isActive() && !open()) {
+            return false;
+        }
         int chunks = 0;
         while (!finished) {
             if (cancelled || !channel.isActive()) {
@@ -109,6 +118,26 @@ final class OutboundStream {
             sendChunk();
         }
         return false;
+    }
+
+    /** Opens the source; on failure tells the receiver why and finishes. */
+    private boolean open() {
+        try {
+            if (provider == null) {
+                throw new IOException("no stream provider is registered at " + channel.localAddress());
+            }
+            source = provider.open(streamId);
+            if (source == null) {
+                throw new IOException("the stream provider at " + channel.localAddress() + " returned no stream for '"
+                        + streamId + "'");
+            }
+            return true;
+        } catch (Exception e) {
+            LOG.warn("Cannot open stream '{}' for {}: {}", streamId, channel.remoteAddress(), e.toString());
+            channel.writeAndFlush(new Message.StreamFailure(requestId, e.getClass().getName(), e.getMessage()));
+            finish();
+            return false;
+        }
     }
 
     private void sendChunk() {
@@ -169,10 +198,12 @@ final class OutboundStream {
             return;
         }
         finished = true;
-        try {
-            source.close();
-        } catch (IOException e) {
-            LOG.warn("Closing the source of stream '{}' failed", streamId, e);
+        if (source != null) {
+            try {
+                source.close();
+            } catch (IOException e) {
+                LOG.warn("Closing the source of stream '{}' failed", streamId, e);
+            }
         }
         onFinished.run();
     }

@@ -9,7 +9,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.conf.SluiceConf;
 import io.sluice.serde.Serializer;
 import java.net.SocketAddress;
-import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +23,8 @@ import org.apache.logging.log4j.Logger;
  * The last inbound stage of one connection, on either side: replies and failures complete the asks this side sent
  * ({@link PendingResponses}); chunks feed the streams it opened ({@link InboundStreams}); requests, one-way messages
  * and stream requests go to the {@link InboundDispatcher}; streams this side serves ({@link OutboundStream}) are
- * resumed here when the channel becomes writable again and cancelled when the peer asks or the connection closes. When the connection closes, everything outstanding fails with
- * {@link ConnectionClosedException}.
+ * resumed here when the channel becomes writable again, and cancelled when the peer asks or the connection closes.
+ * When the connection closes, every outstanding ask and stream fails with {@link ConnectionClosedException}.
  *
  * <p>Stateful: one instance per channel, never shared. Threading: Netty calls it on the channel's I/O thread; the
  * package-private methods used by {@link RpcClient} and the dispatcher are thread-safe.
@@ -45,7 +44,7 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
     private InboundStreams inboundStreams;
     private RpcClient client;
 
-    public RpcChannelHandler(RpcSettings settings, Serializer serializer, InboundDispatcher dispatcher) {
+    RpcChannelHandler(RpcSettings settings, Serializer serializer, InboundDispatcher dispatcher) {
         this.settings = settings;
         this.serializer = serializer;
         this.dispatcher = dispatcher;
@@ -213,11 +212,12 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Starts sending {@code source} as the answer to stream request {@code requestId}, in turns on {@code pool}.
-     * If the connection is already gone, the first turn notices and closes the source.
+     * Starts answering stream request {@code requestId} in turns on {@code pool}; the first turn opens the stream
+     * through {@code provider}. Called on the I/O thread, so a cancel read after the request always finds the
+     * stream. If the connection is already gone, the first turn notices and does nothing.
      */
-    void startStream(long requestId, String streamId, ReadableByteChannel source, Executor pool) {
-        var stream = new OutboundStream(requestId, streamId, source, settings.streamChunkBytes(), channel, pool,
+    void startStream(long requestId, String streamId, StreamProvider provider, Executor pool) {
+        var stream = new OutboundStream(requestId, streamId, provider, settings.streamChunkBytes(), channel, pool,
                 () -> outbound.remove(requestId));
         outbound.put(requestId, stream);
         stream.schedule();
