@@ -58,13 +58,15 @@ public final class RpcClientFactory implements AutoCloseable {
         if (closed.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("RPC client factory is closed"));
         }
-        return connections.compute(remote, (addr, existing) -> {
-            if (existing != null && (!existing.isDone()
-                    || (!existing.isCompletedExceptionally() && existing.join().isActive()))) {
-                return existing;
-            }
-            return connect(addr);
-        });
+        var created = new CompletableFuture<RpcClient>();
+        CompletableFuture<RpcClient> current = connections.compute(remote, (addr, existing) ->
+                existing != null && (!existing.isDone()
+                        || (!existing.isCompletedExceptionally() && existing.join().isActive())) ? existing : created);
+        if (current == created) {
+            // connect outside compute(): Netty may run our listeners on this thread, and they update the map
+            connect(remote, created);
+        }
+        return current;
     }
 
     /**
@@ -92,10 +94,17 @@ public final class RpcClientFactory implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<RpcClient> connect(InetSocketAddress remote) {
-        var result = new CompletableFuture<RpcClient>();
+    private void connect(InetSocketAddress remote, CompletableFuture<RpcClient> result) {
         LOG.debug("Connecting to {}", remote);
-        bootstrap.connect(remote).addListener((ChannelFuture cf) -> {
+        ChannelFuture connecting;
+        try {
+            connecting = bootstrap.connect(remote);
+        } catch (RuntimeException e) {
+            // e.g. the event loops are already shut down
+            result.completeExceptionally(new RpcException("cannot connect to " + remote + ": " + e, e));
+            return;
+        }
+        connecting.addListener((ChannelFuture cf) -> {
             if (!cf.isSuccess()) {
                 result.completeExceptionally(new RpcException("cannot connect to " + remote + " (timeout "
                         + settings.connectTimeout().toMillis() + " ms): " + cf.cause(), cf.cause()));
@@ -111,7 +120,6 @@ public final class RpcClientFactory implements AutoCloseable {
             }
             result.complete(ch.pipeline().get(RpcChannelHandler.class).client());
         });
-        return result;
     }
 
     /** Closes every connection; outstanding asks fail with {@link ConnectionClosedException}. Idempotent. */
