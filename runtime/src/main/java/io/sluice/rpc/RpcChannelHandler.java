@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.conf.SluiceConf;
@@ -146,7 +147,12 @@ public final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.warn("Closing the connection with {}: {}", peer, cause.toString(), cause);
+        if (cause instanceof DecoderException) {
+            // a protocol violation by the peer: the message says it all, our stack trace would not help
+            LOG.warn("Closing the connection with {}: {}", peer, cause.getMessage());
+        } else {
+            LOG.warn("Closing the connection with {} after an unexpected error", peer, cause);
+        }
         ctx.close();
     }
 

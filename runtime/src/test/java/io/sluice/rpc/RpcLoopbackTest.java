@@ -208,6 +208,46 @@ class RpcLoopbackTest {
     }
 
     @Test
+    void callersConnectingAtOnceShareOneConnection() throws Exception {
+        int callers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            var start = new CountDownLatch(1);
+            var clients = new ArrayList<Future<RpcClient>>();
+            for (int i = 0; i < callers; i++) {
+                clients.add(pool.submit(() -> {
+                    assertThat(start.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+                    return clientSide.clientFactory().client(server.address());
+                }));
+            }
+            start.countDown();
+            RpcClient first = clients.get(0).get(WAIT_S, TimeUnit.SECONDS);
+            for (Future<RpcClient> c : clients) {
+                assertThat(c.get(WAIT_S, TimeUnit.SECONDS)).isSameAs(first);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(WAIT_S, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void serverDropsAPeerThatDoesNotSpeakTheProtocol() throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", server.address().getPort())) {
+            socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_S));
+            // a well-formed length, then an HTTP request where the magic byte should be
+            byte[] junk = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            var out = new java.io.DataOutputStream(socket.getOutputStream());
+            out.writeInt(junk.length);
+            out.write(junk);
+            out.flush();
+            assertThat(socket.getInputStream().read()).as("the server closes the connection").isEqualTo(-1);
+        }
+        // the server itself is unaffected
+        assertThat(connect().<String>ask("echo", "fine").get(WAIT_S, TimeUnit.SECONDS)).isEqualTo("echo:fine");
+    }
+
+    @Test
     void connectingToANonListeningPortFailsWithTheAddress() {
         InetSocketAddress address = server.address();
         server.close();
