@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
  * anything else. Buffer ownership: the buffer passed to {@link #onChunk} belongs to the transport and is only valid
  * during the call; copy what must be kept.
  */
+@FunctionalInterface
 public interface StreamSink {
 
     /** The next chunk. An exception cancels the stream: the sender stops and {@link #onFailure} follows. */
