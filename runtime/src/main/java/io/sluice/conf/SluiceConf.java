@@ -83,6 +83,24 @@ public final class SluiceConf {
             "When batches are waiting, dynamic allocation adds the executors that would process them within this many "
                     + "scaling intervals, on top of those that keep up with new batches.");
 
+    public static final ConfigKey<Integer> RPC_MAX_FRAME_BYTES = integer("sluice.rpc.maxFrameBytes", 16 * 1024 * 1024, 1024,
+            "The largest RPC frame (header and body) a connection accepts or sends; a peer sending a larger frame is disconnected. "
+                    + "Large data (blocks, files) travels as streams of chunks instead.");
+    public static final ConfigKey<Integer> RPC_STREAM_CHUNK_BYTES = integer("sluice.rpc.streamChunkBytes", 512 * 1024, 1024,
+            "The largest chunk of a stream (shuffle block, file); a stream never holds more than a few chunks in memory on "
+                    + "either side. Must leave room for the frame header below " + RPC_MAX_FRAME_BYTES.name() + ".");
+    public static final ConfigKey<Duration> RPC_ASK_TIMEOUT = duration("sluice.rpc.askTimeout", Duration.ofSeconds(60), Duration.ofMillis(1),
+            "How long an RPC ask waits for its reply when the caller names no timeout.");
+    public static final ConfigKey<Duration> RPC_CONNECT_TIMEOUT = duration("sluice.rpc.connectTimeout", Duration.ofSeconds(10), Duration.ofMillis(1),
+            "How long opening an RPC connection may take.");
+    public static final ConfigKey<Duration> RPC_IDLE_TIMEOUT = duration("sluice.rpc.idleTimeout", Duration.ofSeconds(120), Duration.ofMillis(1),
+            "A connection with requests or streams outstanding that sees no traffic for this long is closed as dead; "
+                    + "idle connections without outstanding requests stay open. Keep it above " + RPC_ASK_TIMEOUT.name() + ".");
+    public static final ConfigKey<Integer> RPC_IO_THREADS = integer("sluice.rpc.ioThreads", 0, 0,
+            "Netty event-loop threads shared by the RPC server and client connections of one process; 0 means the number of cores.");
+    public static final ConfigKey<Integer> RPC_DISPATCHER_THREADS = integer("sluice.rpc.dispatcherThreads", 0, 0,
+            "Threads that run RPC endpoints (each endpoint sees its messages one at a time, in order); 0 means the number of cores, at least 2.");
+
     private final Map<String, String> values = new TreeMap<>();
 
     /** A configuration with defaults, plus any {@code sluice.*} Java system properties. */
