@@ -83,11 +83,17 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
         reconcile(clock.currentTimeMillis());
     }
 
-    /** The executor connected to the driver: it now counts as running. */
+    /**
+     * The executor connected to the driver: it now counts as running. An id the allocator is not waiting for (never
+     * launched, already released, or timed out) is ignored, so that a late registration cannot count an executor
+     * that is being stopped; a repeated call does nothing.
+     */
     public void onRegistered(ExecutorId id) {
-        if (registering.remove(id) != null || !running.containsKey(id)) {
+        if (registering.remove(id) != null) {
             running.put(id, clock.currentTimeMillis());
             consecutiveFailures = 0;
+        } else if (!running.containsKey(id)) {
+            LOG.warn("Executor {} registered, but it is not one the allocator is waiting for (released or timed out); ignored", id);
         }
     }
 

@@ -12,6 +12,7 @@ public enum ExecutorLossReason {
     EXITED(true, "the executor process exited"),
     LAUNCH_FAILED(true, "it could not be launched"),
     REGISTRATION_TIMEOUT(true, "it did not register with the driver in time"),
+    HEARTBEAT_TIMEOUT(true, "the driver heard no heartbeat from it within sluice.executor.lostTimeout"),
     RELEASED_BY_DRIVER(false, "released by the driver");
 
     private final boolean countsAsFailure;

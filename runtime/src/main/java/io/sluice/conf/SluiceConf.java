@@ -101,6 +101,46 @@ public final class SluiceConf {
     public static final ConfigKey<Integer> RPC_DISPATCHER_THREADS = integer("sluice.rpc.dispatcherThreads", 0, 0,
             "Threads that run RPC endpoints (each endpoint sees its messages one at a time, in order); 0 means the number of cores, at least 2.");
 
+    public static final ConfigKey<String> APP_ID = string("sluice.app.id", "",
+            "The application's id, unique per run; names its executors (<app>-exec-<attempt>-<n>). Set by the driver "
+                    + "when empty; executors refuse to register with a driver of another application.");
+    public static final ConfigKey<Integer> APP_ATTEMPT = integer("sluice.app.attempt", 1, 1,
+            "The attempt number of the driver (a cluster manager restarting the driver increments it); part of executor ids.");
+    public static final ConfigKey<String> DRIVER_HOST = string("sluice.driver.host", "127.0.0.1",
+            "The address the driver's RPC server binds to and executors connect to; must be reachable from every executor.");
+    public static final ConfigKey<Integer> DRIVER_PORT = integer("sluice.driver.port", 0, 0,
+            "The port of the driver's RPC server; 0 picks a free one.");
+    public static final ConfigKey<Integer> EXECUTOR_CORES = integer("sluice.executor.cores", 1, 1,
+            "Cores (task slots) of each executor. local-cluster[E,C,M] sets it from C.");
+    public static final ConfigKey<Integer> EXECUTOR_MEMORY_MB = integer("sluice.executor.memory", 1024, 64,
+            "Heap of each executor JVM, in MiB. local-cluster[E,C,M] sets it from M.");
+    public static final ConfigKey<Duration> EXECUTOR_HEARTBEAT_INTERVAL = duration("sluice.executor.heartbeatInterval", Duration.ofSeconds(10), Duration.ofMillis(10),
+            "How often an executor reports to the driver that it is alive (with its memory figures). Must be well below "
+                    + "sluice.executor.lostTimeout.");
+    public static final ConfigKey<Duration> EXECUTOR_LOST_TIMEOUT = duration("sluice.executor.lostTimeout", Duration.ofSeconds(120), Duration.ofMillis(10),
+            "An executor the driver has not heard from for this long is declared lost (even if its process still runs), "
+                    + "its tasks are rescheduled and the allocator replaces it. Must be above " + EXECUTOR_HEARTBEAT_INTERVAL.name() + ".");
+    public static final ConfigKey<Duration> NETWORK_TIMEOUT = duration("sluice.network.timeout", Duration.ofSeconds(120), Duration.ofMillis(10),
+            "How long an executor keeps trying to reach the driver (to register, then to heartbeat) before it exits with "
+                    + "an error, so that executors of a dead driver do not linger.");
+    public static final ConfigKey<Duration> EXECUTOR_REGISTRATION_TIMEOUT = duration("sluice.executor.registrationTimeout", Duration.ofSeconds(60), Duration.ofMillis(10),
+            "How long a launched executor has to register with the driver before the allocator releases it and counts a failure.");
+    public static final ConfigKey<Integer> EXECUTOR_MAX_FAILURES = integer("sluice.executor.maxFailures", 8, 0,
+            "Executor failures (exits, launch failures, registration or heartbeat timeouts; never preemption or release "
+                    + "by the driver) tolerated within sluice.executor.failureWindow before the application fails.");
+    public static final ConfigKey<Duration> EXECUTOR_FAILURE_WINDOW = duration("sluice.executor.failureWindow", Duration.ofMinutes(10), Duration.ofMillis(1),
+            "The sliding window over which " + EXECUTOR_MAX_FAILURES.name() + " is counted.");
+    public static final ConfigKey<Duration> EXECUTOR_FAILURE_BACKOFF = duration("sluice.executor.failureBackoff", Duration.ofSeconds(1), Duration.ofMillis(1),
+            "After an executor failure the allocator waits this long before launching again, doubling with each further "
+                    + "failure in a row, so that a broken cluster never turns into a tight launch loop.");
+    public static final ConfigKey<Duration> EXECUTOR_MAX_FAILURE_BACKOFF = duration("sluice.executor.maxFailureBackoff", Duration.ofMinutes(1), Duration.ofMillis(1),
+            "The longest wait between launches after failures in a row; must be at least " + EXECUTOR_FAILURE_BACKOFF.name() + ".");
+    public static final ConfigKey<Duration> EXECUTOR_STOP_GRACE = duration("sluice.executor.stopGracePeriod", Duration.ofSeconds(10), Duration.ofMillis(1),
+            "How long a released executor process may take to exit after SIGTERM before it is killed (SIGKILL).");
+    public static final ConfigKey<String> LOCAL_CLUSTER_WORK_DIR = string("sluice.localCluster.workDir", "",
+            "Where local-cluster[E,C,M] writes each executor's stdout and stderr (<dir>/<executor id>/); empty means "
+                    + "<java.io.tmpdir>/sluice-local-cluster/<app id>.");
+
     private final Map<String, String> values = new TreeMap<>();
 
     /** A configuration with defaults, plus any {@code sluice.*} Java system properties. */

@@ -10,6 +10,7 @@ import com.esotericsoftware.kryo.util.Pool;
 import io.sluice.api.Pair;
 import io.sluice.api.Time;
 import io.sluice.conf.SluiceConf;
+import io.sluice.executor.ExecutorMessages;
 import java.lang.invoke.SerializedLambda;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,6 +103,7 @@ public final class KryoSerializer implements Serializer {
         kryo.register(int[].class);
         kryo.register(long[].class);
         kryo.register(byte[].class);
+        ExecutorMessages.registerWith(kryo); // appended: earlier classes keep their registration ids
         for (KryoRegistrator r : registrators) {
             r.registerClasses(kryo);
         }

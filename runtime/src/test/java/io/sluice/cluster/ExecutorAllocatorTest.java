@@ -117,6 +117,21 @@ class ExecutorAllocatorTest {
     }
 
     @Test
+    void lateRegistrationOfATimedOutExecutorDoesNotCountItAsRunning() {
+        allocator.requestTotalExecutors(1);
+        var id = backend.acceptAll().get(0);
+        clock.advance(30_000);
+        allocator.runOnce(clock.currentTimeMillis());
+        allocator.onRegistered(id); // it connected just as it was being released
+        assertThat(allocator.running()).isEmpty();
+        allocator.executorLost(id, ExecutorLossReason.RELEASED_BY_DRIVER, "");
+        assertThat(allocator.running()).isEmpty();
+
+        allocator.onRegistered(new ExecutorId("never-launched"));
+        assertThat(allocator.running()).isEmpty();
+    }
+
+    @Test
     void failuresBeyondTheBudgetStopTheAllocatorWithADiagnosis() {
         allocator.requestTotalExecutors(1);
         for (int i = 0; i < 4; i++) {
