@@ -9,7 +9,7 @@ import java.util.Optional;
  */
 public enum ExecutorExitCode {
     /** The driver told the executor to stop, or it was terminated (SIGTERM) and shut down cleanly. */
-    STOPPED(0, "stopped by the driver"),
+    STOPPED(0, "stopped by the driver or terminated (SIGTERM)"),
     /** Something unexpected failed in the executor (see its stderr). */
     FAILED(1, "failed with an unexpected error"),
     /** A required environment variable was missing or invalid. */

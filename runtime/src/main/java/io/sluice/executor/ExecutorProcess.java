@@ -60,6 +60,7 @@ public final class ExecutorProcess {
     private final CompletableFuture<ExecutorExitCode> exit = new CompletableFuture<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile InetSocketAddress advertised;
+    private volatile String exitReason = "";
     private long heartbeats;
     private long lastContactMs;
 
@@ -97,7 +98,8 @@ public final class ExecutorProcess {
                 heartbeater.shutdownNow();
                 awaitQuietly(heartbeater);
             }
-            LOG.info("Executor {} of {} stopped: {}", id, settings.appId(), exit.getNow(ExecutorExitCode.FAILED).description());
+            LOG.info("Executor {} of {} stopped with exit code {}: {}", id, settings.appId(),
+                    exit.getNow(ExecutorExitCode.FAILED).code(), exitReason);
             stopped.countDown();
         }
     }
@@ -247,6 +249,7 @@ public final class ExecutorProcess {
 
     private void finish(ExecutorExitCode code, String why) {
         if (exit.complete(code)) {
+            exitReason = why;
             if (code == ExecutorExitCode.STOPPED) {
                 LOG.info("Executor {} of {} exiting: {}", id, settings.appId(), why);
             } else {

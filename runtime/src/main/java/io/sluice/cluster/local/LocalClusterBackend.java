@@ -229,7 +229,14 @@ public final class LocalClusterBackend implements ClusterBackend {
         LOG.info("Application {}: started executor {} (pid {}, {} cores, {} MiB), logs in {}", appId, id, process.pid(),
                 spec.cores(), spec.memoryMb(), workDir.resolve(id.value()));
         post(id, () -> events.executorLaunched(id, HOST));
-        process.onExit().thenRun(() -> onExit(child)); // after executorLaunched was posted: lost comes second
+        // after executorLaunched was posted: lost comes second; handled on our I/O thread, not the JDK's reaper
+        process.onExit().thenRun(() -> {
+            try {
+                io.execute(() -> onExit(child));
+            } catch (RejectedExecutionException e) {
+                onExit(child); // the I/O executor is gone: the driver is shutting down
+            }
+        });
     }
 
     private List<String> command(ExecutorSpec spec) {
