@@ -1,5 +1,7 @@
 package io.sluice.cluster;
 
+import io.sluice.cluster.local.LocalClusterUrl;
+import io.sluice.conf.SluiceConf;
 import java.util.Map;
 
 /** What one executor needs: cores, memory and the environment its process starts with. */
@@ -12,5 +14,18 @@ public record ExecutorSpec(int cores, int memoryMb, Map<String, String> environm
             throw new IllegalArgumentException("an executor needs at least 64 MiB, got " + memoryMb);
         }
         environment = Map.copyOf(environment);
+    }
+
+    /**
+     * The spec {@code conf} asks for: C and M of a {@code local-cluster[E,C,M]} master, otherwise
+     * {@code sluice.executor.cores} and {@code sluice.executor.memory}; no extra environment.
+     */
+    public static ExecutorSpec fromConf(SluiceConf conf) {
+        String master = conf.get(SluiceConf.MASTER);
+        if (LocalClusterUrl.claims(master)) {
+            var url = LocalClusterUrl.parse(master);
+            return new ExecutorSpec(url.cores(), url.memoryMb(), Map.of());
+        }
+        return new ExecutorSpec(conf.get(SluiceConf.EXECUTOR_CORES), conf.get(SluiceConf.EXECUTOR_MEMORY_MB), Map.of());
     }
 }

@@ -102,8 +102,9 @@ public final class SluiceConf {
             "Threads that run RPC endpoints (each endpoint sees its messages one at a time, in order); 0 means the number of cores, at least 2.");
 
     public static final ConfigKey<String> APP_ID = string("sluice.app.id", "",
-            "The application's id, unique per run; names its executors (<app>-exec-<attempt>-<n>). Set by the driver "
-                    + "when empty; executors refuse to register with a driver of another application.");
+            "The application's id, unique per run; names its executors (<app>-exec-<attempt>-<n>), and executors refuse to "
+                    + "register with a driver of another application. Required when executors run outside the driver "
+                    + "(local-cluster, YARN, Kubernetes, Mesos).");
     public static final ConfigKey<Integer> APP_ATTEMPT = integer("sluice.app.attempt", 1, 1,
             "The attempt number of the driver (a cluster manager restarting the driver increments it); part of executor ids.");
     public static final ConfigKey<String> DRIVER_HOST = string("sluice.driver.host", "127.0.0.1",
@@ -111,9 +112,9 @@ public final class SluiceConf {
     public static final ConfigKey<Integer> DRIVER_PORT = integer("sluice.driver.port", 0, 0,
             "The port of the driver's RPC server; 0 picks a free one.");
     public static final ConfigKey<Integer> EXECUTOR_CORES = integer("sluice.executor.cores", 1, 1,
-            "Cores (task slots) of each executor. local-cluster[E,C,M] sets it from C.");
+            "Cores (task slots) of each executor; with local-cluster[E,C,M], C is used instead.");
     public static final ConfigKey<Integer> EXECUTOR_MEMORY_MB = integer("sluice.executor.memory", 1024, 64,
-            "Heap of each executor JVM, in MiB. local-cluster[E,C,M] sets it from M.");
+            "Heap of each executor JVM, in MiB; with local-cluster[E,C,M], M is used instead.");
     public static final ConfigKey<Duration> EXECUTOR_HEARTBEAT_INTERVAL = duration("sluice.executor.heartbeatInterval", Duration.ofSeconds(10), Duration.ofMillis(10),
             "How often an executor reports to the driver that it is alive (with its memory figures). Must be well below "
                     + "sluice.executor.lostTimeout.");

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -62,8 +61,7 @@ class LocalClusterEndToEndTest {
                 .set(SluiceConf.LOCAL_CLUSTER_WORK_DIR, workDir.toString());
         driver = new DriverEndpoints(conf);
         var backend = ClusterManagers.forMaster(conf.get(SluiceConf.MASTER), getClass().getClassLoader()).orElseThrow().create(conf);
-        var url = ((LocalClusterBackend) backend).url();
-        manager = new ExecutorManager(conf, driver, backend, new ExecutorSpec(url.cores(), url.memoryMb(), Map.of()),
+        manager = new ExecutorManager(conf, driver, backend, ExecutorSpec.fromConf(conf),
                 new SystemClock(), new ExecutorRegistry.Listener() {
                     @Override
                     public void executorRegistered(ExecutorRegistry.ExecutorInfo executor) {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.cluster.ClusterManagers;
+import io.sluice.cluster.ExecutorSpec;
 import io.sluice.conf.SluiceConf;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LocalClusterManagerFactoryTest {
@@ -26,6 +28,14 @@ class LocalClusterManagerFactoryTest {
         assertThat(backend.url()).isEqualTo(new LocalClusterUrl(2, 1, 512));
         assertThat(backend.workDir().toString()).endsWith("sluice-local-cluster/app-9");
         backend.stop(); // never started: nothing to stop, and no failure
+    }
+
+    @Test
+    void executorSpecComesFromTheUrlOrTheExecutorKeys() {
+        var conf = new SluiceConf(false).setMaster("local-cluster[2,3,512]").set(SluiceConf.EXECUTOR_CORES, 8);
+        assertThat(ExecutorSpec.fromConf(conf)).isEqualTo(new ExecutorSpec(3, 512, Map.of()));
+        conf.setMaster("yarn").set(SluiceConf.EXECUTOR_MEMORY_MB, 2048);
+        assertThat(ExecutorSpec.fromConf(conf)).isEqualTo(new ExecutorSpec(8, 2048, Map.of()));
     }
 
     @Test
