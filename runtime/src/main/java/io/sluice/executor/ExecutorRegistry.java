@@ -10,6 +10,7 @@ import io.sluice.executor.ExecutorMessages.RegisterExecutor;
 import io.sluice.executor.ExecutorMessages.Registered;
 import io.sluice.executor.ExecutorMessages.RegistrationRejected;
 import io.sluice.executor.ExecutorMessages.StopExecutor;
+import io.sluice.rpc.ConnectionClosedException;
 import io.sluice.rpc.RpcCallContext;
 import io.sluice.rpc.RpcClientFactory;
 import io.sluice.rpc.RpcEndpoint;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -203,8 +205,9 @@ public final class ExecutorRegistry implements RpcEndpoint {
     }
 
     /**
-     * Asks a registered executor to exit. The future completes with true once the executor accepted, false if it is
-     * not registered, and fails if it cannot be reached within {@code sluice.rpc.askTimeout}. The executor stays
+     * Asks a registered executor to exit. The future completes with true once the executor accepted (or its
+     * connection closed after the request, as it does when the executor exits before its reply is sent), false if it
+     * is not registered, and fails if it cannot be reached within {@code sluice.rpc.askTimeout}. The executor stays
      * registered until its backend reports the exit (or it falls silent).
      */
     public CompletableFuture<Boolean> stopExecutor(ExecutorId id, String reason) {
@@ -217,7 +220,15 @@ public final class ExecutorRegistry implements RpcEndpoint {
         }
         LOG.info("Application {}: stopping executor {} at {}:{} ({})", appId, id, info.host(), info.port(), reason);
         return clients.clientAsync(info.address())
-                .thenCompose(c -> c.<Boolean>ask(ExecutorMessages.EXECUTOR_ENDPOINT, new StopExecutor(reason), askTimeout));
+                .thenCompose(c -> c.<Boolean>ask(ExecutorMessages.EXECUTOR_ENDPOINT, new StopExecutor(reason), askTimeout))
+                .exceptionally(t -> {
+                    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                    if (cause instanceof ConnectionClosedException) {
+                        // the request was written and the executor went away before its reply: it is stopping (or dead)
+                        return true;
+                    }
+                    throw t instanceof RuntimeException r ? r : new CompletionException(t);
+                });
     }
 
     public List<ExecutorInfo> executors() {

@@ -175,6 +175,32 @@ class ExecutorRegistryTest {
     }
 
     @Test
+    void executorThatExitsBeforeReplyingCountsAsStopped() throws Exception {
+        try (var executorTransport = new TransportContext(conf())) {
+            RpcServer server = executorTransport.startServer("127.0.0.1", 0);
+            server.registerEndpoint(ExecutorMessages.EXECUTOR_ENDPOINT, (ctx, message) -> {
+                ctx.connection().close(); // exits at once, the reply never leaves
+                return new java.util.concurrent.CompletableFuture<>();
+            });
+            registry.expect(E1);
+            registry.register(registration(E1, server.address().getPort()));
+            assertThat(registry.stopExecutor(E1, "bye").get(WAIT_S, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void stoppingAnUnreachableExecutorFails() throws Exception {
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: nobody listens there
+        }
+        registry.expect(E1);
+        registry.register(registration(E1, port));
+        var stop = registry.stopExecutor(E1, "bye");
+        Assertions.assertThatThrownBy(() -> stop.get(WAIT_S, TimeUnit.SECONDS)).hasMessageContaining("cannot connect");
+    }
+
+    @Test
     void registrationAndHeartbeatTravelOverRpcEvenWhenKryoRequiresRegistration() throws Exception {
         var strict = conf().set(SluiceConf.KRYO_REGISTRATION_REQUIRED, true);
         try (var driverSide = new TransportContext(strict); var executorSide = new TransportContext(strict)) {

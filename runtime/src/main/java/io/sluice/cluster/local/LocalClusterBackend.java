@@ -293,7 +293,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         }
         LOG.info("Application {}: releasing executor {} (pid {})", appId, id, child.process.pid());
         child.process.destroy();
-        CompletableFuture.delayedExecutor(stopGrace.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+        CompletableFuture.delayedExecutor(stopGrace.toMillis(), TimeUnit.MILLISECONDS, io).execute(() -> {
             if (child.process.isAlive()) {
                 LOG.warn("Application {}: executor {} (pid {}) did not exit within {} ms of SIGTERM; killing it", appId,
                         id, child.process.pid(), stopGrace.toMillis());
