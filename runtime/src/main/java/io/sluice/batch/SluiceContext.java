@@ -1,7 +1,9 @@
 package io.sluice.batch;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.executor.ExecutionEnv;
 import io.sluice.shuffle.ShuffleStore;
+import io.sluice.state.StateRegistry;
 import io.sluice.storage.BlockStore;
 import io.sluice.util.NamedThreadFactory;
 import java.lang.ref.Cleaner;
@@ -16,8 +18,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The batch engine of one application (Spark's SparkContext): creates datasets, plans jobs into stages at shuffle
- * boundaries, and runs their tasks through a {@link TaskScheduler}. Holds the block store and the shuffle outputs.
+ * The batch engine of one application (Spark's SparkContext), on the driver only: creates datasets, plans jobs into
+ * stages at shuffle boundaries, and runs their tasks ({@link ShuffleMapTask}, {@link ResultTask}) through a
+ * {@link TaskScheduler}. Tasks run by the driver itself (local mode) use {@link #env()}, which holds the block store,
+ * the shuffle outputs and the state stores; tasks never reach this object.
  */
 public final class SluiceContext implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(SluiceContext.class);
@@ -25,20 +29,19 @@ public final class SluiceContext implements AutoCloseable {
     private final SluiceConf conf;
     private final String appId;
     private final TaskScheduler scheduler;
-    private final BlockStore blockStore = new BlockStore();
-    private final ShuffleStore shuffleStore = new ShuffleStore();
+    private final DriverEnv env;
     private final AtomicInteger nextDatasetId = new AtomicInteger();
     private final AtomicInteger nextShuffleId = new AtomicInteger();
     private final AtomicInteger nextStageId = new AtomicInteger();
     private final ConcurrentHashMap<Integer, Object> shuffleLocks = new ConcurrentHashMap<>();
     private final Cleaner cleaner = Cleaner.create(new NamedThreadFactory("sluice-cleaner", true));
-    private volatile Configuration hadoopConf;
     private volatile boolean stopped;
 
     public SluiceContext(SluiceConf conf) {
         this.conf = conf;
+        this.env = new DriverEnv(conf);
         var master = MasterUrl.parseLocal(conf.get(SluiceConf.MASTER));
-        this.scheduler = new LocalTaskScheduler(master.localThreads(), conf.get(SluiceConf.JOB_TIMEOUT));
+        this.scheduler = new LocalTaskScheduler(master.localThreads(), conf.get(SluiceConf.JOB_TIMEOUT), env);
         this.appId = "local-" + System.currentTimeMillis();
         LOG.info("Started {} ({}) on {} with {} task slots", appId, conf.get(SluiceConf.APP_NAME), master.url(),
                 scheduler.slots());
@@ -67,32 +70,27 @@ public final class SluiceContext implements AutoCloseable {
         return conf.get(SluiceConf.DEFAULT_PARALLELISM);
     }
 
+    /** The environment of the tasks this process runs itself (local mode). */
+    public ExecutionEnv env() {
+        return env;
+    }
+
     public BlockStore blockStore() {
-        return blockStore;
+        return env.blockStore();
     }
 
     public ShuffleStore shuffleStore() {
-        return shuffleStore;
+        return env.shuffleStore();
+    }
+
+    /** Where stateful streams register their stores, so that tasks find them by operator id. */
+    public StateRegistry stateRegistry() {
+        return env.stateStores();
     }
 
     /** The Hadoop configuration for file sources and outputs; {@code sluice.hadoop.X} keys become {@code X}. */
     public Configuration hadoopConf() {
-        Configuration c = hadoopConf;
-        if (c == null) {
-            synchronized (this) {
-                if (hadoopConf == null) {
-                    var h = new Configuration();
-                    conf.asMap().forEach((k, v) -> {
-                        if (k.startsWith("sluice.hadoop.")) {
-                            h.set(k.substring("sluice.hadoop.".length()), v);
-                        }
-                    });
-                    hadoopConf = h;
-                }
-                c = hadoopConf;
-            }
-        }
-        return c;
+        return env.hadoopConf();
     }
 
     // ---------------------------------------------------------------- dataset creation
@@ -167,7 +165,11 @@ public final class SluiceContext implements AutoCloseable {
         prepareShuffles(ds);
         int stageId = nextStageId.getAndIncrement();
         LOG.debug("Running stage {} ({} of {}) with {} tasks", stageId, name, ds, partitions.length);
-        return scheduler.runTasks(stageId, name + " of " + ds, partitions, fn);
+        var tasks = new ArrayList<ResultTask<U>>(partitions.length);
+        for (int p : partitions) {
+            tasks.add(new ResultTask<>(stageId, p, ds, fn));
+        }
+        return scheduler.runTasks(name + " of " + ds, tasks);
     }
 
     /** Makes sure every shuffle {@code ds} reads has all its map outputs, running missing map stages first. */
@@ -203,7 +205,7 @@ public final class SluiceContext implements AutoCloseable {
             return false;
         }
         for (int p = 0; p < ds.numPartitions(); p++) {
-            if (!blockStore.contains("rdd_" + ds.id() + "_" + p)) {
+            if (!env.blockStore().contains("rdd_" + ds.id() + "_" + p)) {
                 return false;
             }
         }
@@ -213,6 +215,7 @@ public final class SluiceContext implements AutoCloseable {
     private <K, V, C> void ensureShuffle(ShuffleDependency<K, V, C> dep) {
         Object lock = shuffleLocks.computeIfAbsent(dep.shuffleId(), id -> new Object());
         synchronized (lock) {
+            ShuffleStore shuffleStore = env.shuffleStore();
             int numMaps = dep.parent().numPartitions();
             shuffleStore.register(dep.shuffleId(), numMaps);
             List<Integer> missing = shuffleStore.missingMaps(dep.shuffleId(), numMaps);
@@ -221,11 +224,13 @@ public final class SluiceContext implements AutoCloseable {
             }
             prepareShuffles(dep.parent());
             int stageId = nextStageId.getAndIncrement();
-            int[] maps = missing.stream().mapToInt(Integer::intValue).toArray();
-            scheduler.runTasks(stageId, "shuffle map of " + dep.parent(), maps, (m, ctx) -> {
-                shuffleStore.putMapOutput(dep.shuffleId(), m, ShuffleWriter.write(dep, m, ctx));
-                return null;
-            });
+            var tasks = new ArrayList<ShuffleMapTask>(missing.size());
+            for (int m : missing) {
+                tasks.add(new ShuffleMapTask(stageId, m, dep));
+            }
+            // the tasks wrote their outputs into the driver's shuffle store, which also tracks them: the returned
+            // map statuses add nothing in local mode
+            scheduler.runTasks("shuffle map of " + dep.parent(), tasks);
         }
     }
 
@@ -242,7 +247,7 @@ public final class SluiceContext implements AutoCloseable {
     /** Releases a shuffle's outputs once its dependency object is unreachable. */
     void registerShuffleForCleanup(ShuffleDependency<?, ?, ?> dep) {
         int id = dep.shuffleId();
-        ShuffleStore store = shuffleStore;
+        ShuffleStore store = env.shuffleStore();
         var locks = shuffleLocks;
         cleaner.register(dep, () -> {
             store.release(id);
@@ -253,7 +258,7 @@ public final class SluiceContext implements AutoCloseable {
     /** Drops a persisted dataset's blocks once the dataset is unreachable. */
     void registerPersisted(Dataset<?> ds) {
         int id = ds.id();
-        BlockStore store = blockStore;
+        BlockStore store = env.blockStore();
         cleaner.register(ds, () -> store.removeDataset(id));
     }
 

@@ -54,7 +54,7 @@ public final class MapWithStateDStream<K, V, S, U> extends DStream<U> {
             if (!(ds instanceof StateDataset<K, S> state)) {
                 throw new IllegalStateException("The state dataset of " + internal + " at " + time + " is " + ds);
             }
-            return new MappedRecordsDataset<>(state, internal.records());
+            return new MappedRecordsDataset<>(state);
         });
     }
 }
