@@ -2,6 +2,8 @@ package io.sluice.batch;
 
 import io.sluice.conf.SluiceConf;
 import io.sluice.executor.ExecutionEnv;
+import io.sluice.shuffle.MapOutputTracker;
+import io.sluice.shuffle.MapStatus;
 import io.sluice.shuffle.ShuffleStore;
 import io.sluice.state.StateRegistry;
 import io.sluice.storage.BlockStore;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -30,6 +33,7 @@ public final class SluiceContext implements AutoCloseable {
     private final String appId;
     private final TaskScheduler scheduler;
     private final DriverEnv env;
+    private final MapOutputTracker mapOutputs = new MapOutputTracker();
     private final AtomicInteger nextDatasetId = new AtomicInteger();
     private final AtomicInteger nextShuffleId = new AtomicInteger();
     private final AtomicInteger nextStageId = new AtomicInteger();
@@ -37,14 +41,24 @@ public final class SluiceContext implements AutoCloseable {
     private final Cleaner cleaner = Cleaner.create(new NamedThreadFactory("sluice-cleaner", true));
     private volatile boolean stopped;
 
+    /** A context running tasks on threads of this JVM, as {@code sluice.master} ({@code local[N]}) says. */
     public SluiceContext(SluiceConf conf) {
+        this(conf, env -> new LocalTaskScheduler(MasterUrl.parseLocal(conf.get(SluiceConf.MASTER)).localThreads(),
+                conf.get(SluiceConf.JOB_TIMEOUT), env));
+    }
+
+    /**
+     * A context whose tasks run on the scheduler that {@code schedulers} makes; it is given the driver's own
+     * environment, for tasks the driver runs itself. Engine-internal: where schedulers other than the local one
+     * plug in.
+     */
+    public SluiceContext(SluiceConf conf, Function<ExecutionEnv, TaskScheduler> schedulers) {
         this.conf = conf;
         this.env = new DriverEnv(conf);
-        var master = MasterUrl.parseLocal(conf.get(SluiceConf.MASTER));
-        this.scheduler = new LocalTaskScheduler(master.localThreads(), conf.get(SluiceConf.JOB_TIMEOUT), env);
+        this.scheduler = schedulers.apply(env);
         this.appId = "local-" + System.currentTimeMillis();
-        LOG.info("Started {} ({}) on {} with {} task slots", appId, conf.get(SluiceConf.APP_NAME), master.url(),
-                scheduler.slots());
+        LOG.info("Started {} ({}) on {} with {} task slots", appId, conf.get(SluiceConf.APP_NAME),
+                conf.get(SluiceConf.MASTER), scheduler.slots());
     }
 
     public SluiceConf conf() {
@@ -81,6 +95,11 @@ public final class SluiceContext implements AutoCloseable {
 
     public ShuffleStore shuffleStore() {
         return env.shuffleStore();
+    }
+
+    /** Which map outputs of each shuffle exist and where; reducers on executors look them up here. */
+    public MapOutputTracker mapOutputTracker() {
+        return mapOutputs;
     }
 
     /** Where stateful streams register their stores, so that tasks find them by operator id. */
@@ -215,10 +234,10 @@ public final class SluiceContext implements AutoCloseable {
     private <K, V, C> void ensureShuffle(ShuffleDependency<K, V, C> dep) {
         Object lock = shuffleLocks.computeIfAbsent(dep.shuffleId(), id -> new Object());
         synchronized (lock) {
-            ShuffleStore shuffleStore = env.shuffleStore();
             int numMaps = dep.parent().numPartitions();
-            shuffleStore.register(dep.shuffleId(), numMaps);
-            List<Integer> missing = shuffleStore.missingMaps(dep.shuffleId(), numMaps);
+            mapOutputs.register(dep.shuffleId(), numMaps);
+            env.shuffleStore().register(dep.shuffleId(), numMaps);
+            List<Integer> missing = mapOutputs.missingMaps(dep.shuffleId());
             if (missing.isEmpty()) {
                 return;
             }
@@ -228,9 +247,9 @@ public final class SluiceContext implements AutoCloseable {
             for (int m : missing) {
                 tasks.add(new ShuffleMapTask(stageId, m, dep));
             }
-            // the tasks wrote their outputs into the driver's shuffle store, which also tracks them: the returned
-            // map statuses add nothing in local mode
-            scheduler.runTasks("shuffle map of " + dep.parent(), tasks);
+            for (MapStatus status : scheduler.runTasks("shuffle map of " + dep.parent(), tasks)) {
+                mapOutputs.add(dep.shuffleId(), status);
+            }
         }
     }
 
@@ -248,8 +267,10 @@ public final class SluiceContext implements AutoCloseable {
     void registerShuffleForCleanup(ShuffleDependency<?, ?, ?> dep) {
         int id = dep.shuffleId();
         ShuffleStore store = env.shuffleStore();
+        MapOutputTracker tracker = mapOutputs;
         var locks = shuffleLocks;
         cleaner.register(dep, () -> {
+            tracker.unregister(id);
             store.release(id);
             locks.remove(id);
         });

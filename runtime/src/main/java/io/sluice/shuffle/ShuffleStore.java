@@ -1,9 +1,7 @@
 package io.sluice.shuffle;
 
 import io.sluice.cluster.ExecutorId;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -11,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * Map outputs of the shuffles run in the driver's process (local mode), kept as objects: by shuffle id and map
  * partition, one bucket per reduce partition. Nothing is copied or serialized. Outputs stay until their shuffle is
- * released.
+ * released; which outputs exist is tracked by the driver's {@link MapOutputTracker}.
  */
 public final class ShuffleStore implements MapOutputWriter, ShuffleReader {
     private final ExecutorId location;
@@ -36,18 +34,6 @@ public final class ShuffleStore implements MapOutputWriter, ShuffleReader {
         }
         maps.set(mapId, buckets);
         return new MapStatus(location, mapId, null);
-    }
-
-    /** The map partitions whose output is missing, or all of them if the shuffle is unknown. */
-    public List<Integer> missingMaps(int shuffleId, int numMaps) {
-        var maps = outputs.get(shuffleId);
-        var missing = new ArrayList<Integer>();
-        for (int m = 0; m < numMaps; m++) {
-            if (maps == null || maps.get(m) == null) {
-                missing.add(m);
-            }
-        }
-        return missing;
     }
 
     @Override
