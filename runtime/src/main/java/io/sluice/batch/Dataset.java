@@ -83,7 +83,8 @@ public abstract class Dataset<T> implements Serializable {
      * (computed and stored there first if absent).
      */
     public final void iterate(int partition, TaskContext ctx, Consumer<? super T> out) {
-        if (storageLevel == StorageLevel.NONE) {
+        // compared by value, not identity: a deserialized dataset (on an executor) has its own StorageLevel instance
+        if (!storageLevel.isValid()) {
             compute(partition, ctx, out);
             return;
         }
@@ -220,11 +221,11 @@ public abstract class Dataset<T> implements Serializable {
 
     /** Keeps computed partitions in the block store from the first action on. */
     public Dataset<T> persist(StorageLevel level) {
-        if (storageLevel != StorageLevel.NONE && !storageLevel.equals(level)) {
+        if (!storageLevel.equals(StorageLevel.NONE) && !storageLevel.equals(level)) {
             throw new UnsupportedOperationException("Cannot change storage level of dataset " + id
                     + " after it was already assigned a level (" + storageLevel + ")");
         }
-        if (storageLevel == StorageLevel.NONE) {
+        if (storageLevel.equals(StorageLevel.NONE)) {
             storageLevel = level;
             context().registerPersisted(this);
         }
@@ -467,7 +468,7 @@ public abstract class Dataset<T> implements Serializable {
 
     private static Dataset<?> shown(Dataset<?> ds) {
         Dataset<?> d = ds;
-        while (d instanceof PairDataset<?, ?> && d.storageLevel == StorageLevel.NONE) {
+        while (d instanceof PairDataset<?, ?> && d.storageLevel.equals(StorageLevel.NONE)) {
             d = d.dependencies().get(0).parent();
         }
         return d;
@@ -475,8 +476,8 @@ public abstract class Dataset<T> implements Serializable {
 
     private List<String> debugSelf() {
         var lines = new ArrayList<String>();
-        lines.add(describe() + " [" + (storageLevel == StorageLevel.NONE ? "" : storageLevel.description()) + "]");
-        if (storageLevel != StorageLevel.NONE) {
+        lines.add(describe() + " [" + (storageLevel.equals(StorageLevel.NONE) ? "" : storageLevel.description()) + "]");
+        if (!storageLevel.equals(StorageLevel.NONE)) {
             int cached = context().blockStore().datasetStats(id).partitions();
             if (cached > 0) {
                 // the size is estimated from the serialized size of the cached partitions

@@ -97,10 +97,16 @@ public final class LocalTaskScheduler implements TaskScheduler {
         } finally {
             inTask.set(nested);
         }
+        if (result instanceof TaskResult.Success<U> s) {
+            return s.value();
+        }
         if (result instanceof TaskResult.Failure<U> f) {
             throw failed(stageName, task, f);
         }
-        return ((TaskResult.Success<U>) result).value();
+        // the driver's shuffle store reports missing outputs as plain failures: a fetch failure here is a bug
+        var fetch = (TaskResult.FetchFailed<U>) result;
+        throw new TaskFailedException("Task " + task.partition() + " of stage " + task.stageId() + " (" + stageName
+                + ") failed: " + fetch.message(), null);
     }
 
     private static TaskFailedException failed(String stageName, Task<?> task, TaskResult.Failure<?> f) {

@@ -220,7 +220,7 @@ public final class SluiceContext implements AutoCloseable {
     }
 
     private boolean isFullyCached(Dataset<?> ds) {
-        if (ds.getStorageLevel() == io.sluice.storage.StorageLevel.NONE) {
+        if (ds.getStorageLevel().equals(io.sluice.storage.StorageLevel.NONE)) {
             return false;
         }
         for (int p = 0; p < ds.numPartitions(); p++) {

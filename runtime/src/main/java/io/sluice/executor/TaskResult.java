@@ -1,14 +1,27 @@
 package io.sluice.executor;
 
+import io.sluice.cluster.ExecutorId;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Optional;
 
-/** How a task ended: with a value (a map task's {@link io.sluice.shuffle.MapStatus}, an action's result) or a failure. */
+/**
+ * How a task ended: with a value (a map task's {@link io.sluice.shuffle.MapStatus}, an action's result), unable to
+ * fetch a map output, or with another failure.
+ */
 public sealed interface TaskResult<U> {
 
     /** The task returned {@code value}. */
     record Success<U>(U value) implements TaskResult<U> {
+    }
+
+    /**
+     * The task could not get the output of map {@code mapId} of shuffle {@code shuffleId} from {@code location}
+     * (see {@link io.sluice.shuffle.ShuffleFetchException}): the scheduler runs that map again, rather than
+     * retrying this task against the same missing output.
+     */
+    record FetchFailed<U>(ExecutorId location, int shuffleId, int mapId, int reduceId, String message)
+            implements TaskResult<U> {
     }
 
     /**

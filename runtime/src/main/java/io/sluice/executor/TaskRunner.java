@@ -2,6 +2,7 @@ package io.sluice.executor;
 
 import io.sluice.batch.Task;
 import io.sluice.batch.TaskContext;
+import io.sluice.shuffle.ShuffleFetchException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -16,9 +17,10 @@ public final class TaskRunner {
     }
 
     /**
-     * Runs {@code task} on the calling thread. Whatever the task throws becomes a {@link TaskResult.Failure}, except
-     * a {@link VirtualMachineError} other than a stack overflow (out of memory, internal error), which propagates:
-     * a process in that state should not go on running tasks.
+     * Runs {@code task} on the calling thread. A {@link ShuffleFetchException} (also as the cause of what the task
+     * threw) becomes a {@link TaskResult.FetchFailed}; anything else the task throws becomes a
+     * {@link TaskResult.Failure}, except a {@link VirtualMachineError} other than a stack overflow (out of memory,
+     * internal error), which propagates: a process in that state should not go on running tasks.
      */
     public static <U> TaskResult<U> run(Task<U> task, int attempt, ExecutionEnv env) {
         var ctx = new TaskContext(task.stageId(), task.partition(), attempt, env);
@@ -31,8 +33,24 @@ public final class TaskRunner {
             LOG.error("{} (attempt {}) failed", task, attempt, e);
             return TaskResult.Failure.of(e);
         } catch (Throwable t) {
+            ShuffleFetchException fetch = fetchFailure(t);
+            if (fetch != null) {
+                LOG.warn("{} (attempt {}) could not fetch a map output: {}", task, attempt, fetch.getMessage());
+                return new TaskResult.FetchFailed<>(fetch.location(), fetch.shuffleId(), fetch.mapId(),
+                        fetch.reduceId(), fetch.getMessage());
+            }
             LOG.error("{} (attempt {}) failed", task, attempt, t);
             return TaskResult.Failure.of(t);
         }
+    }
+
+    /** The fetch failure in {@code t}'s cause chain (a user function may have wrapped it), if any. */
+    private static ShuffleFetchException fetchFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ShuffleFetchException f) {
+                return f;
+            }
+        }
+        return null;
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.api.Pair;
+import io.sluice.api.Time;
 import io.sluice.batch.Dataset;
+import io.sluice.batch.HashPartitioner;
 import io.sluice.batch.PairDataset;
 import io.sluice.batch.ResultTask;
 import io.sluice.batch.SluiceContext;
@@ -15,6 +17,8 @@ import io.sluice.conf.SluiceConf;
 import io.sluice.serde.KryoSerializer;
 import io.sluice.shuffle.MapStatus;
 import io.sluice.shuffle.ShuffleFetchException;
+import io.sluice.state.InMemoryStateStore;
+import io.sluice.state.StateDataset;
 import io.sluice.storage.StorageLevel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +118,8 @@ class ExecutorTaskExecutionTest {
             assertThat(s.location()).isEqualTo(EXECUTOR);
             assertThat(s.bucketBytes()).hasSize(2);
         });
+        // nothing was persisted, so nothing is cached on the executor
+        assertThat(executor.blockStore().size()).isZero();
         // every task of the job, and its result, went through Kryo
         assertThat(scheduler.results()).isNotEmpty().allSatisfy(r -> assertThat(r).isInstanceOf(TaskResult.Success.class));
     }
@@ -233,6 +239,51 @@ class ExecutorTaskExecutionTest {
                 .hasMessageContaining("java.lang.IllegalStateException")
                 .hasMessageContaining("was used without its driver context")
                 .hasMessageContaining("can only be invoked on the driver, not inside a task running on an executor");
+    }
+
+    @Test
+    void aMapOutputThatCannotBeFetchedIsReportedAsAFetchFailureNamingTheMapAndLocation() {
+        var counts = wordCounts(remote);
+        counts.collect();
+        var gone = new ExecutorId("exec-gone");
+        MapStatus moved = remote.mapOutputTracker().statuses(0).get(1);
+        remote.mapOutputTracker().add(0, new MapStatus(gone, 1, moved.bucketBytes()));
+
+        assertThatThrownBy(counts::collect).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("could not fetch map 1 from exec-gone");
+        var results = scheduler.results();
+        assertThat(results.get(results.size() - 1)).isInstanceOfSatisfying(TaskResult.FetchFailed.class, f -> {
+            assertThat(f.location()).isEqualTo(gone);
+            assertThat(f.shuffleId()).isZero();
+            assertThat(f.mapId()).isEqualTo(1);
+            assertThat(f.message()).contains("shuffle_0_1_").contains("no transport here");
+        });
+    }
+
+    @Test
+    void stateIsReadAndWrittenInTheStoreTheExecutorHostsForTheOperator() {
+        var partitioner = new HashPartitioner(2);
+        var driverStore = new InMemoryStateStore<String, Integer>("counts", 2, new Time(0), false);
+        var executorStore = new InMemoryStateStore<String, Integer>("counts", 2, new Time(0), false);
+        executor.stateStores().register(executorStore);
+        PairDataset<String, Integer> words = remote.parallelizePairs(
+                List.of(Pair.of("a", 1), Pair.of("b", 1), Pair.of("a", 1)), 2).partitionBy(partitioner);
+        var state = new StateDataset<String, Integer>(remote, "updateStateByKey", driverStore, partitioner, new Time(0),
+                new Time(1000), List.of(words), (tx, partition, ctx) -> words.iterate(partition, ctx, kv -> {
+                    var entry = tx.get(kv.key());
+                    tx.put(kv.key(), (entry == null ? 0 : entry.value()) + kv.value());
+                }), null);
+
+        assertThat(state.collect()).containsExactlyInAnyOrder(Pair.of("a", 2), Pair.of("b", 1));
+        assertThat(executorStore.size()).isEqualTo(2);
+        assertThat(executorStore.latestVersion(partitioner.partition("a"))).isEqualTo(new Time(1000));
+        assertThat(driverStore.size()).as("the driver's store is not where executor tasks write").isZero();
+
+        var unhosted = new StateDataset<String, Integer>(remote, "updateStateByKey",
+                new InMemoryStateStore<String, Integer>("elsewhere", 2, new Time(0), false), partitioner, new Time(0),
+                new Time(1000), List.of(words), (tx, partition, ctx) -> { }, null);
+        assertThatThrownBy(unhosted::collect).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("The state of operator 'elsewhere' is not hosted in this process");
     }
 
     @Test

@@ -51,6 +51,10 @@ final class SerializingTaskScheduler implements TaskScheduler {
                 throw new TaskFailedException("Task " + task.partition() + " of stage " + task.stageId() + " ("
                         + stageName + ") failed on " + executor.id() + ": " + f.describe(), null);
             }
+            if (result instanceof TaskResult.FetchFailed<U> f) {
+                throw new TaskFailedException("Task " + task.partition() + " of stage " + task.stageId() + " ("
+                        + stageName + ") could not fetch map " + f.mapId() + " from " + f.location(), null);
+            }
             values.add(((TaskResult.Success<U>) result).value());
         }
         return values;
