@@ -3,6 +3,7 @@ package io.sluice.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.esotericsoftware.kryo.Kryo;
 import io.sluice.api.Pair;
 import io.sluice.api.Time;
 import io.sluice.batch.Dataset;
@@ -14,6 +15,7 @@ import io.sluice.batch.TaskFailedException;
 import io.sluice.batch.TaskFunction;
 import io.sluice.cluster.ExecutorId;
 import io.sluice.conf.SluiceConf;
+import io.sluice.serde.KryoRegistrator;
 import io.sluice.serde.KryoSerializer;
 import io.sluice.shuffle.MapStatus;
 import io.sluice.shuffle.ShuffleFetchException;
@@ -49,6 +51,14 @@ class ExecutorTaskExecutionTest {
             "the quick brown fox", "jumps over the lazy dog", "the dog barks", "a fox runs",
             "over and over", "the end");
 
+    /** What an application registers under registrationRequired: the class its lambdas are defined in. */
+    public static final class TestClasses implements KryoRegistrator {
+        @Override
+        public void registerClasses(Kryo kryo) {
+            kryo.register(ExecutorTaskExecutionTest.class);
+        }
+    }
+
     @TempDir
     Path localDir;
 
@@ -59,14 +69,16 @@ class ExecutorTaskExecutionTest {
 
     @BeforeEach
     void start() {
-        startRemote(256L << 20);
+        startRemote(256L << 20, false);
         local = new SluiceContext(new SluiceConf(false).setMaster("local[2]").setAppName("local-reference"));
     }
 
-    private void startRemote(long shuffleMemoryBytes) {
+    private void startRemote(long shuffleMemoryBytes, boolean registrationRequired) {
         var conf = new SluiceConf(false).setMaster("local[2]").setAppName("executor-test")
                 .set(SluiceConf.LOCAL_DIR, localDir.toString())
-                .set(SluiceConf.SHUFFLE_MEMORY_BYTES, shuffleMemoryBytes);
+                .set(SluiceConf.SHUFFLE_MEMORY_BYTES, shuffleMemoryBytes)
+                .set(SluiceConf.KRYO_REGISTRATION_REQUIRED, registrationRequired)
+                .set(SluiceConf.KRYO_REGISTRATOR, registrationRequired ? TestClasses.class.getName() : "");
         SluiceContext[] driver = new SluiceContext[1];
         executor = new ExecutorEnv(EXECUTOR, conf, shuffleId -> driver[0].mapOutputTracker().statuses(shuffleId),
                 (location, shuffleId, reduceId, mapIds) -> {
@@ -242,6 +254,31 @@ class ExecutorTaskExecutionTest {
     }
 
     @Test
+    void tasksNeedNoRegistrationOfEngineClassesWhenKryoRegistrationIsRequired() {
+        remote.close();
+        executor.close();
+        startRemote(256L << 20, true);
+        assertSameResults(ExecutorTaskExecutionTest::wordCounts);
+        assertSameResults(sc -> sc.parallelizePairs(pairs(), 3).groupByKey(2).mapValues(vs -> {
+            int n = 0;
+            for (int ignored : vs) {
+                n++;
+            }
+            return n;
+        }));
+        assertSameResults(sc -> sc.parallelizePairs(pairs(), 3).sortByKey(true, 2)
+                .join(sc.parallelizePairs(pairs(), 2).coalesce(1), 3).union(sc.parallelizePairs(List.of(), 1))
+                .repartition(2));
+        assertSameResults(sc -> sc.parallelize(range(30), 3).mapPartitions(it -> {
+            int sum = 0;
+            while (it.hasNext()) {
+                sum += it.next();
+            }
+            return List.of(sum).iterator();
+        }).persist(StorageLevel.MEMORY_ONLY_SER));
+    }
+
+    @Test
     void aMapOutputThatCannotBeFetchedIsReportedAsAFetchFailureNamingTheMapAndLocation() {
         var counts = wordCounts(remote);
         counts.collect();
@@ -290,7 +327,7 @@ class ExecutorTaskExecutionTest {
     void withATinyMemoryBudgetMapOutputsGoToFilesAndReadBackIdentically() throws Exception {
         remote.close();
         executor.close();
-        startRemote(64);
+        startRemote(64, false);
         var counts = wordCounts(remote);
         assertThat(counts.collect()).containsExactlyInAnyOrderElementsOf(wordCounts(local).collect());
         List<Path> files = executor.shuffleBlocks().files(0);
