@@ -20,6 +20,8 @@ import io.sluice.serde.KryoSerializer;
 import io.sluice.shuffle.MapStatus;
 import io.sluice.shuffle.ShuffleFetchException;
 import io.sluice.state.InMemoryStateStore;
+import io.sluice.state.MappedRecords;
+import io.sluice.state.MappedRecordsDataset;
 import io.sluice.state.StateDataset;
 import io.sluice.storage.StorageLevel;
 import java.nio.file.Files;
@@ -321,6 +323,32 @@ class ExecutorTaskExecutionTest {
                 new Time(1000), List.of(words), (tx, partition, ctx) -> { }, null);
         assertThatThrownBy(unhosted::collect).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("The state of operator 'elsewhere' is not hosted in this process");
+    }
+
+    @Test
+    void mappedRecordsAreWrittenAndReadThroughTheExecutorsRegistry() {
+        var partitioner = new HashPartitioner(2);
+        executor.stateStores().register(new InMemoryStateStore<String, Integer>("sessions", 2, new Time(0), false));
+        var records = new MappedRecords<String>(2);
+        executor.stateStores().registerMappedRecords("sessions", records);
+        PairDataset<String, Integer> clicks = remote.parallelizePairs(
+                List.of(Pair.of("u1", 3), Pair.of("u2", 4), Pair.of("u1", 5)), 2).partitionBy(partitioner);
+        Time version = new Time(2000);
+        var state = new StateDataset<String, Integer>(remote, "mapWithState",
+                new InMemoryStateStore<String, Integer>("sessions", 2, new Time(0), false), partitioner, new Time(0),
+                version, List.of(clicks), (tx, partition, ctx) -> {
+                    var out = new ArrayList<String>();
+                    clicks.iterate(partition, ctx, kv -> {
+                        var entry = tx.get(kv.key());
+                        int total = (entry == null ? 0 : entry.value()) + kv.value();
+                        tx.put(kv.key(), total);
+                        out.add(kv.key() + "=" + total);
+                    });
+                    ctx.env().stateStores().<String>mappedRecords("sessions").put(version, partition, out);
+                }, null);
+
+        assertThat(new MappedRecordsDataset<>(state).collect()).containsExactlyInAnyOrder("u1=3", "u1=8", "u2=4");
+        assertThat(records.get(version, partitioner.partition("u1"))).containsExactly("u1=3", "u1=8");
     }
 
     @Test
