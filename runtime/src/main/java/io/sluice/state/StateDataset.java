@@ -22,11 +22,10 @@ import java.util.function.Consumer;
  * store — so it does not grow with the number of batches.
  *
  * <p>Tasks find the store by operator id in their environment ({@link StateStores}), so the process that runs a task
- * decides where the state partition lives; the store given to the constructor is the driver's, for driver-side
- * bookkeeping only.
+ * decides where the state partition lives; the store given to the constructor only names the operator and its
+ * partition count, and is not kept.
  */
 public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
-    private final transient StateStore<K, S> store;
     private final String operatorId;
     private final int numPartitions;
     private final Partitioner partitioner;
@@ -62,7 +61,6 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
                         + in.numPartitions() + " partitions, the state has " + store.numPartitions());
             }
         }
-        this.store = store;
         this.operatorId = store.operatorId();
         this.numPartitions = store.numPartitions();
         this.partitioner = partitioner;
