@@ -101,6 +101,11 @@ public final class SluiceConf {
     public static final ConfigKey<Integer> RPC_DISPATCHER_THREADS = integer("sluice.rpc.dispatcherThreads", 0, 0,
             "Threads that run RPC endpoints (each endpoint sees its messages one at a time, in order); 0 means the number of cores, at least 2.");
 
+    public static final ConfigKey<String> LOCAL_DIR = string("sluice.local.dir", "",
+            "Directory for an executor's scratch files (map outputs that do not fit in its shuffle memory); empty means the JVM's java.io.tmpdir.");
+    public static final ConfigKey<Long> SHUFFLE_MEMORY_BYTES = longKey("sluice.shuffle.memoryBytes", 256L << 20, 0L,
+            "Bytes of serialized map outputs an executor keeps in memory; a map output that does not fit is written to a file under "
+                    + LOCAL_DIR.name() + " instead. Local mode keeps map outputs as objects and does not use this.");
     public static final ConfigKey<String> APP_ID = string("sluice.app.id", "",
             "The application's id, unique per run; names its executors (<app>-exec-<attempt>-<n>), and executors refuse to "
                     + "register with a driver of another application. Required when executors run outside the driver "
