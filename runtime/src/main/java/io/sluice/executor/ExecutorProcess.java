@@ -46,8 +46,9 @@ import org.apache.logging.log4j.Logger;
  * registration or heartbeat for longer than the network timeout), {@link ExecutorExitCode#FORGOTTEN_BY_DRIVER}. It
  * closes its transport before returning. {@link #terminate} is thread-safe and idempotent.
  *
- * <p>Seam for task execution: the {@value ExecutorMessages#EXECUTOR_ENDPOINT} endpoint ({@link #receive}) is where
- * task launch messages will be handled.
+ * <p>Seam for task execution: {@link ExecutorServices} start once the executor is registered (with the driver's
+ * configuration) and can register endpoints (task launch, block fetches) on the executor's transport; they are
+ * closed before it. The {@value ExecutorMessages#EXECUTOR_ENDPOINT} endpoint handles the driver's commands.
  */
 public final class ExecutorProcess {
     private static final Logger LOG = LogManager.getLogger(ExecutorProcess.class);
@@ -57,6 +58,7 @@ public final class ExecutorProcess {
     private final SluiceConf conf;
     private final Clock clock;
     private final ExecutorId id;
+    private final ExecutorServices services;
     private final CompletableFuture<ExecutorExitCode> exit = new CompletableFuture<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile InetSocketAddress advertised;
@@ -65,16 +67,25 @@ public final class ExecutorProcess {
     private long lastContactMs;
 
     public ExecutorProcess(ExecutorLaunchSettings settings, SluiceConf conf, Clock clock) {
+        this(settings, conf, clock, ExecutorServices.NONE);
+    }
+
+    /** @param services started once registered, closed before the transport (see {@link ExecutorServices}) */
+    public ExecutorProcess(ExecutorLaunchSettings settings, SluiceConf conf, Clock clock, ExecutorServices services) {
         this.settings = settings;
         this.conf = conf.copy();
         this.clock = clock;
         this.id = settings.executorId();
+        this.services = services;
     }
 
     /** Runs the executor until it should exit; returns why. */
     public ExecutorExitCode run() {
+        TransportContext transport = null;
         ScheduledExecutorService heartbeater = null;
-        try (var transport = new TransportContext(conf)) {
+        boolean servicesStarted = false;
+        try {
+            transport = new TransportContext(conf);
             String bind = settings.bindHost() == null ? "0.0.0.0" : settings.bindHost();
             RpcServer server = transport.startServer(bind, 0);
             server.registerEndpoint(ExecutorMessages.EXECUTOR_ENDPOINT, this::receive);
@@ -85,11 +96,14 @@ public final class ExecutorProcess {
             if (!register(transport, server, driver)) {
                 return exit.join();
             }
+            servicesStarted = true;
+            services.start(new ExecutorServices.Context(id, settings.appId(), settings.cores(), conf, transport, driver));
             Duration interval = conf.get(SluiceConf.EXECUTOR_HEARTBEAT_INTERVAL);
             heartbeater = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("sluice-executor-heartbeat", true));
-            heartbeater.scheduleWithFixedDelay(() -> heartbeat(transport, driver), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+            TransportContext t = transport;
+            heartbeater.scheduleWithFixedDelay(() -> heartbeat(t, driver), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
             return awaitExit(interval);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             finish(ExecutorExitCode.FAILED, "unexpected failure: " + e);
             LOG.error("Executor {} of {} failed", id, settings.appId(), e);
             return exit.join();
@@ -97,6 +111,16 @@ public final class ExecutorProcess {
             if (heartbeater != null) {
                 heartbeater.shutdownNow();
                 awaitQuietly(heartbeater);
+            }
+            if (servicesStarted) {
+                try {
+                    services.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Executor {} of {}: closing its services failed", id, settings.appId(), e);
+                }
+            }
+            if (transport != null) {
+                transport.close();
             }
             LOG.info("Executor {} of {} stopped with exit code {}: {}", id, settings.appId(),
                     exit.getNow(ExecutorExitCode.FAILED).code(), exitReason);

@@ -8,6 +8,7 @@ import io.sluice.conf.SluiceConf;
 import io.sluice.util.ManualClock;
 import io.sluice.util.SystemClock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -100,6 +101,64 @@ class ExecutorProcessTest {
 
         assertThat(registry.stopExecutor(ID, "test").get(WAIT_S, TimeUnit.SECONDS)).isTrue();
         assertThat(exit.get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(ExecutorExitCode.STOPPED);
+    }
+
+    @Test
+    void servicesStartAfterRegistrationWithTheDriversSettingsServeTheDriverAndCloseAtTheEnd() throws Exception {
+        registry.expect(ID);
+        var started = new CompletableFuture<ExecutorServices.Context>();
+        var closed = new CompletableFuture<Void>();
+        var settings = ExecutorLaunchSettings.fromEnvironment(ExecutorLaunchSettings.environment(driver.url(), "app-1", ID, 2));
+        var process = new ExecutorProcess(settings, new SluiceConf(false).set(SluiceConf.RPC_IO_THREADS, 1), new SystemClock(),
+                new ExecutorServices() {
+                    @Override
+                    public void start(Context context) {
+                        context.transport().dispatcher().registerEndpoint("tasks", (ctx, message) -> "ran " + message);
+                        started.complete(context);
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.complete(null);
+                    }
+                });
+        Future<ExecutorExitCode> exit = run(process);
+        var context = started.get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(context.id()).isEqualTo(ID);
+        assertThat(context.cores()).isEqualTo(2);
+        assertThat(context.conf().get(SluiceConf.EXECUTOR_HEARTBEAT_INTERVAL)).isEqualTo(Duration.ofMillis(50));
+        assertThat(registry.isRegistered(ID)).isTrue();
+
+        // the driver reaches the service at the address the executor registered with
+        var executorAddress = registry.executors().get(0).address();
+        String reply = driver.clients().client(executorAddress).<String>ask("tasks", "task-7").get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(reply).isEqualTo("ran task-7");
+        assertThat(closed).isNotDone();
+
+        registry.stopExecutor(ID, "done").get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(exit.get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(ExecutorExitCode.STOPPED);
+        assertThat(closed).isDone();
+    }
+
+    @Test
+    void servicesThatFailToStartEndTheExecutor() throws Exception {
+        registry.expect(ID);
+        var closed = new CompletableFuture<Void>();
+        var settings = ExecutorLaunchSettings.fromEnvironment(ExecutorLaunchSettings.environment(driver.url(), "app-1", ID, 1));
+        var process = new ExecutorProcess(settings, new SluiceConf(false).set(SluiceConf.RPC_IO_THREADS, 1), new SystemClock(),
+                new ExecutorServices() {
+                    @Override
+                    public void start(Context context) {
+                        throw new IllegalStateException("no scratch directory");
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.complete(null);
+                    }
+                });
+        assertThat(run(process).get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(ExecutorExitCode.FAILED);
+        assertThat(closed).isDone();
     }
 
     @Test
