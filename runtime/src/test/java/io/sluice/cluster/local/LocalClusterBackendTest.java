@@ -109,6 +109,42 @@ class LocalClusterBackendTest {
     }
 
     @Test
+    void releasedExecutorShutsDownCleanlyOnSigterm() throws Exception {
+        var conf = new SluiceConf(false).set(SluiceConf.APP_ID, "app-3").set(SluiceConf.RPC_IO_THREADS, 1);
+        try (var driver = new DriverEndpoints(conf)) {
+            var registry = new ExecutorRegistry("app-3", conf, new ManualClock(), driver.clients(), new ExecutorRegistry.Listener() {
+                @Override
+                public void executorRegistered(ExecutorRegistry.ExecutorInfo executor) {
+                    events.add("registered " + executor.id());
+                }
+
+                @Override
+                public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
+                    events.add("registry lost " + id);
+                }
+            });
+            driver.registerEndpoint(ExecutorMessages.REGISTRY_ENDPOINT, registry);
+            // as ExecutorManager does: the id is expected as the launch is accepted, before the JVM starts
+            ExecutorId id = backend(tmp).launchExecutor(spec(driver.url())).thenApply(launched -> {
+                registry.expect(launched);
+                return launched;
+            }).get(WAIT_S, TimeUnit.SECONDS);
+            assertThat(events.poll(WAIT_S, TimeUnit.SECONDS)).isEqualTo("launched " + id + " 127.0.0.1");
+            assertThat(events.poll(WAIT_S, TimeUnit.SECONDS)).isEqualTo("registered " + id);
+
+            backend.releaseExecutor(id);
+            String lost = events.poll(WAIT_S, TimeUnit.SECONDS);
+            assertThat(lost).startsWith("lost " + id + " RELEASED_BY_DRIVER").contains("exit code 143");
+            // its shutdown hook ran: it logged why it stopped, after closing its server
+            String stdout = Files.readString(tmp.resolve(id.value()).resolve("stdout"));
+            assertThat(stdout).contains("exiting: the JVM is shutting down (SIGTERM)").contains("RPC server on")
+                    .contains("stopped with exit code 0");
+            backend.releaseExecutor(id); // already gone: ignored
+            assertThat(events).isEmpty();
+        }
+    }
+
+    @Test
     void executorThatExitsByItselfIsReportedWithItsExitCodeAndStderr() throws Exception {
         var conf = new SluiceConf(false).set(SluiceConf.APP_ID, "app-3").set(SluiceConf.RPC_IO_THREADS, 1);
         try (var driver = new DriverEndpoints(conf)) {
