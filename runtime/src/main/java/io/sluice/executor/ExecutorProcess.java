@@ -164,15 +164,22 @@ public final class ExecutorProcess {
         while (!exit.isDone()) {
             attempt++;
             try {
-                RpcClient client = transport.clientFactory().client(driver);
+                RpcClient client = awaitOrExit(transport.clientFactory().clientAsync(driver),
+                        transport.settings().connectTimeout().toMillis() + 1000);
+                if (client == null) {
+                    return false; // terminated while connecting
+                }
                 String host = settings.bindHost() != null && !settings.bindHost().equals("0.0.0.0") ? settings.bindHost()
                         : ((InetSocketAddress) client.localAddress()).getAddress().getHostAddress();
                 var request = new RegisterExecutor(id, settings.appId(), host, server.address().getPort(),
                         settings.cores(), ProcessHandle.current().pid());
                 long left = Math.max(1, deadline - clock.currentTimeMillis());
                 Duration timeout = Duration.ofMillis(Math.min(left, transport.settings().askTimeout().toMillis()));
-                RegistrationReply reply = client.<RegistrationReply>ask(ExecutorMessages.REGISTRY_ENDPOINT, request, timeout)
-                        .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                RegistrationReply reply = awaitOrExit(client.<RegistrationReply>ask(ExecutorMessages.REGISTRY_ENDPOINT, request, timeout),
+                        timeout.toMillis() + 1000);
+                if (reply == null) {
+                    return false; // terminated while waiting for the driver
+                }
                 if (reply instanceof RegistrationRejected rejected) {
                     finish(ExecutorExitCode.REGISTRATION_REJECTED, "the driver at " + driver + " rejected it: " + rejected.reason());
                     return false;
@@ -201,6 +208,21 @@ public final class ExecutorProcess {
             }
         }
         return false;
+    }
+
+    /**
+     * Waits for {@code f} or for the exit decision, whichever comes first: {@code f}'s value (or its failure, as
+     * {@link ExecutionException}), or null once the executor decided to exit.
+     */
+    private <T> T awaitOrExit(CompletableFuture<T> f, long timeoutMs)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        // f is never cancelled: a connect future is shared by the client factory, and asks time out by themselves
+        try {
+            CompletableFuture.anyOf(f, exit).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // f failed (the exit decision never fails): f.get() below throws its cause
+        }
+        return f.isDone() ? f.get() : null;
     }
 
     /** Adopts the driver's settings for every key this JVM did not set itself. */
