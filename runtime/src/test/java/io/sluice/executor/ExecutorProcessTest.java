@@ -201,6 +201,25 @@ class ExecutorProcessTest {
     }
 
     @Test
+    void terminateDuringRegistrationDoesNotWaitForTheDriversAnswer() throws Exception {
+        var asked = new CompletableFuture<Object>();
+        driver.registerEndpoint(ExecutorMessages.REGISTRY_ENDPOINT, (ctx, message) -> {
+            asked.complete(message);
+            return new CompletableFuture<>(); // a driver that never answers
+        });
+        var settings = ExecutorLaunchSettings.fromEnvironment(ExecutorLaunchSettings.environment(driver.url(), "app-1", ID, 1));
+        // the ask would wait 5 min and the registration 10 min: longer than this test waits
+        var process = new ExecutorProcess(settings, new SluiceConf(false)
+                .set(SluiceConf.RPC_IO_THREADS, 1)
+                .set(SluiceConf.RPC_ASK_TIMEOUT, Duration.ofMinutes(5))
+                .set(SluiceConf.NETWORK_TIMEOUT, Duration.ofMinutes(10)), new SystemClock());
+        Future<ExecutorExitCode> exit = run(process);
+        assertThat(asked.get(WAIT_S, TimeUnit.SECONDS)).isInstanceOf(ExecutorMessages.RegisterExecutor.class);
+        process.terminate("SIGTERM");
+        assertThat(exit.get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(ExecutorExitCode.STOPPED);
+    }
+
+    @Test
     void terminateEndsARunningExecutorCleanly() throws Exception {
         registry.expect(ID);
         var process = executor("app-1");
