@@ -203,6 +203,7 @@ class ExecutorProcessTest {
     @Test
     void terminateDuringRegistrationDoesNotWaitForTheDriversAnswer() throws Exception {
         var asked = new CompletableFuture<Object>();
+        driver.transport().dispatcher().unregisterEndpoint(ExecutorMessages.REGISTRY_ENDPOINT);
         driver.registerEndpoint(ExecutorMessages.REGISTRY_ENDPOINT, (ctx, message) -> {
             asked.complete(message);
             return new CompletableFuture<>(); // a driver that never answers
