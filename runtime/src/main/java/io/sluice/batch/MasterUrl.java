@@ -1,5 +1,6 @@
 package io.sluice.batch;
 
+import io.sluice.cluster.local.LocalClusterUrl;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,11 @@ public record MasterUrl(String url, int localThreads) {
                 throw new IllegalArgumentException("Invalid master URL '" + url + "': local[N] needs N >= 1");
             }
             return new MasterUrl(u, n);
+        }
+        if (LocalClusterUrl.claims(u)) {
+            LocalClusterUrl.parse(u); // a malformed form gets its own message
+            throw new IllegalArgumentException("Master URL '" + url + "': local-cluster executors can be launched "
+                    + "(io.sluice.cluster.ExecutorManager) but cannot run tasks yet; use local[N] for now");
         }
         throw new IllegalArgumentException("Could not parse master URL '" + url + "'. Expected one of: local, local[N], "
                 + "local[*], local-cluster[E,C,M], yarn, k8s://https://host:port, mesos://host:port");

@@ -179,6 +179,10 @@ class StartValidationTest {
         assertThatThrownBy(() -> new StreamingContext("local[0]", "app", Durations.seconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid master URL 'local[0]': local[N] needs N >= 1");
+        assertThatThrownBy(() -> new SluiceContext(new SluiceConf(false).setMaster("local-cluster[2,1]")))
+                .hasMessageContaining("expected local-cluster[E,C,M]").hasMessageContaining("local[N]");
+        assertThatThrownBy(() -> new SluiceContext(new SluiceConf(false).setMaster("local-cluster[2,1,512]")))
+                .hasMessageContaining("cannot run tasks yet");
     }
 
     @Test
