@@ -246,7 +246,11 @@ public abstract class DStream<T> implements Serializable {
             alignedFrom = from.floor(slide, zeroTime);
             LOG.warn("fromTime ({}) is not a multiple of slideDuration ({}) after zeroTime ({})", from, Durations.format(slide), zeroTime);
         }
-        LOG.info("Slicing from {} to {} (aligned to {} and {})", from, to, alignedFrom, alignedTo);
+        if (alignedFrom.equals(from) && alignedTo.equals(to)) {
+            LOG.debug("Slicing from {} to {}", from, to); // every window does this every batch
+        } else {
+            LOG.info("Slicing from {} to {} (aligned to {} and {})", from, to, alignedFrom, alignedTo);
+        }
         var result = new ArrayList<Dataset<T>>();
         for (Time t = alignedFrom; !t.isAfter(alignedTo); t = t.plus(slide)) {
             if (t.isAfter(zeroTime)) {

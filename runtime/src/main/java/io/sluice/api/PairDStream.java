@@ -284,6 +284,11 @@ public class PairDStream<K, V> extends DStream<Pair<K, V>> {
     }
 
     public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Function2<V, V, V> invF,
+                                                  Duration windowDuration, Duration slideDuration, int numPartitions) {
+        return reduceByKeyAndWindow(f, invF, windowDuration, slideDuration, new HashPartitioner(numPartitions), null);
+    }
+
+    public PairDStream<K, V> reduceByKeyAndWindow(Function2<V, V, V> f, Function2<V, V, V> invF,
                                                   Duration windowDuration, Duration slideDuration, int numPartitions,
                                                   Function<Pair<K, V>, Boolean> filterFunc) {
         return reduceByKeyAndWindow(f, invF, windowDuration, slideDuration, new HashPartitioner(numPartitions),

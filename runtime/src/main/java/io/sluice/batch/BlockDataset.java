@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A dataset over blocks in the {@link io.sluice.storage.BlockStore}: partition i is block i, in the given order
+ * A dataset over blocks in the {@link io.sluice.storage.BlockStore} of the process that runs its tasks: partition i
+ * is block i, in the given order
  * (a receiver stream's batch, one block per block interval). The blocks must stay in the store until the dataset
  * is no longer used; the stream that made it removes them when it forgets the batch.
  */
@@ -33,7 +34,7 @@ public final class BlockDataset<T> extends Dataset<T> {
     @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super T> out) {
         String id = blockIds.get(partition);
-        List<T> data = context().blockStore().get(id);
+        List<T> data = ctx.env().blockStore().get(id);
         if (data == null) {
             throw new IllegalStateException("Could not compute split, block " + id + " of dataset " + id()
                     + " not found: the block was removed from the block store (its batch was already cleaned up)");

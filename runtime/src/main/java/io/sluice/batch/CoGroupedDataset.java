@@ -63,8 +63,9 @@ final class CoGroupedDataset<K> extends Dataset<Pair<K, List<List<Object>>>> {
             }).get(which).add(pair.value());
             Dependency dep = deps.get(i);
             if (dep instanceof ShuffleDependency<?, ?, ?> sd) {
-                for (Object bucket : context().shuffleStore().bucketsFor(sd.shuffleId(), partition)) {
-                    for (Pair<K, ?> p : (List<Pair<K, ?>>) bucket) {
+                var buckets = ctx.env().shuffleReader().buckets(sd.shuffleId(), partition);
+                while (buckets.hasNext()) {
+                    for (Pair<K, ?> p : (List<Pair<K, ?>>) buckets.next()) {
                         add.accept(p);
                     }
                 }

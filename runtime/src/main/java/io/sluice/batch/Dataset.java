@@ -43,7 +43,17 @@ public abstract class Dataset<T> implements Serializable {
 
     // ---------------------------------------------------------------- structure
 
+    /**
+     * The driver's context that created this dataset, for creating datasets and running jobs. Only the driver has
+     * one: on an executor (a deserialized task) this throws, so a dataset operation used inside a task fails with a
+     * message saying so rather than a null pointer.
+     */
     public final SluiceContext context() {
+        if (sc == null) {
+            throw new IllegalStateException(describe() + " was used without its driver context: dataset "
+                    + "transformations and actions (and persist, unpersist, lineage output) can only be invoked on "
+                    + "the driver, not inside a task running on an executor");
+        }
         return sc;
     }
 
@@ -68,13 +78,17 @@ public abstract class Dataset<T> implements Serializable {
     /** Computes one partition, pushing its elements into {@code out} in order. */
     protected abstract void compute(int partition, TaskContext ctx, Consumer<? super T> out);
 
-    /** Engine-internal: a partition's elements, read from the block store when persisted. */
+    /**
+     * Engine-internal: a partition's elements, read from the block store of the task's environment when persisted
+     * (computed and stored there first if absent).
+     */
     public final void iterate(int partition, TaskContext ctx, Consumer<? super T> out) {
-        if (storageLevel == StorageLevel.NONE) {
+        // compared by value, not identity: a deserialized dataset (on an executor) has its own StorageLevel instance
+        if (!storageLevel.isValid()) {
             compute(partition, ctx, out);
             return;
         }
-        List<T> cached = sc.blockStore().getOrCompute(blockId(partition), storageLevel, () -> {
+        List<T> cached = ctx.env().blockStore().getOrCompute(blockId(partition), storageLevel, () -> {
             var list = new ArrayList<T>();
             compute(partition, ctx, list::add);
             return list;
@@ -178,7 +192,7 @@ public abstract class Dataset<T> implements Serializable {
 
     /** The partitions of this dataset followed by those of {@code other}. */
     public Dataset<T> union(Dataset<T> other) {
-        return new UnionDataset<>(sc, List.of(this, other));
+        return new UnionDataset<>(context(), List.of(this, other));
     }
 
     /** Exactly {@code numPartitions} partitions through a shuffle that spreads elements evenly. */
@@ -207,13 +221,13 @@ public abstract class Dataset<T> implements Serializable {
 
     /** Keeps computed partitions in the block store from the first action on. */
     public Dataset<T> persist(StorageLevel level) {
-        if (storageLevel != StorageLevel.NONE && !storageLevel.equals(level)) {
+        if (!storageLevel.equals(StorageLevel.NONE) && !storageLevel.equals(level)) {
             throw new UnsupportedOperationException("Cannot change storage level of dataset " + id
                     + " after it was already assigned a level (" + storageLevel + ")");
         }
-        if (storageLevel == StorageLevel.NONE) {
+        if (storageLevel.equals(StorageLevel.NONE)) {
             storageLevel = level;
-            sc.registerPersisted(this);
+            context().registerPersisted(this);
         }
         return this;
     }
@@ -224,7 +238,7 @@ public abstract class Dataset<T> implements Serializable {
 
     public Dataset<T> unpersist() {
         storageLevel = StorageLevel.NONE;
-        sc.blockStore().removeDataset(id);
+        context().blockStore().removeDataset(id);
         return this;
     }
 
@@ -235,7 +249,7 @@ public abstract class Dataset<T> implements Serializable {
     // ---------------------------------------------------------------- actions
 
     public List<T> collect() {
-        List<List<T>> parts = sc.runJob(this, "collect", (p, ctx) -> {
+        List<List<T>> parts = context().runJob(this, "collect", (p, ctx) -> {
             var list = new ArrayList<T>();
             iterate(p, ctx, list::add);
             return list;
@@ -252,7 +266,7 @@ public abstract class Dataset<T> implements Serializable {
     }
 
     public long count() {
-        List<Long> counts = sc.runJob(this, "count", (p, ctx) -> {
+        List<Long> counts = context().runJob(this, "count", (p, ctx) -> {
             long[] n = new long[1];
             iterate(p, ctx, t -> n[0]++);
             return n[0];
@@ -278,7 +292,7 @@ public abstract class Dataset<T> implements Serializable {
             for (int i = 0; i < ps.length; i++) {
                 ps[i] = from + i;
             }
-            List<List<T>> parts = sc.runJob(this, "take", ps, (p, ctx) -> {
+            List<List<T>> parts = context().runJob(this, "take", ps, (p, ctx) -> {
                 var list = new ArrayList<T>();
                 try {
                     iterate(p, ctx, t -> {
@@ -319,7 +333,7 @@ public abstract class Dataset<T> implements Serializable {
 
     /** Reduces all elements with an associative function; fails with "empty collection" on an empty dataset. */
     public T reduce(Function2<T, T, T> f) {
-        List<Object[]> partials = sc.runJob(this, "reduce", (p, ctx) -> {
+        List<Object[]> partials = context().runJob(this, "reduce", (p, ctx) -> {
             Object[] acc = new Object[2];
             iterate(p, ctx, t -> {
                 try {
@@ -366,7 +380,7 @@ public abstract class Dataset<T> implements Serializable {
     public <U> U aggregate(U zero, Function2<U, T, U> seq, Function2<U, U, U> comb) {
         // each task, and the driver-side merge, starts from its own copy of zero (it may be mutated)
         var zeroValue = new Copies.Zero<>(zero, "aggregate");
-        List<Object> partials = sc.runJob(this, "aggregate", (p, ctx) -> {
+        List<Object> partials = context().runJob(this, "aggregate", (p, ctx) -> {
             Object[] acc = {zeroValue.fresh()};
             iterate(p, ctx, t -> {
                 try {
@@ -399,7 +413,7 @@ public abstract class Dataset<T> implements Serializable {
     }
 
     public void foreach(VoidFunction<? super T> f) {
-        sc.runJob(this, "foreach", (p, ctx) -> {
+        context().runJob(this, "foreach", (p, ctx) -> {
             iterate(p, ctx, t -> {
                 try {
                     f.call(t);
@@ -412,7 +426,7 @@ public abstract class Dataset<T> implements Serializable {
     }
 
     public void foreachPartition(VoidFunction<Iterator<T>> f) {
-        sc.runJob(this, "foreachPartition", (p, ctx) -> {
+        context().runJob(this, "foreachPartition", (p, ctx) -> {
             var list = new ArrayList<T>();
             iterate(p, ctx, list::add);
             f.call(list.iterator());
@@ -454,7 +468,7 @@ public abstract class Dataset<T> implements Serializable {
 
     private static Dataset<?> shown(Dataset<?> ds) {
         Dataset<?> d = ds;
-        while (d instanceof PairDataset<?, ?> && d.storageLevel == StorageLevel.NONE) {
+        while (d instanceof PairDataset<?, ?> && d.storageLevel.equals(StorageLevel.NONE)) {
             d = d.dependencies().get(0).parent();
         }
         return d;
@@ -462,9 +476,9 @@ public abstract class Dataset<T> implements Serializable {
 
     private List<String> debugSelf() {
         var lines = new ArrayList<String>();
-        lines.add(describe() + " [" + (storageLevel == StorageLevel.NONE ? "" : storageLevel.description()) + "]");
-        if (storageLevel != StorageLevel.NONE) {
-            int cached = sc.blockStore().datasetStats(id).partitions();
+        lines.add(describe() + " [" + (storageLevel.equals(StorageLevel.NONE) ? "" : storageLevel.description()) + "]");
+        if (!storageLevel.equals(StorageLevel.NONE)) {
+            int cached = context().blockStore().datasetStats(id).partitions();
             if (cached > 0) {
                 // the size is estimated from the serialized size of the cached partitions
                 lines.add("    CachedPartitions: " + cached + "; MemorySize: " + bytesToString(cachedBytes())
@@ -520,7 +534,7 @@ public abstract class Dataset<T> implements Serializable {
             }
         };
         for (int p = 0; p < numPartitions(); p++) {
-            List<Object> block = sc.blockStore().get(blockId(p));
+            List<Object> block = context().blockStore().get(blockId(p));
             if (block == null) {
                 continue;
             }

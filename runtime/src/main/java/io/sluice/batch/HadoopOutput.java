@@ -50,7 +50,7 @@ final class HadoopOutput {
     }
 
     @FunctionalInterface
-    private interface PartWriter {
+    private interface PartWriter extends java.io.Serializable {
         void write(FileSystem fs, Path file, int partition, TaskContext ctx) throws IOException;
     }
 
@@ -61,9 +61,13 @@ final class HadoopOutput {
         try {
             FileSystem fs = target.getFileSystem(conf);
             fs.delete(temp, true);
+            // the task gets the path as a string and the Hadoop configuration from its environment: neither a
+            // Configuration nor a Path is meant to be serialized
+            String tempDir = temp.toString();
             ds.context().runJob(ds, "save", (p, ctx) -> {
-                FileSystem taskFs = target.getFileSystem(conf);
-                writer.write(taskFs, new Path(temp, String.format("part-%05d", p)), p, ctx);
+                Path dirPath = new Path(tempDir);
+                FileSystem taskFs = dirPath.getFileSystem(ctx.env().hadoopConf());
+                writer.write(taskFs, new Path(dirPath, String.format("part-%05d", p)), p, ctx);
                 return null;
             });
             fs.create(new Path(temp, "_SUCCESS"), true).close();

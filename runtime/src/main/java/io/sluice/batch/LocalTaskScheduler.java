@@ -1,5 +1,8 @@
 package io.sluice.batch;
 
+import io.sluice.executor.ExecutionEnv;
+import io.sluice.executor.TaskResult;
+import io.sluice.executor.TaskRunner;
 import io.sluice.util.NamedThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +17,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Runs tasks on a fixed pool of named threads in this JVM ({@code local[N]}). As in any local mode, a failed task
- * fails its job at once (there is no other executor to retry on).
+ * Runs tasks on a fixed pool of named threads in this JVM ({@code local[N]}), through {@link TaskRunner} with the
+ * driver's environment: tasks are not serialized. As in any local mode, a failed task fails its job at once (there
+ * is no other executor to retry on).
  */
 public final class LocalTaskScheduler implements TaskScheduler {
     private static final Logger LOG = LogManager.getLogger(LocalTaskScheduler.class);
@@ -23,11 +27,13 @@ public final class LocalTaskScheduler implements TaskScheduler {
     private final int slots;
     private final ExecutorService pool;
     private final Duration timeout;
+    private final ExecutionEnv env;
     private final ThreadLocal<Boolean> inTask = ThreadLocal.withInitial(() -> false);
 
-    public LocalTaskScheduler(int slots, Duration timeout) {
+    public LocalTaskScheduler(int slots, Duration timeout, ExecutionEnv env) {
         this.slots = slots;
         this.timeout = timeout;
+        this.env = env;
         this.pool = Executors.newFixedThreadPool(slots, new NamedThreadFactory("sluice-task", true));
     }
 
@@ -42,20 +48,21 @@ public final class LocalTaskScheduler implements TaskScheduler {
     }
 
     @Override
-    public <U> List<U> runTasks(int stageId, String stageName, int[] partitions, TaskFunction<U> fn) {
-        if (partitions.length == 0) {
+    public <U> List<U> runTasks(String stageName, List<? extends Task<U>> tasks) {
+        if (tasks.isEmpty()) {
             return List.of();
         }
-        if (partitions.length == 1) {
+        if (tasks.size() == 1) {
             // one task: run it here rather than paying a hand-off to the pool
-            // singletonList, not List.of: shuffle map tasks return null
-            return java.util.Collections.singletonList(runOne(stageId, stageName, partitions[0], fn));
+            // singletonList, not List.of: results may be null
+            return java.util.Collections.singletonList(runOne(stageName, tasks.get(0)));
         }
-        var futures = new ArrayList<Future<U>>(partitions.length);
-        for (int p : partitions) {
-            futures.add(pool.submit(() -> runOne(stageId, stageName, p, fn)));
+        var futures = new ArrayList<Future<U>>(tasks.size());
+        for (Task<U> task : tasks) {
+            futures.add(pool.submit(() -> runOne(stageName, task)));
         }
-        var results = new ArrayList<U>(partitions.length);
+        var results = new ArrayList<U>(tasks.size());
+        int stageId = tasks.get(0).stageId();
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             for (Future<U> f : futures) {
@@ -81,20 +88,34 @@ public final class LocalTaskScheduler implements TaskScheduler {
         }
     }
 
-    private <U> U runOne(int stageId, String stageName, int partition, TaskFunction<U> fn) {
+    private <U> U runOne(String stageName, Task<U> task) {
         boolean nested = inTask.get();
         inTask.set(true);
+        TaskResult<U> result;
         try {
-            return fn.run(partition, new TaskContext(stageId, partition, 0));
-        } catch (TaskFailedException e) {
-            throw e;
-        } catch (Throwable t) {
-            LOG.error("Task {} of stage {} ({}) failed", partition, stageId, stageName, t);
-            throw new TaskFailedException("Task " + partition + " of stage " + stageId + " (" + stageName
-                    + ") failed: " + t, t);
+            result = TaskRunner.run(task, 0, env);
         } finally {
             inTask.set(nested);
         }
+        if (result instanceof TaskResult.Success<U> s) {
+            return s.value();
+        }
+        if (result instanceof TaskResult.Failure<U> f) {
+            throw failed(stageName, task, f);
+        }
+        // the driver's shuffle store reports missing outputs as plain failures: a fetch failure here is a bug
+        var fetch = (TaskResult.FetchFailed<U>) result;
+        throw new TaskFailedException("Task " + task.partition() + " of stage " + task.stageId() + " (" + stageName
+                + ") failed: " + fetch.message(), null);
+    }
+
+    private static TaskFailedException failed(String stageName, Task<?> task, TaskResult.Failure<?> f) {
+        Throwable cause = f.exception().orElse(null);
+        if (cause instanceof TaskFailedException nested) {
+            return nested;
+        }
+        return new TaskFailedException("Task " + task.partition() + " of stage " + task.stageId() + " (" + stageName
+                + ") failed: " + f.describe(), cause);
     }
 
     @Override

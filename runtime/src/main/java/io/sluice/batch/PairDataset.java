@@ -10,7 +10,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,26 +162,12 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
             // already partitioned by this partitioner: combine within each partition, no shuffle
             return new PairDataset<>(new PartitionwiseDataset<Pair<K, V>, Pair<K, C>>(this, opName, true,
                     (i, it) -> {
-                        var combined = new HashMap<K, C>();
-                        // combiners that are still the parent's own values (cached or shuffle output, read again on
-                        // recomputation): copied before mergeValue may change them
-                        var borrowed = new HashSet<K>();
+                        var buffer = new CombineBuffer<K, V, C>(agg);
                         while (it.hasNext()) {
                             Pair<K, V> p = it.next();
-                            C c = combined.get(p.key());
-                            if (c == null && !combined.containsKey(p.key())) {
-                                C created = agg.createCombiner().call(p.value());
-                                if (created == (Object) p.value() && !Copies.isImmutable(created)) {
-                                    borrowed.add(p.key());
-                                }
-                                combined.put(p.key(), created);
-                            } else {
-                                if (borrowed.remove(p.key())) {
-                                    c = Copies.copy(c);
-                                }
-                                combined.put(p.key(), agg.mergeValue().call(c, p.value()));
-                            }
+                            buffer.add(p.key(), p.value());
                         }
+                        var combined = buffer.result();
                         var out = new ArrayList<Pair<K, C>>(combined.size());
                         combined.forEach((k, c) -> out.add(new Pair<>(k, c)));
                         return out.iterator();

@@ -4,7 +4,7 @@ import io.sluice.api.Pair;
 import io.sluice.util.Sneaky;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -40,22 +40,22 @@ final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
     @Override
     @SuppressWarnings("unchecked")
     protected void compute(int partition, TaskContext ctx, Consumer<? super Pair<K, C>> out) {
-        List<Object> buckets = context().shuffleStore().bucketsFor(dep.shuffleId(), partition);
+        Iterator<Object> buckets = ctx.env().shuffleReader().buckets(dep.shuffleId(), partition);
         Aggregator<V, C> agg = dep.aggregator();
         Map<K, C> combined;
         try {
             if (agg == null) {
                 if (dep.keyOrdering() == null) {
-                    for (Object b : buckets) {
-                        for (Pair<K, V> p : (List<Pair<K, V>>) b) {
+                    while (buckets.hasNext()) {
+                        for (Pair<K, V> p : (List<Pair<K, V>>) buckets.next()) {
                             out.accept((Pair<K, C>) (Pair<K, ?>) p);
                         }
                     }
                     return;
                 }
                 var all = new ArrayList<Pair<K, V>>();
-                for (Object b : buckets) {
-                    all.addAll((List<Pair<K, V>>) b);
+                while (buckets.hasNext()) {
+                    all.addAll((List<Pair<K, V>>) buckets.next());
                 }
                 all.sort((a, b) -> dep.keyOrdering().compare(a.key(), b.key()));
                 for (Pair<K, V> p : all) {
@@ -66,26 +66,13 @@ final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
             if (dep.mapSideCombine()) {
                 combined = mergeCombiners(buckets, agg);
             } else {
-                combined = new HashMap<>();
-                // combiners that are still the map output's own value objects: copied before a merge changes them
-                var borrowed = new HashSet<K>();
-                for (Object b : buckets) {
-                    for (Pair<K, V> p : (List<Pair<K, V>>) b) {
-                        C c = combined.get(p.key());
-                        if (c == null && !combined.containsKey(p.key())) {
-                            C created = agg.createCombiner().call(p.value());
-                            if (created == (Object) p.value() && !Copies.isImmutable(created)) {
-                                borrowed.add(p.key());
-                            }
-                            combined.put(p.key(), created);
-                        } else {
-                            if (borrowed.remove(p.key())) {
-                                c = Copies.copy(c);
-                            }
-                            combined.put(p.key(), agg.mergeValue().call(c, p.value()));
-                        }
+                var buffer = new CombineBuffer<K, V, C>(agg);
+                while (buckets.hasNext()) {
+                    for (Pair<K, V> p : (List<Pair<K, V>>) buckets.next()) {
+                        buffer.add(p.key(), p.value());
                     }
                 }
+                combined = buffer.result();
             }
         } catch (Exception e) {
             throw Sneaky.rethrow(e);
@@ -109,15 +96,15 @@ final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
      * taken from them.
      */
     @SuppressWarnings("unchecked")
-    private Map<K, C> mergeCombiners(List<Object> buckets, Aggregator<V, C> agg) {
-        int largest = 0;
-        for (Object b : buckets) {
-            largest = Math.max(largest, ((Map<K, C>) b).size());
+    private Map<K, C> mergeCombiners(Iterator<Object> buckets, Aggregator<V, C> agg) {
+        if (!buckets.hasNext()) {
+            return new HashMap<>();
         }
-        var result = new HashMap<K, C>(Math.max(16, largest * 4 / 3 + 1));
+        // sized from the first bucket: hash-partitioned buckets of one reducer are of similar sizes
+        var result = new HashMap<K, C>((Map<K, C>) buckets.next());
         java.util.function.BiFunction<C, C, C> merge = Copies.mergingIntoCopies(agg.mergeCombiners());
-        for (Object b : buckets) {
-            for (var e : ((Map<K, C>) b).entrySet()) {
+        while (buckets.hasNext()) {
+            for (var e : ((Map<K, C>) buckets.next()).entrySet()) {
                 result.merge(e.getKey(), e.getValue(), merge);
             }
         }

@@ -1,7 +1,11 @@
 package io.sluice.batch;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.executor.ExecutionEnv;
+import io.sluice.shuffle.MapOutputTracker;
+import io.sluice.shuffle.MapStatus;
 import io.sluice.shuffle.ShuffleStore;
+import io.sluice.state.StateRegistry;
 import io.sluice.storage.BlockStore;
 import io.sluice.util.NamedThreadFactory;
 import java.lang.ref.Cleaner;
@@ -11,13 +15,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The batch engine of one application (Spark's SparkContext): creates datasets, plans jobs into stages at shuffle
- * boundaries, and runs their tasks through a {@link TaskScheduler}. Holds the block store and the shuffle outputs.
+ * The batch engine of one application (Spark's SparkContext), on the driver only: creates datasets, plans jobs into
+ * stages at shuffle boundaries, and runs their tasks ({@link ShuffleMapTask}, {@link ResultTask}) through a
+ * {@link TaskScheduler}. Tasks run by the driver itself (local mode) use {@link #env()}, which holds the block store,
+ * the shuffle outputs and the state stores; tasks never reach this object.
  */
 public final class SluiceContext implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(SluiceContext.class);
@@ -25,23 +32,33 @@ public final class SluiceContext implements AutoCloseable {
     private final SluiceConf conf;
     private final String appId;
     private final TaskScheduler scheduler;
-    private final BlockStore blockStore = new BlockStore();
-    private final ShuffleStore shuffleStore = new ShuffleStore();
+    private final DriverEnv env;
+    private final MapOutputTracker mapOutputs = new MapOutputTracker();
     private final AtomicInteger nextDatasetId = new AtomicInteger();
     private final AtomicInteger nextShuffleId = new AtomicInteger();
     private final AtomicInteger nextStageId = new AtomicInteger();
     private final ConcurrentHashMap<Integer, Object> shuffleLocks = new ConcurrentHashMap<>();
     private final Cleaner cleaner = Cleaner.create(new NamedThreadFactory("sluice-cleaner", true));
-    private volatile Configuration hadoopConf;
     private volatile boolean stopped;
 
+    /** A context running tasks on threads of this JVM, as {@code sluice.master} ({@code local[N]}) says. */
     public SluiceContext(SluiceConf conf) {
+        this(conf, env -> new LocalTaskScheduler(MasterUrl.parseLocal(conf.get(SluiceConf.MASTER)).localThreads(),
+                conf.get(SluiceConf.JOB_TIMEOUT), env));
+    }
+
+    /**
+     * A context whose tasks run on the scheduler that {@code schedulers} makes; it is given the driver's own
+     * environment, for tasks the driver runs itself. Engine-internal: where schedulers other than the local one
+     * plug in.
+     */
+    public SluiceContext(SluiceConf conf, Function<ExecutionEnv, TaskScheduler> schedulers) {
         this.conf = conf;
-        var master = MasterUrl.parseLocal(conf.get(SluiceConf.MASTER));
-        this.scheduler = new LocalTaskScheduler(master.localThreads(), conf.get(SluiceConf.JOB_TIMEOUT));
+        this.env = new DriverEnv(conf);
+        this.scheduler = schedulers.apply(env);
         this.appId = "local-" + System.currentTimeMillis();
-        LOG.info("Started {} ({}) on {} with {} task slots", appId, conf.get(SluiceConf.APP_NAME), master.url(),
-                scheduler.slots());
+        LOG.info("Started {} ({}) on {} with {} task slots", appId, conf.get(SluiceConf.APP_NAME),
+                conf.get(SluiceConf.MASTER), scheduler.slots());
     }
 
     public SluiceConf conf() {
@@ -67,32 +84,32 @@ public final class SluiceContext implements AutoCloseable {
         return conf.get(SluiceConf.DEFAULT_PARALLELISM);
     }
 
+    /** The environment of the tasks this process runs itself (local mode). */
+    public ExecutionEnv env() {
+        return env;
+    }
+
     public BlockStore blockStore() {
-        return blockStore;
+        return env.blockStore();
     }
 
     public ShuffleStore shuffleStore() {
-        return shuffleStore;
+        return env.shuffleStore();
+    }
+
+    /** Which map outputs of each shuffle exist and where; reducers on executors look them up here. */
+    public MapOutputTracker mapOutputTracker() {
+        return mapOutputs;
+    }
+
+    /** Where stateful streams register their stores, so that tasks find them by operator id. */
+    public StateRegistry stateRegistry() {
+        return env.stateStores();
     }
 
     /** The Hadoop configuration for file sources and outputs; {@code sluice.hadoop.X} keys become {@code X}. */
     public Configuration hadoopConf() {
-        Configuration c = hadoopConf;
-        if (c == null) {
-            synchronized (this) {
-                if (hadoopConf == null) {
-                    var h = new Configuration();
-                    conf.asMap().forEach((k, v) -> {
-                        if (k.startsWith("sluice.hadoop.")) {
-                            h.set(k.substring("sluice.hadoop.".length()), v);
-                        }
-                    });
-                    hadoopConf = h;
-                }
-                c = hadoopConf;
-            }
-        }
-        return c;
+        return env.hadoopConf();
     }
 
     // ---------------------------------------------------------------- dataset creation
@@ -167,7 +184,11 @@ public final class SluiceContext implements AutoCloseable {
         prepareShuffles(ds);
         int stageId = nextStageId.getAndIncrement();
         LOG.debug("Running stage {} ({} of {}) with {} tasks", stageId, name, ds, partitions.length);
-        return scheduler.runTasks(stageId, name + " of " + ds, partitions, fn);
+        var tasks = new ArrayList<ResultTask<U>>(partitions.length);
+        for (int p : partitions) {
+            tasks.add(new ResultTask<>(stageId, p, ds, fn));
+        }
+        return scheduler.runTasks(name + " of " + ds, tasks);
     }
 
     /** Makes sure every shuffle {@code ds} reads has all its map outputs, running missing map stages first. */
@@ -199,11 +220,11 @@ public final class SluiceContext implements AutoCloseable {
     }
 
     private boolean isFullyCached(Dataset<?> ds) {
-        if (ds.getStorageLevel() == io.sluice.storage.StorageLevel.NONE) {
+        if (ds.getStorageLevel().equals(io.sluice.storage.StorageLevel.NONE)) {
             return false;
         }
         for (int p = 0; p < ds.numPartitions(); p++) {
-            if (!blockStore.contains("rdd_" + ds.id() + "_" + p)) {
+            if (!env.blockStore().contains("rdd_" + ds.id() + "_" + p)) {
                 return false;
             }
         }
@@ -214,18 +235,21 @@ public final class SluiceContext implements AutoCloseable {
         Object lock = shuffleLocks.computeIfAbsent(dep.shuffleId(), id -> new Object());
         synchronized (lock) {
             int numMaps = dep.parent().numPartitions();
-            shuffleStore.register(dep.shuffleId(), numMaps);
-            List<Integer> missing = shuffleStore.missingMaps(dep.shuffleId(), numMaps);
+            mapOutputs.register(dep.shuffleId(), numMaps);
+            env.shuffleStore().register(dep.shuffleId(), numMaps);
+            List<Integer> missing = mapOutputs.missingMaps(dep.shuffleId());
             if (missing.isEmpty()) {
                 return;
             }
             prepareShuffles(dep.parent());
             int stageId = nextStageId.getAndIncrement();
-            int[] maps = missing.stream().mapToInt(Integer::intValue).toArray();
-            scheduler.runTasks(stageId, "shuffle map of " + dep.parent(), maps, (m, ctx) -> {
-                shuffleStore.putMapOutput(dep.shuffleId(), m, ShuffleWriter.write(dep, m, ctx));
-                return null;
-            });
+            var tasks = new ArrayList<ShuffleMapTask>(missing.size());
+            for (int m : missing) {
+                tasks.add(new ShuffleMapTask(stageId, m, dep));
+            }
+            for (MapStatus status : scheduler.runTasks("shuffle map of " + dep.parent(), tasks)) {
+                mapOutputs.add(dep.shuffleId(), status);
+            }
         }
     }
 
@@ -242,9 +266,11 @@ public final class SluiceContext implements AutoCloseable {
     /** Releases a shuffle's outputs once its dependency object is unreachable. */
     void registerShuffleForCleanup(ShuffleDependency<?, ?, ?> dep) {
         int id = dep.shuffleId();
-        ShuffleStore store = shuffleStore;
+        ShuffleStore store = env.shuffleStore();
+        MapOutputTracker tracker = mapOutputs;
         var locks = shuffleLocks;
         cleaner.register(dep, () -> {
+            tracker.unregister(id);
             store.release(id);
             locks.remove(id);
         });
@@ -253,7 +279,7 @@ public final class SluiceContext implements AutoCloseable {
     /** Drops a persisted dataset's blocks once the dataset is unreachable. */
     void registerPersisted(Dataset<?> ds) {
         int id = ds.id();
-        BlockStore store = blockStore;
+        BlockStore store = env.blockStore();
         cleaner.register(ds, () -> store.removeDataset(id));
     }
 

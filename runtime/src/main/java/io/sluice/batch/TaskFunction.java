@@ -1,7 +1,9 @@
 package io.sluice.batch;
 
-/** The work of one task: computes a result from one partition. */
+import java.io.Serializable;
+
+/** The work of one task: computes a result from one partition. Serializable so that it ships with its task. */
 @FunctionalInterface
-public interface TaskFunction<U> {
+public interface TaskFunction<U> extends Serializable {
     U run(int partition, TaskContext ctx) throws Exception;
 }

@@ -2,13 +2,17 @@ package io.sluice.batch;
 
 import java.util.List;
 
-/** Runs the tasks of one stage somewhere and returns their results in partition order. */
+/** Runs the tasks of one stage somewhere and returns their results in task order. */
 public interface TaskScheduler extends AutoCloseable {
 
     /** How many tasks can run at once. */
     int slots();
 
-    <U> List<U> runTasks(int stageId, String stageName, int[] partitions, TaskFunction<U> fn);
+    /**
+     * Runs every task (all of one stage) and returns their values in the order of {@code tasks}; throws a
+     * {@link TaskFailedException} naming the task when one fails for good.
+     */
+    <U> List<U> runTasks(String stageName, List<? extends Task<U>> tasks);
 
     /** True when called from one of this scheduler's task threads. */
     boolean inTask();

@@ -41,7 +41,7 @@ public final class TextFileDataset extends Dataset<String> {
     protected void compute(int partition, TaskContext ctx, Consumer<? super String> out) {
         Path path = new Path(paths.get(partition));
         try {
-            FileSystem fs = path.getFileSystem(context().hadoopConf());
+            FileSystem fs = path.getFileSystem(ctx.env().hadoopConf());
             try (var reader = new BufferedReader(new InputStreamReader(fs.open(path), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {

@@ -1,5 +1,6 @@
 package io.sluice.cluster;
 
+import io.sluice.control.ExecutorAllocationClient;
 import io.sluice.control.FailureWindow;
 import io.sluice.control.RestartBackoff;
 import io.sluice.util.Clock;
@@ -31,7 +32,7 @@ import org.apache.logging.log4j.Logger;
  * then registered executors, newest first, skipping those {@code releasable} refuses (hosting a receiver or the
  * only copy of a block).
  */
-public final class ExecutorAllocator implements ExecutorEventHandler {
+public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAllocationClient {
     private static final Logger LOG = LogManager.getLogger(ExecutorAllocator.class);
 
     private final ClusterBackend backend;
@@ -69,6 +70,7 @@ public final class ExecutorAllocator implements ExecutorEventHandler {
     }
 
     /** Sets the number of executors wanted and acts on it at once. */
+    @Override
     public void requestTotalExecutors(int total) {
         if (total < 0) {
             throw new IllegalArgumentException("requested executor total must be >= 0, got " + total);
@@ -248,6 +250,11 @@ public final class ExecutorAllocator implements ExecutorEventHandler {
 
     public List<ExecutorId> running() {
         return List.copyOf(running.keySet());
+    }
+
+    @Override
+    public int runningExecutors() {
+        return running.size();
     }
 
     public boolean isFailed() {

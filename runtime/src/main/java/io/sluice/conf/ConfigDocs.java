@@ -89,6 +89,7 @@ public final class ConfigDocs {
             case "Integer" -> "int";
             case "Long" -> "long";
             case "Boolean" -> "boolean";
+            case "Double" -> "double";
             case "Duration" -> "duration";
             default -> key.type().getSimpleName();
         };

@@ -56,6 +56,57 @@ public final class SluiceConf {
     public static final ConfigKey<Boolean> KRYO_REGISTRATION_REQUIRED = bool("sluice.kryo.registrationRequired", false,
             "Fail when Kryo meets a class that was not registered, instead of writing its name with every record.");
 
+    public static final ConfigKey<Boolean> DYN_ALLOC_ENABLED = bool("sluice.dynamicAllocation.enabled", false,
+            "Let the driver change the number of executors with the load: more when batches take longer than the "
+                    + "batch interval allows or queue up, fewer when they leave executors idle.");
+    public static final ConfigKey<Integer> DYN_ALLOC_MIN = integer("sluice.dynamicAllocation.minExecutors", 0, 0,
+            "The fewest executors dynamic allocation keeps. It never goes below what the receivers need plus one "
+                    + "core for tasks, so a stream cannot starve itself.");
+    public static final ConfigKey<Integer> DYN_ALLOC_MAX = integer("sluice.dynamicAllocation.maxExecutors", Integer.MAX_VALUE, 0,
+            "The most executors dynamic allocation asks for, whatever the load; the default means no limit.");
+    public static final ConfigKey<Integer> DYN_ALLOC_INITIAL = integer("sluice.dynamicAllocation.initialExecutors", -1, -1,
+            "The executors asked for when the application starts, before any batch has been measured; -1 means "
+                    + DYN_ALLOC_MIN.name() + ". Must lie between the minimum and the maximum.");
+    public static final ConfigKey<Duration> DYN_ALLOC_INTERVAL = duration("sluice.dynamicAllocation.scalingInterval", Duration.ofSeconds(10), Duration.ofMillis(100),
+            "How often dynamic allocation looks at the batches completed since its last look and decides the executor count.");
+    public static final ConfigKey<Double> DYN_ALLOC_UP_RATIO = fraction("sluice.dynamicAllocation.scaleUpRatio", 0.9,
+            "Processing time per batch, as a fraction of the batch interval, that dynamic allocation aims for: when "
+                    + "the mean over an interval is above it (or batches queue up), it asks in one step for the "
+                    + "executors that bring it back under.");
+    public static final ConfigKey<Double> DYN_ALLOC_DOWN_RATIO = fraction("sluice.dynamicAllocation.scaleDownRatio", 0.5,
+            "Executors are released only when every batch of a whole scaling interval took less than this fraction of "
+                    + "the batch interval and none was waiting. Must be below " + DYN_ALLOC_UP_RATIO.name() + "; "
+                    + "the gap between the two keeps the count from oscillating.");
+    public static final ConfigKey<Integer> DYN_ALLOC_DOWN_STEP = integer("sluice.dynamicAllocation.scaleDownStep", 1, 1,
+            "The most executors released in one scaling interval, so that the count falls gradually.");
+    public static final ConfigKey<Integer> DYN_ALLOC_DRAIN_INTERVALS = integer("sluice.dynamicAllocation.backlogDrainIntervals", 3, 1,
+            "When batches are waiting, dynamic allocation adds the executors that would process them within this many "
+                    + "scaling intervals, on top of those that keep up with new batches.");
+
+    public static final ConfigKey<Integer> RPC_MAX_FRAME_BYTES = integer("sluice.rpc.maxFrameBytes", 16 * 1024 * 1024, 1024,
+            "The largest RPC frame (header and body) a connection accepts or sends; a peer sending a larger frame is disconnected. "
+                    + "Large data (blocks, files) travels as streams of chunks instead.");
+    public static final ConfigKey<Integer> RPC_STREAM_CHUNK_BYTES = integer("sluice.rpc.streamChunkBytes", 512 * 1024, 1024,
+            "The largest chunk of a stream (shuffle block, file); a stream never holds more than a few chunks in memory on "
+                    + "either side. Must leave room for the frame header below " + RPC_MAX_FRAME_BYTES.name() + ".");
+    public static final ConfigKey<Duration> RPC_ASK_TIMEOUT = duration("sluice.rpc.askTimeout", Duration.ofSeconds(60), Duration.ofMillis(1),
+            "How long an RPC ask waits for its reply when the caller names no timeout.");
+    public static final ConfigKey<Duration> RPC_CONNECT_TIMEOUT = duration("sluice.rpc.connectTimeout", Duration.ofSeconds(10), Duration.ofMillis(1),
+            "How long opening an RPC connection may take.");
+    public static final ConfigKey<Duration> RPC_IDLE_TIMEOUT = duration("sluice.rpc.idleTimeout", Duration.ofSeconds(120), Duration.ofMillis(1),
+            "A connection with requests or streams outstanding that sees no traffic for this long is closed as dead; "
+                    + "idle connections without outstanding requests stay open. Keep it above " + RPC_ASK_TIMEOUT.name() + ".");
+    public static final ConfigKey<Integer> RPC_IO_THREADS = integer("sluice.rpc.ioThreads", 0, 0,
+            "Netty event-loop threads shared by the RPC server and client connections of one process; 0 means the number of cores.");
+    public static final ConfigKey<Integer> RPC_DISPATCHER_THREADS = integer("sluice.rpc.dispatcherThreads", 0, 0,
+            "Threads that run RPC endpoints (each endpoint sees its messages one at a time, in order); 0 means the number of cores, at least 2.");
+
+    public static final ConfigKey<String> LOCAL_DIR = string("sluice.local.dir", "",
+            "Directory for an executor's scratch files (map outputs that do not fit in its shuffle memory); empty means the JVM's java.io.tmpdir.");
+    public static final ConfigKey<Long> SHUFFLE_MEMORY_BYTES = longKey("sluice.shuffle.memoryBytes", 256L << 20, 0L,
+            "Bytes of serialized map outputs an executor keeps in memory; a map output that does not fit is written to a file under "
+                    + LOCAL_DIR.name() + " instead. Local mode keeps map outputs as objects and does not use this.");
+
     private final Map<String, String> values = new TreeMap<>();
 
     /** A configuration with defaults, plus any {@code sluice.*} Java system properties. */
@@ -187,6 +238,12 @@ public final class SluiceConf {
     static ConfigKey<Long> longKey(String name, long def, long min, String doc) {
         return register(new ConfigKey<>(name, Long.class, Long::valueOf, def, doc,
                 v -> v < min ? "expected >= " + min : null));
+    }
+
+    /** A number in (0, 1], such as a fraction of the batch interval. */
+    static ConfigKey<Double> fraction(String name, double def, String doc) {
+        return register(new ConfigKey<>(name, Double.class, Double::valueOf, def, doc,
+                v -> v > 0 && v <= 1 ? null : "expected a fraction > 0 and <= 1"));
     }
 
     static ConfigKey<Duration> duration(String name, Duration def, Duration min, String doc) {

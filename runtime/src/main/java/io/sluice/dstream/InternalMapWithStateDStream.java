@@ -2,10 +2,10 @@ package io.sluice.dstream;
 
 import io.sluice.api.DStream;
 import io.sluice.api.Pair;
+import io.sluice.api.State;
 import io.sluice.api.StateSpec;
 import io.sluice.api.Time;
 import io.sluice.api.function.Function4;
-import io.sluice.api.State;
 import io.sluice.batch.Dataset;
 import io.sluice.batch.PairDataset;
 import io.sluice.batch.Partitioner;
@@ -40,8 +40,11 @@ final class InternalMapWithStateDStream<K, V, S, U> extends StatefulDStream<K, S
         addClosure("mapWithState", spec.getFunction());
     }
 
-    MappedRecords<U> records() {
-        return records;
+    @Override
+    public void initialize(Time zero) {
+        super.initialize(zero);
+        // tasks find the records by operator id in their environment
+        context().context().stateRegistry().registerMappedRecords(operatorId(), records);
     }
 
     /** Named after the user-facing stream, which is the one an application can name. */
@@ -80,7 +83,7 @@ final class InternalMapWithStateDStream<K, V, S, U> extends StatefulDStream<K, S
         }
         var f = spec.getFunction();
         Duration timeout = spec.getTimeout().orElse(null);
-        MappedRecords<U> out = records;
+        String operatorId = operatorId();
         return new Step<>(inputs, (tx, partition, ctx) -> {
             if (initial != null) {
                 initial.iterate(partition, ctx, kv -> tx.put(kv.key(), kv.value()));
@@ -108,7 +111,7 @@ final class InternalMapWithStateDStream<K, V, S, U> extends StatefulDStream<K, S
                     tx.remove(key);
                 }
             }
-            out.put(time, partition, mapped);
+            ctx.env().stateStores().<U>mappedRecords(operatorId).put(time, partition, mapped);
         });
     }
 

@@ -28,6 +28,11 @@ public final class MapWithStateDStream<K, V, S, U> extends DStream<U> {
                 spec.getPartitioner().orElse(defaultPartitioner), this);
     }
 
+    /** The class of the internal state stream, whose lambdas travel in tasks (for Kryo registration). */
+    public static Class<?> internalStreamClass() {
+        return InternalMapWithStateDStream.class;
+    }
+
     /** Every batch, all (key, state) pairs, including initial-state keys that no record has touched. */
     public PairDStream<K, S> stateSnapshots() {
         return PairDStream.of(new MappedDStream<Pair<K, S>, Pair<K, S>>(internal, "stateSnapshots", ds -> ds, null));
@@ -54,7 +59,7 @@ public final class MapWithStateDStream<K, V, S, U> extends DStream<U> {
             if (!(ds instanceof StateDataset<K, S> state)) {
                 throw new IllegalStateException("The state dataset of " + internal + " at " + time + " is " + ds);
             }
-            return new MappedRecordsDataset<>(state, internal.records());
+            return new MappedRecordsDataset<>(state);
         });
     }
 }

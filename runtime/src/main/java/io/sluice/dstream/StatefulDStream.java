@@ -75,6 +75,8 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
         if (store == null) {
             store = new InMemoryStateStore<>(operatorId(), partitioner.numPartitions(), zero, tracksIdleKeys());
         }
+        // tasks find the store by operator id in their environment
+        context().context().stateRegistry().register(store);
     }
 
     @Override

@@ -9,6 +9,7 @@ import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.Pool;
 import io.sluice.api.Pair;
 import io.sluice.api.Time;
+import io.sluice.batch.EngineKryoClasses;
 import io.sluice.conf.SluiceConf;
 import java.lang.invoke.SerializedLambda;
 import java.util.ArrayList;
@@ -102,6 +103,7 @@ public final class KryoSerializer implements Serializer {
         kryo.register(int[].class);
         kryo.register(long[].class);
         kryo.register(byte[].class);
+        new EngineKryoClasses().registerClasses(kryo);
         for (KryoRegistrator r : registrators) {
             r.registerClasses(kryo);
         }

@@ -1,58 +1,68 @@
 package io.sluice.shuffle;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.sluice.cluster.ExecutorId;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Map outputs of the shuffles run in this process, by shuffle id and map partition. Each map output holds one
- * bucket per reduce partition: a {@code Map<K,C>} of combiners when the map side combined, otherwise a
- * {@code List<Pair<K,V>>}. Outputs stay until their shuffle is released.
+ * Map outputs of the shuffles run in the driver's process (local mode), kept as objects: by shuffle id and map
+ * partition, one bucket per reduce partition. Nothing is copied or serialized. Outputs stay until their shuffle is
+ * released; which outputs exist is tracked by the driver's {@link MapOutputTracker}.
  */
-public final class ShuffleStore {
+public final class ShuffleStore implements MapOutputWriter, ShuffleReader {
+    private final ExecutorId location;
     private final ConcurrentHashMap<Integer, AtomicReferenceArray<Object[]>> outputs = new ConcurrentHashMap<>();
+
+    /** @param location the id reported in map statuses for this process */
+    public ShuffleStore(ExecutorId location) {
+        this.location = location;
+    }
 
     /** Registers a shuffle with its number of map partitions; idempotent. */
     public void register(int shuffleId, int numMaps) {
         outputs.computeIfAbsent(shuffleId, id -> new AtomicReferenceArray<>(numMaps));
     }
 
-    public void putMapOutput(int shuffleId, int mapId, Object[] buckets) {
+    /** Keeps the buckets as they are; the shuffle must be registered. */
+    @Override
+    public MapStatus write(int shuffleId, int mapId, Object[] buckets) {
         var maps = outputs.get(shuffleId);
         if (maps == null) {
             throw new IllegalStateException("shuffle " + shuffleId + " is not registered (already released?)");
         }
         maps.set(mapId, buckets);
+        return new MapStatus(location, mapId, null);
     }
 
-    /** The map partitions whose output is missing, or all of them if the shuffle is unknown. */
-    public List<Integer> missingMaps(int shuffleId, int numMaps) {
-        var maps = outputs.get(shuffleId);
-        var missing = new ArrayList<Integer>();
-        for (int m = 0; m < numMaps; m++) {
-            if (maps == null || maps.get(m) == null) {
-                missing.add(m);
-            }
-        }
-        return missing;
-    }
-
-    /** The buckets every map task wrote for {@code reducePartition}, in map order. */
-    public List<Object> bucketsFor(int shuffleId, int reducePartition) {
+    @Override
+    public Iterator<Object> buckets(int shuffleId, int reducePartition) {
         var maps = outputs.get(shuffleId);
         if (maps == null) {
             throw new IllegalStateException("shuffle " + shuffleId + " has no outputs (released or never run)");
         }
-        var result = new ArrayList<Object>(maps.length());
-        for (int m = 0; m < maps.length(); m++) {
-            Object[] buckets = maps.get(m);
-            if (buckets == null) {
-                throw new IllegalStateException("shuffle " + shuffleId + " is missing the output of map " + m);
+        return new Iterator<>() {
+            int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < maps.length();
             }
-            result.add(buckets[reducePartition]);
-        }
-        return result;
+
+            @Override
+            public Object next() {
+                if (next >= maps.length()) {
+                    throw new NoSuchElementException();
+                }
+                Object[] buckets = maps.get(next);
+                if (buckets == null) {
+                    throw new IllegalStateException("shuffle " + shuffleId + " is missing the output of map " + next);
+                }
+                next++;
+                return buckets[reducePartition];
+            }
+        };
     }
 
     public void release(int shuffleId) {

@@ -6,15 +6,16 @@ import io.sluice.batch.TaskContext;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** The records a mapWithState function returned in one batch, partitioned like the state version they came with. */
+/**
+ * The records a mapWithState function returned in one batch, partitioned like the state version they came with.
+ * Tasks read them from the {@link MappedRecords} of the state's operator in their environment.
+ */
 public final class MappedRecordsDataset<K, S, U> extends Dataset<U> {
     private final StateDataset<K, S> state;
-    private final transient MappedRecords<U> records;
 
-    public MappedRecordsDataset(StateDataset<K, S> state, MappedRecords<U> records) {
+    public MappedRecordsDataset(StateDataset<K, S> state) {
         super(state.context(), "mapWithState");
         this.state = state;
-        this.records = records;
     }
 
     @Override
@@ -30,6 +31,7 @@ public final class MappedRecordsDataset<K, S, U> extends Dataset<U> {
     @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super U> out) {
         state.materialize(partition, ctx);
+        MappedRecords<U> records = ctx.env().stateStores().mappedRecords(state.operatorId());
         for (U u : records.get(state.version(), partition)) {
             out.accept(u);
         }

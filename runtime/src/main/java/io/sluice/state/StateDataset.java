@@ -20,9 +20,14 @@ import java.util.function.Consumer;
  * batch's inputs, which are partitioned like the state. The state is thus updated inside the tasks of the batch's
  * jobs, once per version, and the lineage holds the previous version only until all of its partitions are in the
  * store — so it does not grow with the number of batches.
+ *
+ * <p>Tasks find the store by operator id in their environment ({@link StateStores}), so the process that runs a task
+ * decides where the state partition lives; the store given to the constructor only names the operator and its
+ * partition count, and is not kept.
  */
 public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
-    private final transient StateStore<K, S> store;
+    private final String operatorId;
+    private final int numPartitions;
     private final Partitioner partitioner;
     private final Time base;
     private final Time version;
@@ -56,7 +61,8 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
                         + in.numPartitions() + " partitions, the state has " + store.numPartitions());
             }
         }
-        this.store = store;
+        this.operatorId = store.operatorId();
+        this.numPartitions = store.numPartitions();
         this.partitioner = partitioner;
         this.base = base;
         this.version = version;
@@ -69,13 +75,14 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
         return version;
     }
 
-    public StateStore<K, S> store() {
-        return store;
+    /** The id of the operator whose state this is. */
+    public String operatorId() {
+        return operatorId;
     }
 
     @Override
     public int numPartitions() {
-        return store.numPartitions();
+        return numPartitions;
     }
 
     @Override
@@ -99,7 +106,8 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
     @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super Pair<K, S>> out) {
         materialize(partition, ctx);
-        store.snapshot(partition, version, (k, e) -> out.accept(new Pair<>(k, e.value())));
+        ctx.env().stateStores().<K, S>store(operatorId)
+                .snapshot(partition, version, (k, e) -> out.accept(new Pair<>(k, e.value())));
     }
 
     /** Makes sure this version of {@code partition} is in the store, writing it (and missing ancestors) if not. */
@@ -107,6 +115,7 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
         if (isMaterialized(partition)) {
             return;
         }
+        StateStore<K, S> store = ctx.env().stateStores().store(operatorId);
         if (store.latestVersion(partition).isBefore(version)) {
             StateDataset<K, S> prev = previous;
             if (prev != null) {
@@ -119,7 +128,7 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
 
     /** Writes every partition of this version that is not in the store yet, with a job. */
     public void materializeAll() {
-        context().runJob(this, "materialize state of '" + store.operatorId() + "' at " + version, (p, ctx) -> {
+        context().runJob(this, "materialize state of '" + operatorId + "' at " + version, (p, ctx) -> {
             materialize(p, ctx);
             return null;
         });
@@ -127,7 +136,7 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
 
     /** True once every partition of this version is in the store. */
     public synchronized boolean isComplete() {
-        return materialized.cardinality() == store.numPartitions();
+        return materialized.cardinality() == numPartitions;
     }
 
     /** How many versions before this one still have partitions missing from the store. */
@@ -147,7 +156,7 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
         boolean complete;
         synchronized (this) {
             materialized.set(partition);
-            complete = materialized.cardinality() == store.numPartitions();
+            complete = materialized.cardinality() == numPartitions;
         }
         if (complete) {
             // every partition is in the store: the previous version's lineage is no longer needed

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
-/** A backend whose launches stay open until the test answers them; records releases. */
-final class TestingClusterBackend implements ClusterBackend {
-    final List<CompletableFuture<ExecutorId>> launches = new ArrayList<>();
-    final List<ExecutorId> released = new ArrayList<>();
+/** A backend whose launches stay open until the test answers them; records releases. Public for tests in other packages. */
+public final class TestingClusterBackend implements ClusterBackend {
+    public final List<CompletableFuture<ExecutorId>> launches = new ArrayList<>();
+    public final List<ExecutorId> released = new ArrayList<>();
     private int next;
 
     @Override
@@ -23,7 +23,7 @@ final class TestingClusterBackend implements ClusterBackend {
     }
 
     /** Accepts every open launch, naming executors exec-0, exec-1, ... */
-    List<ExecutorId> acceptAll() {
+    public List<ExecutorId> acceptAll() {
         var ids = new ArrayList<ExecutorId>();
         for (var f : launches) {
             if (!f.isDone()) {

@@ -13,6 +13,7 @@ import io.sluice.batch.PairDataset;
 import io.sluice.state.StateDataset;
 import io.sluice.state.StatefulStream;
 import io.sluice.testkit.StreamingTestKit;
+import io.sluice.testkit.TestInputDStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -81,7 +82,7 @@ class UpdateStateByKeyTest {
         var out = StreamingTestKit.create().runWith(ssc -> {
             PairDataset<String, Pair<Integer, Integer>> initial = ssc.context().parallelizePairs(
                     List.of(Pair.of("a", Pair.of(10, 0)), Pair.of("c", Pair.of(5, 0))), 2);
-            var words = new io.sluice.testkit.TestInputDStream<>(ssc,
+            var words = new TestInputDStream<>(ssc,
                     List.of(List.of("a", "b"), StreamingTestKit.<String>noData()), 2);
             return ones(words).updateStateByKey(UpdateStateByKeyTest::sumAndCalls, new HashPartitioner(3), initial);
         }, 3);
@@ -95,7 +96,7 @@ class UpdateStateByKeyTest {
     void initialStateIsEmittedEvenWhenTheFirstBatchHasNoData() {
         var out = StreamingTestKit.create().runWith(ssc -> {
             var initial = ssc.context().parallelizePairs(List.of(Pair.of("c", Pair.of(5, 0))), 1);
-            var words = new io.sluice.testkit.TestInputDStream<>(ssc,
+            var words = new TestInputDStream<>(ssc,
                     List.of(StreamingTestKit.<String>noData(), List.of("a")), 2);
             return ones(words).updateStateByKey(UpdateStateByKeyTest::sumAndCalls, new HashPartitioner(2), initial);
         }, 2);
@@ -142,7 +143,7 @@ class UpdateStateByKeyTest {
     void operatorIdIsTheUserNameOrDerivedFromTheGraphPosition() {
         try (var harness = StreamingTestKit.create().open()) {
             var ssc = harness.context();
-            var words = ones(new io.sluice.testkit.TestInputDStream<>(ssc, List.of(List.of("a")), 2));
+            var words = ones(new TestInputDStream<>(ssc, List.of(List.of("a")), 2));
             var named = words.<Integer>updateStateByKey((v, s) -> Optional.of(v.size())).name("wordCounts");
             var unnamed = words.<Integer>updateStateByKey((v, s) -> Optional.of(v.size()));
             named.foreachRDD(ds -> ds.collect());
@@ -159,7 +160,7 @@ class UpdateStateByKeyTest {
     @Test
     void twoStatefulOperationsWithTheSameNameFailAtStart() {
         assertThatThrownBy(() -> StreamingTestKit.create().runWith(ssc -> {
-            var words = ones(new io.sluice.testkit.TestInputDStream<>(ssc, List.of(List.of("a")), 2));
+            var words = ones(new TestInputDStream<>(ssc, List.of(List.of("a")), 2));
             var first = words.<Integer>updateStateByKey((v, s) -> Optional.of(v.size())).name("counts");
             var second = words.<Integer>updateStateByKey((v, s) -> Optional.of(1)).name("counts");
             return first.union(second);
@@ -177,7 +178,7 @@ class UpdateStateByKeyTest {
             for (int i = 0; i < 25; i++) {
                 batches.add(List.of("a", "b", "w" + (i % 7)));
             }
-            var counts = ones(new io.sluice.testkit.TestInputDStream<>(ssc, batches, 2))
+            var counts = ones(new TestInputDStream<>(ssc, batches, 2))
                     .<Integer>updateStateByKey((v, s) -> Optional.of(s.orElse(0) + v.size()));
             counts.foreachRDD(ds -> {
                 ds.collect();
@@ -186,6 +187,12 @@ class UpdateStateByKeyTest {
                         .anyMatch(d -> d.parent() instanceof StateDataset<?, ?>));
             });
             harness.runBatches(25);
+            var store = ((StatefulDStream<String, Integer>) counts.unwrap()).stateStore();
+            // old versions are forgotten with their batches: the undo logs do not pile up either
+            for (int p = 0; p < store.numPartitions(); p++) {
+                assertThat(store.retainedVersions(p)).isLessThanOrEqualTo(1);
+            }
+            assertThat(store.size()).isEqualTo(9);
         }
         assertThat(lineageLines).hasSize(25);
         assertThat(lineageLines.subList(1, 25)).allMatch(n -> n.equals(lineageLines.get(1)));
@@ -202,7 +209,7 @@ class UpdateStateByKeyTest {
             for (int i = 0; i < 30; i++) {
                 batches.add(List.of("a", "b", "c", "d", "e", "f", "g", "h"));
             }
-            var counts = ones(new io.sluice.testkit.TestInputDStream<>(ssc, batches, 2))
+            var counts = ones(new TestInputDStream<>(ssc, batches, 2))
                     .<Integer>updateStateByKey((v, s) -> Optional.of(s.orElse(0) + v.size()), 4);
             counts.foreachRDD(ds -> {
                 ds.take(1); // reads only the first non-empty partition, like print()

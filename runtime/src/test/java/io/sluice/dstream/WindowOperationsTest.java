@@ -13,6 +13,7 @@ import io.sluice.batch.Dataset;
 import io.sluice.batch.Dependency;
 import io.sluice.batch.HashPartitioner;
 import io.sluice.testkit.StreamingTestKit;
+import io.sluice.testkit.TestInputDStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -185,7 +186,7 @@ class WindowOperationsTest {
         }
         var recomputed = runKeyed(input, s -> s.reduceByKeyAndWindow(Integer::sum, seconds(4), seconds(2)), 10);
         var incremental = runKeyed(input,
-                s -> s.reduceByKeyAndWindow(Integer::sum, (a, b) -> a - b, seconds(4), seconds(2)), 10);
+                s -> s.reduceByKeyAndWindow(Integer::sum, (a, b) -> a - b, seconds(4), seconds(2), 3), 10);
         assertThat(recomputed.times()).isEqualTo(times(2, 4, 6, 8, 10));
         assertThat(incremental.times()).isEqualTo(times(2, 4, 6, 8, 10));
         // batches 1–2, 1–4, 3–6, 5–8, 7–10
@@ -226,7 +227,7 @@ class WindowOperationsTest {
         var partitioners = new ArrayList<Object>();
         try (var harness = StreamingTestKit.create().open()) {
             var ssc = harness.context();
-            var input = new io.sluice.testkit.TestInputDStream<>(ssc, KEYED, 2);
+            var input = new TestInputDStream<>(ssc, KEYED, 2);
             PairDStream.of(input).reduceByKeyAndWindow(Integer::sum, seconds(2), seconds(1), 3).foreachRDD(ds -> {
                 narrowToUnion.add(narrowlyReads(ds, "union"));
                 partitioners.add(ds.partitioner());

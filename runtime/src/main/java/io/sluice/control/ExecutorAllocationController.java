@@ -1,0 +1,139 @@
+package io.sluice.control;
+
+import io.sluice.listener.StreamingListener;
+import io.sluice.listener.StreamingListenerEvent.BatchCompleted;
+import io.sluice.listener.StreamingListenerEvent.BatchStarted;
+import io.sluice.listener.StreamingListenerEvent.BatchSubmitted;
+import java.time.Duration;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Dynamic allocation for a streaming application: once per scaling interval it measures the batches completed
+ * since the last decision and sets the executor target with {@link ScalingPolicy} (the formula is there): up to
+ * the computed need in one step when batches are too slow or queue up, down one step per interval when every
+ * batch was well under the batch interval, always within {@code [minExecutors, maxExecutors]}. It asks the client
+ * only when the target changes.
+ *
+ * <p>It only ever says how many executors; which ones go is the {@link ExecutorAllocationClient}'s choice, and the
+ * controller relies on it never releasing an executor that hosts a receiver or the only copy of a block
+ * ({@code ExecutorAllocator}'s {@code releasable} predicate). When such executors cannot go, the cluster stays
+ * above the target until they can.
+ *
+ * <p>Threading: the listener methods run on the listener bus thread and only record events; {@link #start} and
+ * {@link #runOnce} must run on the thread that owns the client (the allocator's main thread). Time is passed in:
+ * the driver calls {@code runOnce(clock.currentTimeMillis())} on a timer, best every batch interval (decisions
+ * still come once per scaling interval; the extra calls date executor-count changes more precisely), and tests step
+ * a manual clock. Register the controller on the listener bus before the first batch is submitted so that it sees
+ * the whole backlog.
+ */
+public final class ExecutorAllocationController implements StreamingListener {
+    private static final Logger LOG = LogManager.getLogger(ExecutorAllocationController.class);
+
+    private final DynamicAllocationConfig config;
+    private final ScalingPolicy policy;
+    private final ExecutorAllocationClient client;
+    private final BatchLoadTracker tracker = new BatchLoadTracker();
+    private final ExecutorCountHistory history = new ExecutorCountHistory();
+    private final Duration batchInterval;
+
+    private boolean started;
+    private volatile int target; // read by the UI and tests from other threads
+    private long lastDecisionMs;
+    private long nextDecisionMs;
+
+    /**
+     * @param batchInterval    the streaming context's batch interval
+     * @param coresPerExecutor cores of each executor ({@code ExecutorSpec.cores()})
+     * @param receivers        receiver input streams; each occupies one core of some executor while it runs
+     */
+    public ExecutorAllocationController(DynamicAllocationConfig config, Duration batchInterval, int coresPerExecutor,
+                                        int receivers, ExecutorAllocationClient client) {
+        this.config = config;
+        this.batchInterval = batchInterval;
+        this.policy = new ScalingPolicy(config, batchInterval, coresPerExecutor, receivers);
+        this.client = client;
+    }
+
+    /** Asks for the initial target; the first decision follows one scaling interval later. Does nothing if disabled. */
+    public void start(long nowMs) {
+        if (!config.enabled()) {
+            LOG.info("Dynamic allocation is disabled; the executor count stays as configured");
+            return;
+        }
+        started = true;
+        target = policy.initialTarget();
+        lastDecisionMs = nowMs;
+        nextDecisionMs = nowMs + config.scalingInterval().toMillis();
+        LOG.info("Dynamic allocation started: {} executors initially, {}", target, policy);
+        history.record(nowMs, client.runningExecutors());
+        client.requestTotalExecutors(target);
+        history.record(nowMs, client.runningExecutors());
+    }
+
+    /**
+     * Reads the executor count and, once a scaling interval has passed since the last decision, decides; asks the
+     * client for the new total only if it differs from the current target. It may be called more often than the
+     * scaling interval (every batch interval, say): the extra calls only read the executor count, which tells more
+     * precisely which executors ran each batch.
+     */
+    public void runOnce(long nowMs) {
+        if (!started) {
+            return;
+        }
+        history.record(nowMs, client.runningExecutors());
+        if (nowMs < nextDecisionMs) {
+            return;
+        }
+        long sinceLast = nowMs - lastDecisionMs;
+        lastDecisionMs = nowMs;
+        nextDecisionMs = nowMs + config.scalingInterval().toMillis();
+        LoadEstimate load = policy.estimate(tracker.drainCompleted(), tracker.waiting(), history);
+        // no completed batch can need a reading older than the start of the earliest one still running
+        history.forgetBefore(tracker.earliestRunningStart(nowMs));
+        var decision = policy.decide(target, load);
+        if (decision.target() == target) {
+            LOG.debug("Executor target stays {} ({}): {} batches, mean processing {} ms, max {} ms, {} waiting, "
+                            + "needed {}", target, decision.reason().description(), load.batches(),
+                    Math.round(load.meanProcessingMs()), load.maxProcessingMs(), load.waitingBatches(),
+                    decision.needed());
+            return;
+        }
+        LOG.info("Executor target {} -> {} ({}; the load needs {}{}): {} batches in the last {} ms, mean processing "
+                        + "{} ms, max {} ms, against a batch interval of {} ms; {} batches waiting; {} executors running",
+                target, decision.target(), decision.reason().description(), decision.needed(),
+                decision.needed() > config.maxExecutors() ? ", capped by maxExecutors" : "",
+                load.batches(), sinceLast, Math.round(load.meanProcessingMs()), load.maxProcessingMs(),
+                batchInterval.toMillis(), load.waitingBatches(), client.runningExecutors());
+        target = decision.target();
+        client.requestTotalExecutors(target);
+        // read again: a release takes effect at once, while launched executors count only once they register
+        history.record(nowMs, client.runningExecutors());
+    }
+
+    /** The executor count last asked for; 0 before {@link #start} or when disabled. */
+    public int target() {
+        return target;
+    }
+
+    @Override
+    public void onBatchSubmitted(BatchSubmitted event) {
+        if (config.enabled()) {
+            tracker.submitted(event.batchInfo());
+        }
+    }
+
+    @Override
+    public void onBatchStarted(BatchStarted event) {
+        if (config.enabled()) {
+            tracker.started(event.batchInfo());
+        }
+    }
+
+    @Override
+    public void onBatchCompleted(BatchCompleted event) {
+        if (config.enabled()) {
+            tracker.completed(event.batchInfo());
+        }
+    }
+}

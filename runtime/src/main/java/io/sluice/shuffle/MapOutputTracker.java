@@ -1,0 +1,82 @@
+package io.sluice.shuffle;
+
+import io.sluice.cluster.ExecutorId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The driver's record of which map outputs of each shuffle exist and where: filled from the statuses map tasks
+ * return, consulted to plan map stages (which maps are missing) and by reducers to find their blocks. Thread-safe.
+ */
+public final class MapOutputTracker implements MapOutputLocations {
+    private final ConcurrentHashMap<Integer, AtomicReferenceArray<MapStatus>> shuffles = new ConcurrentHashMap<>();
+
+    /** Registers a shuffle with its number of map partitions; idempotent. */
+    public void register(int shuffleId, int numMaps) {
+        shuffles.computeIfAbsent(shuffleId, id -> new AtomicReferenceArray<>(numMaps));
+    }
+
+    /** Records a finished map task's output, replacing an earlier one of the same map. */
+    public void add(int shuffleId, MapStatus status) {
+        maps(shuffleId).set(status.mapId(), status);
+    }
+
+    /** The map partitions without an output, in order. */
+    public List<Integer> missingMaps(int shuffleId) {
+        var maps = maps(shuffleId);
+        var missing = new ArrayList<Integer>();
+        for (int m = 0; m < maps.length(); m++) {
+            if (maps.get(m) == null) {
+                missing.add(m);
+            }
+        }
+        return missing;
+    }
+
+    @Override
+    public List<MapStatus> statuses(int shuffleId) {
+        var maps = maps(shuffleId);
+        var result = new ArrayList<MapStatus>(maps.length());
+        for (int m = 0; m < maps.length(); m++) {
+            MapStatus s = maps.get(m);
+            if (s == null) {
+                throw new IllegalStateException("shuffle " + shuffleId + " is missing the output of map " + m);
+            }
+            result.add(s);
+        }
+        return result;
+    }
+
+    /**
+     * Forgets every output kept by {@code location} (an executor that was lost), so that planning runs those maps
+     * again; returns the ids of the shuffles that lost outputs.
+     */
+    public Set<Integer> removeOutputsOn(ExecutorId location) {
+        var affected = new HashSet<Integer>();
+        shuffles.forEach((shuffleId, maps) -> {
+            for (int m = 0; m < maps.length(); m++) {
+                MapStatus s = maps.get(m);
+                if (s != null && s.location().equals(location) && maps.compareAndSet(m, s, null)) {
+                    affected.add(shuffleId);
+                }
+            }
+        });
+        return affected;
+    }
+
+    public void unregister(int shuffleId) {
+        shuffles.remove(shuffleId);
+    }
+
+    private AtomicReferenceArray<MapStatus> maps(int shuffleId) {
+        var maps = shuffles.get(shuffleId);
+        if (maps == null) {
+            throw new IllegalStateException("shuffle " + shuffleId + " is not registered (released or never run)");
+        }
+        return maps;
+    }
+}
