@@ -33,7 +33,12 @@ final class Copies {
 
     /** True for values no function can change: null, strings, boxed primitives, and pairs of those. */
     static boolean isImmutable(Object o) {
-        if (o == null || IMMUTABLE.contains(o.getClass())) {
+        if (o == null) {
+            return true;
+        }
+        Class<?> c = o.getClass();
+        // called for every merged record: compare the commonest classes directly before probing the set
+        if (c == String.class || c == Integer.class || c == Long.class || IMMUTABLE.contains(c)) {
             return true;
         }
         return o instanceof Pair<?, ?> p && isImmutable(p.key()) && isImmutable(p.value());
