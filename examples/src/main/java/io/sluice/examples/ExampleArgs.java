@@ -1,9 +1,9 @@
 package io.sluice.examples;
 
+import io.sluice.api.Durations;
 import io.sluice.conf.SluiceConf;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Positional command-line arguments of an example, each optional with a default, plus the usage text that is
@@ -69,22 +69,13 @@ final class ExampleArgs {
         return string(index, "master", System.getProperty(SluiceConf.MASTER.name(), DEFAULT_MASTER));
     }
 
+    /** A duration as {@link Durations#parse} reads it, except that a bare number means seconds here. */
     static Duration parseDuration(String raw) {
-        String v = raw.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
-            }
-            if (v.endsWith("min")) {
-                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 3).trim()));
-            }
-            if (v.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-            }
+        String v = raw.trim();
+        if (!v.isEmpty() && v.chars().allMatch(Character::isDigit)) {
             return Duration.ofSeconds(Long.parseLong(v));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a duration: " + raw, e);
         }
+        return Durations.parse(v);
     }
 
     /** Prints the problem and the usage, and exits with status 2 (a bad command line). */

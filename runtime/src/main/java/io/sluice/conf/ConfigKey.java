@@ -89,23 +89,7 @@ public final class ConfigKey<T> {
 
     /** Parses durations written as {@code 200ms}, {@code 10s}, {@code 2min}, {@code 1h}, or a bare number of milliseconds. */
     static Duration parseDuration(String s) {
-        String v = s.trim().toLowerCase(java.util.Locale.ROOT);
-        if (v.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
-        }
-        if (v.endsWith("min")) {
-            return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 3).trim()));
-        }
-        if (v.endsWith("s")) {
-            return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-        }
-        if (v.endsWith("m")) {
-            return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-        }
-        if (v.endsWith("h")) {
-            return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-        }
-        return Duration.ofMillis(Long.parseLong(v));
+        return io.sluice.api.Durations.parse(s);
     }
 
     @Override
