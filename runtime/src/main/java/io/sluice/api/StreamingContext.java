@@ -308,7 +308,33 @@ public class StreamingContext implements AutoCloseable {
     /** Checks made before anything starts; see {@link DStreamGraph#validate}. */
     protected void validate() {
         graph.validate(checkpointDir);
+        checkSupportedOnExecutors();
         ReceiverTracker.checkTaskSlots(conf().get(SluiceConf.MASTER), sc.slots(), receiverStreams().size());
+    }
+
+    /**
+     * With tasks on executors, received blocks and operator state still live in the driver (receivers on executors and
+     * state placement on executors are not implemented yet): such a graph is refused at start, naming the stream,
+     * rather than failing in its first batch.
+     */
+    private void checkSupportedOnExecutors() {
+        if (!sc.runsTasksOnExecutors()) {
+            return;
+        }
+        for (InputDStream<?> in : graph.inputStreams()) {
+            if (in instanceof ReceiverInputDStream<?>) {
+                throw new UnsupportedOperationException("Receiver input stream " + in + " cannot run on "
+                        + conf().get(SluiceConf.MASTER) + " yet: receivers on executors are not supported yet; use local[N], "
+                        + "or a queue, file or direct input stream");
+            }
+        }
+        for (DStream<?> s : graph.allStreams()) {
+            if (s instanceof io.sluice.state.StatefulStream || s instanceof io.sluice.dstream.MapWithStateDStream<?, ?, ?, ?>) {
+                throw new UnsupportedOperationException("Stateful stream " + s + " cannot run on " + conf().get(SluiceConf.MASTER)
+                        + " yet: state placement on executors is not supported yet; use local[N] for updateStateByKey "
+                        + "and mapWithState");
+            }
+        }
     }
 
     private List<ReceiverInputDStream<?>> receiverStreams() {
