@@ -9,13 +9,14 @@ import java.util.Iterator;
  * The blocks of one reducer's stream as bytes: for each block in order, its length as a big-endian int32 and then its
  * bytes. Blocks are taken from the iterator (e.g. {@link ShuffleBlockStore#blocks}) only as the reader gets to them,
  * so a stream holds one block at a time. A block that cannot be read fails the read with an {@link IOException}
- * carrying the store's message. Not thread-safe (the transport reads one chunk at a time).
+ * carrying the store's message, after the blocks before it were returned. Not thread-safe (the transport reads one chunk at a time).
  */
 public final class ShuffleBlockChannel implements ReadableByteChannel {
     private final Iterator<byte[]> blocks;
     private final ByteBuffer header = ByteBuffer.allocate(Integer.BYTES);
     private ByteBuffer body = ByteBuffer.allocate(0);
     private boolean open = true;
+    private IOException failed; // a block that could not be read, reported once the blocks before it went out
 
     public ShuffleBlockChannel(Iterator<byte[]> blocks) {
         this.blocks = blocks;
@@ -27,6 +28,9 @@ public final class ShuffleBlockChannel implements ReadableByteChannel {
         if (!open) {
             throw new java.nio.channels.ClosedChannelException();
         }
+        if (failed != null) {
+            throw failed;
+        }
         int written = 0;
         while (dst.hasRemaining()) {
             if (!header.hasRemaining() && !body.hasRemaining()) {
@@ -37,7 +41,11 @@ public final class ShuffleBlockChannel implements ReadableByteChannel {
                 try {
                     next = blocks.next();
                 } catch (RuntimeException e) {
-                    throw new IOException(e.getMessage(), e);
+                    failed = new IOException(e.getMessage(), e);
+                    if (written == 0) {
+                        throw failed;
+                    }
+                    return written; // the blocks already in dst go out first, so the reader knows which one failed
                 }
                 header.clear();
                 header.putInt(next.length).flip();
