@@ -42,6 +42,7 @@ public final class SluiceContext implements AutoCloseable {
     private final ConcurrentHashMap<Integer, Object> shuffleLocks = new ConcurrentHashMap<>();
     private final Cleaner cleaner = Cleaner.create(new NamedThreadFactory("sluice-cleaner", true));
     private final boolean cluster;
+    private final int maxStageAttempts;
     private volatile boolean stopped;
 
     /**
@@ -62,6 +63,7 @@ public final class SluiceContext implements AutoCloseable {
     public SluiceContext(SluiceConf conf, Function<ExecutionEnv, TaskScheduler> schedulers) {
         this.conf = conf;
         this.env = new DriverEnv(conf);
+        this.maxStageAttempts = conf.get(SluiceConf.STAGE_MAX_ATTEMPTS);
         String master = conf.get(SluiceConf.MASTER);
         if (schedulers != null) {
             this.scheduler = schedulers.apply(env);
@@ -223,7 +225,6 @@ public final class SluiceContext implements AutoCloseable {
             throw new IllegalStateException("Dataset transformations and actions can only be invoked by the driver, "
                     + "not inside other dataset transformations or actions (called '" + name + "' inside a task)");
         }
-        int maxAttempts = conf.get(SluiceConf.STAGE_MAX_ATTEMPTS);
         for (int attempt = 1; ; attempt++) {
             try {
                 prepareShuffles(ds);
@@ -236,13 +237,13 @@ public final class SluiceContext implements AutoCloseable {
                 return scheduler.runTasks(name + " of " + ds, tasks);
             } catch (FetchFailedException e) {
                 // map outputs were lost (an executor died or lost them): run the missing maps again, then the stage
-                if (attempt >= maxAttempts) {
+                if (attempt >= maxStageAttempts) {
                     throw new TaskFailedException("Job '" + name + "' of " + appId + " failed: map outputs were lost "
-                            + attempt + " times in a row (" + SluiceConf.STAGE_MAX_ATTEMPTS.name() + " = " + maxAttempts
+                            + attempt + " times in a row (" + SluiceConf.STAGE_MAX_ATTEMPTS.name() + " = " + maxStageAttempts
                             + "); last: " + e.getMessage(), e);
                 }
                 LOG.warn("{}: job '{}' lost map outputs (attempt {} of {}), re-planning: {}", appId, name, attempt,
-                        maxAttempts, e.getMessage());
+                        maxStageAttempts, e.getMessage());
             }
         }
     }
