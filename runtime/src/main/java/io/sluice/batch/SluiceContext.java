@@ -26,7 +26,10 @@ import org.apache.logging.log4j.Logger;
  * The batch engine of one application (Spark's SparkContext), on the driver only: creates datasets, plans jobs into
  * stages at shuffle boundaries, and runs their tasks ({@link ShuffleMapTask}, {@link ResultTask}) through a
  * {@link TaskScheduler}. Tasks run by the driver itself (local mode) use {@link #env()}, which holds the block store,
- * the shuffle outputs and the state stores; tasks never reach this object.
+ * the shuffle outputs and the state stores; tasks never reach this object. On {@code local-cluster[E,C,M]} every
+ * task runs in an executor JVM ({@link io.sluice.scheduler.ExecutorCluster}); a job whose tasks find map outputs
+ * missing (an executor was lost) runs the missing map tasks again and retries, at most
+ * {@code sluice.stage.maxConsecutiveAttempts} times.
  */
 public final class SluiceContext implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(SluiceContext.class);
