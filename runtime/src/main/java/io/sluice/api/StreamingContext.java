@@ -308,7 +308,34 @@ public class StreamingContext implements AutoCloseable {
     /** Checks made before anything starts; see {@link DStreamGraph#validate}. */
     protected void validate() {
         graph.validate(checkpointDir);
+        graph.setStartCheck(this::checkSupportedOnExecutors); // after the windows' checks, at graph start
         ReceiverTracker.checkTaskSlots(conf().get(SluiceConf.MASTER), sc.slots(), receiverStreams().size());
+    }
+
+    /**
+     * With tasks on executors, received blocks and operator state still live in the driver (receivers on executors and
+     * state placement on executors are not implemented yet): such a graph is refused at start, naming the stream,
+     * rather than failing in its first batch. Stateful streams include {@code reduceByKeyAndWindow} and
+     * {@code reduceByWindow} with an inverse function, and {@code countByWindow}/{@code countByValueAndWindow}.
+     */
+    private void checkSupportedOnExecutors() {
+        if (!sc.runsTasksOnExecutors()) {
+            return;
+        }
+        for (InputDStream<?> in : graph.inputStreams()) {
+            if (in instanceof ReceiverInputDStream<?>) {
+                throw new UnsupportedOperationException("Receiver input stream " + in + " cannot run on "
+                        + conf().get(SluiceConf.MASTER) + " yet: receivers on executors are not supported yet; use local[N], "
+                        + "or a queue, file or direct input stream");
+            }
+        }
+        for (DStream<?> s : graph.allStreams()) {
+            if (s instanceof io.sluice.state.StatefulStream || s instanceof io.sluice.dstream.MapWithStateDStream<?, ?, ?, ?>) {
+                throw new UnsupportedOperationException("Stateful stream " + s + " cannot run on " + conf().get(SluiceConf.MASTER)
+                        + " yet: state placement on executors is not supported yet; use local[N] for updateStateByKey, "
+                        + "mapWithState and windowed reductions with an inverse function");
+            }
+        }
     }
 
     private List<ReceiverInputDStream<?>> receiverStreams() {

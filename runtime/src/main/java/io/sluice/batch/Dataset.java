@@ -238,7 +238,7 @@ public abstract class Dataset<T> implements Serializable {
 
     public Dataset<T> unpersist() {
         storageLevel = StorageLevel.NONE;
-        context().blockStore().removeDataset(id);
+        context().removeDatasetBlocks(id);
         return this;
     }
 

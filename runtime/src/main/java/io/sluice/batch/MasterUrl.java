@@ -4,7 +4,7 @@ import io.sluice.cluster.local.LocalClusterUrl;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The local master URLs the runtime runs by itself: {@code local}, {@code local[N]}, {@code local[*]}. */
+/** The local master URLs the driver runs tasks for on its own threads: {@code local}, {@code local[N]}, {@code local[*]}. */
 public record MasterUrl(String url, int localThreads) {
     private static final Pattern LOCAL_N = Pattern.compile("local\\[\\s*([0-9]+|\\*)\\s*]");
 
@@ -27,8 +27,8 @@ public record MasterUrl(String url, int localThreads) {
         }
         if (LocalClusterUrl.claims(u)) {
             LocalClusterUrl.parse(u); // a malformed form gets its own message
-            throw new IllegalArgumentException("Master URL '" + url + "': local-cluster executors can be launched "
-                    + "(io.sluice.cluster.ExecutorManager) but cannot run tasks yet; use local[N] for now");
+            throw new IllegalArgumentException("Master URL '" + url + "' is not a local one: local-cluster runs tasks "
+                    + "in executor JVMs, which SluiceContext starts (io.sluice.scheduler.ExecutorCluster)");
         }
         throw new IllegalArgumentException("Could not parse master URL '" + url + "'. Expected one of: local, local[N], "
                 + "local[*], local-cluster[E,C,M], yarn, k8s://https://host:port, mesos://host:port");

@@ -1,9 +1,11 @@
 package io.sluice.batch;
 
+import io.sluice.cluster.local.LocalClusterUrl;
 import io.sluice.conf.SluiceConf;
 import io.sluice.executor.ExecutionEnv;
 import io.sluice.shuffle.MapOutputTracker;
 import io.sluice.shuffle.MapStatus;
+import io.sluice.scheduler.ExecutorCluster;
 import io.sluice.shuffle.ShuffleStore;
 import io.sluice.state.StateRegistry;
 import io.sluice.storage.BlockStore;
@@ -24,7 +26,10 @@ import org.apache.logging.log4j.Logger;
  * The batch engine of one application (Spark's SparkContext), on the driver only: creates datasets, plans jobs into
  * stages at shuffle boundaries, and runs their tasks ({@link ShuffleMapTask}, {@link ResultTask}) through a
  * {@link TaskScheduler}. Tasks run by the driver itself (local mode) use {@link #env()}, which holds the block store,
- * the shuffle outputs and the state stores; tasks never reach this object.
+ * the shuffle outputs and the state stores; tasks never reach this object. On {@code local-cluster[E,C,M]} every
+ * task runs in an executor JVM ({@link io.sluice.scheduler.ExecutorCluster}); a job whose tasks find map outputs
+ * missing (an executor was lost) runs the missing map tasks again and retries, at most
+ * {@code sluice.stage.maxConsecutiveAttempts} times.
  */
 public final class SluiceContext implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(SluiceContext.class);
@@ -39,12 +44,18 @@ public final class SluiceContext implements AutoCloseable {
     private final AtomicInteger nextStageId = new AtomicInteger();
     private final ConcurrentHashMap<Integer, Object> shuffleLocks = new ConcurrentHashMap<>();
     private final Cleaner cleaner = Cleaner.create(new NamedThreadFactory("sluice-cleaner", true));
+    private final boolean cluster;
+    private final int maxStageAttempts;
     private volatile boolean stopped;
 
-    /** A context running tasks on threads of this JVM, as {@code sluice.master} ({@code local[N]}) says. */
+    /**
+     * A context for {@code sluice.master}: {@code local[N]} runs tasks on N threads of this JVM, with nothing
+     * serialized; {@code local-cluster[E,C,M]} starts E executor JVMs (waiting until they registered, at most
+     * {@code sluice.executor.registrationTimeout}) and runs every task in one of them. A cluster application gets an
+     * id ({@code sluice.app.id}) unless it has one.
+     */
     public SluiceContext(SluiceConf conf) {
-        this(conf, env -> new LocalTaskScheduler(MasterUrl.parseLocal(conf.get(SluiceConf.MASTER)).localThreads(),
-                conf.get(SluiceConf.JOB_TIMEOUT), env));
+        this(withAppId(conf), null);
     }
 
     /**
@@ -55,10 +66,46 @@ public final class SluiceContext implements AutoCloseable {
     public SluiceContext(SluiceConf conf, Function<ExecutionEnv, TaskScheduler> schedulers) {
         this.conf = conf;
         this.env = new DriverEnv(conf);
-        this.scheduler = schedulers.apply(env);
-        this.appId = "local-" + System.currentTimeMillis();
+        this.maxStageAttempts = conf.get(SluiceConf.STAGE_MAX_ATTEMPTS);
+        String master = conf.get(SluiceConf.MASTER);
+        if (schedulers != null) {
+            this.scheduler = schedulers.apply(env);
+            this.appId = "local-" + System.currentTimeMillis();
+            this.cluster = false;
+        } else if (LocalClusterUrl.claims(master)) {
+            LocalClusterUrl url = LocalClusterUrl.parse(master);
+            this.appId = conf.get(SluiceConf.APP_ID);
+            this.scheduler = ExecutorCluster.start(conf, url.executors(), env.serializer(), mapOutputs);
+            this.cluster = true;
+        } else {
+            int threads = MasterUrl.parseLocal(master).localThreads();
+            this.scheduler = new LocalTaskScheduler(threads, conf.get(SluiceConf.JOB_TIMEOUT), env);
+            this.appId = "local-" + System.currentTimeMillis();
+            this.cluster = false;
+        }
         LOG.info("Started {} ({}) on {} with {} task slots", appId, conf.get(SluiceConf.APP_NAME),
                 conf.get(SluiceConf.MASTER), scheduler.slots());
+    }
+
+    private static final AtomicInteger APP_COUNTER = new AtomicInteger();
+
+    /** {@code conf}, or for a cluster master without {@code sluice.app.id} a copy with a fresh id. */
+    private static SluiceConf withAppId(SluiceConf conf) {
+        if (!LocalClusterUrl.claims(conf.get(SluiceConf.MASTER)) || !conf.get(SluiceConf.APP_ID).isBlank()) {
+            return conf;
+        }
+        String id = "app-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now())
+                + "-" + ProcessHandle.current().pid() + "-" + APP_COUNTER.incrementAndGet();
+        return conf.copy().set(SluiceConf.APP_ID, id);
+    }
+
+    /**
+     * True when tasks run in executor processes rather than on the driver's threads: then only what a task carries
+     * (its lineage and functions) and what its executor holds reach it; state kept by the driver does not.
+     */
+    public boolean runsTasksOnExecutors() {
+        return cluster;
     }
 
     public SluiceConf conf() {
@@ -181,14 +228,27 @@ public final class SluiceContext implements AutoCloseable {
             throw new IllegalStateException("Dataset transformations and actions can only be invoked by the driver, "
                     + "not inside other dataset transformations or actions (called '" + name + "' inside a task)");
         }
-        prepareShuffles(ds);
-        int stageId = nextStageId.getAndIncrement();
-        LOG.debug("Running stage {} ({} of {}) with {} tasks", stageId, name, ds, partitions.length);
-        var tasks = new ArrayList<ResultTask<U>>(partitions.length);
-        for (int p : partitions) {
-            tasks.add(new ResultTask<>(stageId, p, ds, fn));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                prepareShuffles(ds);
+                int stageId = nextStageId.getAndIncrement();
+                LOG.debug("Running stage {} ({} of {}) with {} tasks", stageId, name, ds, partitions.length);
+                var tasks = new ArrayList<ResultTask<U>>(partitions.length);
+                for (int p : partitions) {
+                    tasks.add(new ResultTask<>(stageId, p, ds, fn));
+                }
+                return scheduler.runTasks(name + " of " + ds, tasks);
+            } catch (FetchFailedException e) {
+                // map outputs were lost (an executor died or lost them): run the missing maps again, then the stage
+                if (attempt >= maxStageAttempts) {
+                    throw new TaskFailedException("Job '" + name + "' of " + appId + " failed: map outputs were lost "
+                            + attempt + " times in a row (" + SluiceConf.STAGE_MAX_ATTEMPTS.name() + " = " + maxStageAttempts
+                            + "); last: " + e.getMessage(), e);
+                }
+                LOG.warn("{}: job '{}' lost map outputs (attempt {} of {}), re-planning: {}", appId, name, attempt,
+                        maxStageAttempts, e.getMessage());
+            }
         }
-        return scheduler.runTasks(name + " of " + ds, tasks);
     }
 
     /** Makes sure every shuffle {@code ds} reads has all its map outputs, running missing map stages first. */
@@ -269,18 +329,30 @@ public final class SluiceContext implements AutoCloseable {
         ShuffleStore store = env.shuffleStore();
         MapOutputTracker tracker = mapOutputs;
         var locks = shuffleLocks;
+        TaskScheduler tasks = scheduler;
         cleaner.register(dep, () -> {
             tracker.unregister(id);
             store.release(id);
             locks.remove(id);
+            tasks.releaseShuffle(id);
         });
+    }
+
+    /** Drops the cached partitions of a dataset here and, asynchronously, on the executors. */
+    void removeDatasetBlocks(int datasetId) {
+        env.blockStore().removeDataset(datasetId);
+        scheduler.releaseDataset(datasetId);
     }
 
     /** Drops a persisted dataset's blocks once the dataset is unreachable. */
     void registerPersisted(Dataset<?> ds) {
         int id = ds.id();
         BlockStore store = env.blockStore();
-        cleaner.register(ds, () -> store.removeDataset(id));
+        TaskScheduler tasks = scheduler;
+        cleaner.register(ds, () -> {
+            store.removeDataset(id);
+            tasks.releaseDataset(id);
+        });
     }
 
     public boolean isStopped() {

@@ -1,7 +1,7 @@
 package io.sluice.batch;
 
 /** A job failed because one of its tasks threw; the task's exception is the cause. */
-public final class TaskFailedException extends RuntimeException {
+public class TaskFailedException extends RuntimeException {
     public TaskFailedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -14,6 +14,17 @@ public interface TaskScheduler extends AutoCloseable {
      */
     <U> List<U> runTasks(String stageName, List<? extends Task<U>> tasks);
 
+    /**
+     * Tells the processes that ran map tasks of {@code shuffleId} to drop its outputs (the driver's own copies are
+     * released by the caller). Asynchronous, best effort: a process that cannot be told keeps them until it exits.
+     */
+    default void releaseShuffle(int shuffleId) {
+    }
+
+    /** Like {@link #releaseShuffle}, for the cached partitions of a persisted dataset. */
+    default void releaseDataset(int datasetId) {
+    }
+
     /** True when called from one of this scheduler's task threads. */
     boolean inTask();
 

@@ -147,6 +147,18 @@ public final class SluiceConf {
             "Where local-cluster[E,C,M] writes each executor's stdout and stderr (<dir>/<executor id>/); empty means "
                     + "<java.io.tmpdir>/sluice-local-cluster/<app id>.");
 
+    public static final ConfigKey<Integer> TASK_MAX_FAILURES = integer("sluice.task.maxFailures", 4, 1,
+            "How many times one task may fail (throw) on executors before its job fails with the task's exception; each "
+                    + "retry prefers another executor. A task whose executor was lost is rescheduled without counting. "
+                    + "Local mode runs each task once.");
+    public static final ConfigKey<Integer> STAGE_MAX_ATTEMPTS = integer("sluice.stage.maxConsecutiveAttempts", 4, 1,
+            "How many times a job re-plans its missing map stages after fetch failures or lost executors before it fails.");
+    public static final ConfigKey<Integer> EXCLUDE_MAX_TASK_FAILURES = integer("sluice.excludeOnFailure.maxTaskFailures", 2, 1,
+            "Task failures on one executor within sluice.excludeOnFailure.timeout after which no task is placed on it until "
+                    + "that timeout passed (unless every executor is excluded).");
+    public static final ConfigKey<Duration> EXCLUDE_TIMEOUT = duration("sluice.excludeOnFailure.timeout", Duration.ofSeconds(60), Duration.ofMillis(1),
+            "How long an executor stays excluded after repeated task failures; also the window over which its failures count.");
+
     private final Map<String, String> values = new TreeMap<>();
 
     /** A configuration with defaults, plus any {@code sluice.*} Java system properties. */

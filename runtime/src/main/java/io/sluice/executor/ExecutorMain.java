@@ -31,7 +31,7 @@ public final class ExecutorMain {
             return;
         }
         SluiceConf conf = new SluiceConf();
-        var process = new ExecutorProcess(settings, conf, new SystemClock());
+        var process = new ExecutorProcess(settings, conf, new SystemClock(), new TaskService());
         Thread hook = new Thread(() -> {
             process.terminate("the JVM is shutting down (SIGTERM)");
             try {

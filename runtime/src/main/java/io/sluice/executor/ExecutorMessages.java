@@ -11,7 +11,7 @@ import java.util.Map;
  * {@link Registered} (with the driver's configuration) or {@link RegistrationRejected}; then it asks
  * {@link Heartbeat} every {@code sluice.executor.heartbeatInterval} and gets a {@link HeartbeatReply}. The driver asks
  * the executor's {@value #EXECUTOR_ENDPOINT} endpoint (on the executor's own RPC server) with {@link StopExecutor};
- * task launch will go to the same endpoint.
+ * tasks go to its {@value TaskMessages#TASKS_ENDPOINT} endpoint (see {@link TaskMessages}).
  */
 public final class ExecutorMessages {
     /** The driver's endpoint executors register and heartbeat with. */

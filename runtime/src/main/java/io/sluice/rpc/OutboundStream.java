@@ -140,11 +140,17 @@ final class OutboundStream {
         }
     }
 
+    /** A read failure held back until the bytes read before it were sent (I/O thread only). */
+    private IOException readFailure;
+
     private void sendChunk() {
         // released by the socket write (the encoder passes its reference on), or below when empty or on failure
         ByteBuf buf = channel.alloc().ioBuffer(chunkBytes, chunkBytes);
         boolean eof;
         try {
+            if (readFailure != null) {
+                throw readFailure;
+            }
             eof = fill(buf);
         } catch (IOException | RuntimeException e) {
             buf.release();
@@ -173,13 +179,26 @@ final class OutboundStream {
         }
     }
 
-    /** Fills {@code buf} to its capacity from the source, so that every chunk but the last is full; true at the end. */
+    /**
+     * Fills {@code buf} to its capacity from the source, so that every chunk but the last is full; true at the end.
+     * When a read fails after this chunk got some bytes, those go out first and the failure is reported next turn
+     * (the receiver then knows how far the stream got).
+     */
     private boolean fill(ByteBuf buf) throws IOException {
         ByteBuffer nio = buf.nioBuffer(buf.writerIndex(), buf.writableBytes());
         int before = nio.position();
         boolean eof = false;
         while (nio.hasRemaining()) {
-            int n = source.read(nio);
+            int n;
+            try {
+                n = source.read(nio);
+            } catch (IOException | RuntimeException e) {
+                if (nio.position() == before) {
+                    throw e;
+                }
+                readFailure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                break;
+            }
             if (n < 0) {
                 eof = true;
                 break;

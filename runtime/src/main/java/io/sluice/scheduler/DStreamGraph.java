@@ -101,9 +101,20 @@ public final class DStreamGraph {
         for (ForEachDStream<?> out : outputStreams) {
             out.validateAtStart();
         }
+        startCheck.run();
         for (InputDStream<?> in : inputStreams) {
             in.initialize(zero);
         }
+    }
+
+    private Runnable startCheck = () -> { };
+
+    /**
+     * A check {@link #start} runs after the streams' own start-time checks and before the inputs initialize (what the
+     * context's runtime cannot run yet, for example); it fails the start by throwing.
+     */
+    public synchronized void setStartCheck(Runnable check) {
+        this.startCheck = check;
     }
 
     /** The jobs of batch {@code time}, one per output operation that has data, in declaration order. */

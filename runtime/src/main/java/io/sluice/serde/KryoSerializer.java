@@ -106,6 +106,7 @@ public final class KryoSerializer implements Serializer {
         kryo.register(byte[].class);
         new EngineKryoClasses().registerClasses(kryo);
         ExecutorMessages.registerWith(kryo); // appended: earlier classes keep their registration ids
+        io.sluice.executor.TaskMessages.registerWith(kryo);
         for (KryoRegistrator r : registrators) {
             r.registerClasses(kryo);
         }

@@ -51,6 +51,16 @@ public final class MapOutputTracker implements MapOutputLocations {
         return result;
     }
 
+    /** The status of every map output of {@code shuffleId} in map order, {@code null} where one is missing. */
+    public MapStatus[] snapshot(int shuffleId) {
+        var maps = maps(shuffleId);
+        var result = new MapStatus[maps.length()];
+        for (int m = 0; m < result.length; m++) {
+            result[m] = maps.get(m);
+        }
+        return result;
+    }
+
     /**
      * Forgets every output kept by {@code location} (an executor that was lost), so that planning runs those maps
      * again; returns the ids of the shuffles that lost outputs.

@@ -40,6 +40,7 @@ public final class StreamingTestKit {
     private Duration timeout = Duration.ofSeconds(60);
     private boolean checkpoint = true;
     private final List<Consumer<SluiceConf>> confChanges = new ArrayList<>();
+    private io.sluice.batch.SluiceContext shared;
 
     private StreamingTestKit() {
     }
@@ -60,6 +61,20 @@ public final class StreamingTestKit {
 
     public StreamingTestKit master(String master) {
         this.master = master;
+        return this;
+    }
+
+    /**
+     * Runs on an existing batch context (for example one {@code local-cluster} shared by a test class) instead of a
+     * new one per run; the context must use the manual clock ({@code sluice.streaming.clock=manual}), its master
+     * and configuration apply ({@link #master} and {@link #conf} are not allowed with it), and it stays open after
+     * the run.
+     */
+    public StreamingTestKit context(io.sluice.batch.SluiceContext sc) {
+        if (!"manual".equals(sc.conf().get(SluiceConf.CLOCK))) {
+            throw new IllegalArgumentException("a shared context for the test kit needs " + SluiceConf.CLOCK.name() + "=manual");
+        }
+        this.shared = sc;
         return this;
     }
 
@@ -119,10 +134,18 @@ public final class StreamingTestKit {
 
     /** Opens a context on a manual clock, for tests that need more control than {@link #run}. */
     public Harness open() {
-        var conf = new SluiceConf(false).setMaster(master).setAppName("sluice-test")
-                .set(SluiceConf.CLOCK, "manual");
-        confChanges.forEach(c -> c.accept(conf));
-        var ssc = new StreamingContext(conf, batchDuration);
+        StreamingContext ssc;
+        if (shared != null) {
+            if (!confChanges.isEmpty()) {
+                throw new IllegalStateException("conf(...) cannot change a shared context; set it when creating the context");
+            }
+            ssc = new StreamingContext(shared, batchDuration);
+        } else {
+            var conf = new SluiceConf(false).setMaster(master).setAppName("sluice-test")
+                    .set(SluiceConf.CLOCK, "manual");
+            confChanges.forEach(c -> c.accept(conf));
+            ssc = new StreamingContext(conf, batchDuration);
+        }
         Path dir = null;
         if (checkpoint) {
             try {
@@ -132,7 +155,7 @@ public final class StreamingTestKit {
             }
             ssc.checkpoint(dir.toUri().toString());
         }
-        return new Harness(ssc, dir, timeout);
+        return new Harness(ssc, dir, timeout, shared == null);
     }
 
     /** A running test context: start it, advance its clock batch by batch, and stop it. */
@@ -140,8 +163,10 @@ public final class StreamingTestKit {
         private final StreamingContext ssc;
         private final Path checkpointDir;
         private final Duration timeout;
+        private final boolean ownsContext;
 
-        Harness(StreamingContext ssc, Path checkpointDir, Duration timeout) {
+        Harness(StreamingContext ssc, Path checkpointDir, Duration timeout, boolean ownsContext) {
+            this.ownsContext = ownsContext;
             this.ssc = ssc;
             this.checkpointDir = checkpointDir;
             this.timeout = timeout;
@@ -179,7 +204,7 @@ public final class StreamingTestKit {
 
         @Override
         public void close() {
-            ssc.stop(true, false);
+            ssc.stop(ownsContext, false); // a shared batch context stays open
             if (checkpointDir != null) {
                 try (Stream<Path> walk = Files.walk(checkpointDir)) {
                     walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

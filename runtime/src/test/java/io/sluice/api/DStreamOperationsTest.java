@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class DStreamOperationsTest {
     private static final List<Time> THREE_BATCHES = List.of(new Time(1000), new Time(2000), new Time(3000));
 
-    private static StreamingTestKit kit(int partitions) {
+    /** The kit every test runs with; subclasses run the same tests on another master. */
+    protected StreamingTestKit kit(int partitions) {
         return StreamingTestKit.create().numPartitions(partitions);
     }
 

@@ -23,7 +23,8 @@ class PairDStreamOperationsTest {
             List.of(),
             List.of(Pair.of("b", 10)));
 
-    private static StreamingTestKit kit(int partitions) {
+    /** The kit every test runs with; subclasses run the same tests on another master. */
+    protected StreamingTestKit kit(int partitions) {
         return StreamingTestKit.create().numPartitions(partitions);
     }
 
@@ -34,7 +35,7 @@ class PairDStreamOperationsTest {
         return list;
     }
 
-    private static <T, R> StreamingTestKit.Result<R> runPairs(int partitions, List<List<T>> input,
+    private <T, R> StreamingTestKit.Result<R> runPairs(int partitions, List<List<T>> input,
                                                               java.util.function.Function<DStream<T>, DStream<R>> op,
                                                               int batches) {
         return kit(partitions).run(input, op, batches);
@@ -187,7 +188,7 @@ class PairDStreamOperationsTest {
             List.of(),
             List.of(Pair.of("z", "q")));
 
-    private static <R> StreamingTestKit.Result<R> joinRun(int partitions,
+    private <R> StreamingTestKit.Result<R> joinRun(int partitions,
             java.util.function.BiFunction<PairDStream<String, Integer>, PairDStream<String, String>, DStream<R>> op) {
         return kit(partitions).run(LEFT, RIGHT, (DStream<Pair<String, Integer>> a, DStream<Pair<String, String>> b)
                 -> op.apply(PairDStream.of(a), PairDStream.of(b)), 4);

@@ -181,8 +181,6 @@ class StartValidationTest {
                 .hasMessage("Invalid master URL 'local[0]': local[N] needs N >= 1");
         assertThatThrownBy(() -> new SluiceContext(new SluiceConf(false).setMaster("local-cluster[2,1]")))
                 .hasMessageContaining("expected local-cluster[E,C,M]").hasMessageContaining("local[N]");
-        assertThatThrownBy(() -> new SluiceContext(new SluiceConf(false).setMaster("local-cluster[2,1,512]")))
-                .hasMessageContaining("cannot run tasks yet");
     }
 
     @Test

@@ -27,6 +27,11 @@ class WindowOperationsTest {
             List.of(Pair.of("a", 3)),
             List.of(Pair.of("b", 4)));
 
+    /** The kit every test runs with; subclasses run the same tests on another master. */
+    protected StreamingTestKit kit() {
+        return StreamingTestKit.create();
+    }
+
     private static Pair<String, Integer> p(String k, int v) {
         return Pair.of(k, v);
     }
@@ -54,10 +59,10 @@ class WindowOperationsTest {
         return list;
     }
 
-    private static <R> StreamingTestKit.Result<R> runKeyed(List<List<Pair<String, Integer>>> input,
+    private <R> StreamingTestKit.Result<R> runKeyed(List<List<Pair<String, Integer>>> input,
                                                            Function<PairDStream<String, Integer>, DStream<R>> op,
                                                            int batches) {
-        return StreamingTestKit.create().run(input, (DStream<Pair<String, Integer>> s) -> op.apply(PairDStream.of(s)),
+        return kit().run(input, (DStream<Pair<String, Integer>> s) -> op.apply(PairDStream.of(s)),
                 batches);
     }
 
@@ -65,21 +70,21 @@ class WindowOperationsTest {
 
     @Test
     void reduceByWindowRecomputesEachWindowAndEmitsNothingForEmptyWindows() {
-        var out = StreamingTestKit.create().run(List.of(List.of(1, 2), List.of(3), List.of(4)),
+        var out = kit().run(List.of(List.of(1, 2), List.of(3), List.of(4)),
                 (DStream<Integer> s) -> s.reduceByWindow(Integer::sum, seconds(2), seconds(1)), 6);
         assertThat(out.outputs()).containsExactly(List.of(3), List.of(6), List.of(7), List.of(4), List.of(), List.of());
     }
 
     @Test
     void reduceByWindowWithInverseKeepsTheZeroOnceTheWindowEmptied() {
-        var out = StreamingTestKit.create().run(List.of(List.of(1, 2), List.of(3), List.of(4)),
+        var out = kit().run(List.of(List.of(1, 2), List.of(3), List.of(4)),
                 (DStream<Integer> s) -> s.reduceByWindow(Integer::sum, (a, b) -> a - b, seconds(2), seconds(1)), 6);
         assertThat(out.outputs()).containsExactly(List.of(3), List.of(6), List.of(7), List.of(4), List.of(0), List.of(0));
     }
 
     @Test
     void countByWindowIsEmptyBeforeAnyDataAndZeroOnceDrained() {
-        var out = StreamingTestKit.create().run(List.of(List.of(), List.of("a", "b"), List.of("c")),
+        var out = kit().run(List.of(List.of(), List.of("a", "b"), List.of("c")),
                 (DStream<String> s) -> s.countByWindow(seconds(2), seconds(1)), 6);
         assertThat(out.outputs()).containsExactly(List.of(), List.of(2L), List.of(3L), List.of(1L), List.of(0L),
                 List.of(0L));
@@ -87,7 +92,7 @@ class WindowOperationsTest {
 
     @Test
     void countByWindowWithSlideLongerThanWindowCountsOnlyTheCoveredBatches() {
-        var out = StreamingTestKit.create().run(
+        var out = kit().run(
                 List.of(List.of("x"), List.of("x", "x"), List.of("x", "x", "x"), List.of("x"), List.of("x", "x")),
                 (DStream<String> s) -> s.countByWindow(seconds(2), seconds(3)), 9);
         assertThat(out.times()).isEqualTo(times(3, 6, 9));
@@ -97,7 +102,7 @@ class WindowOperationsTest {
 
     @Test
     void countByWindowSkipsBatchesWithNoDataAtAll() {
-        var out = StreamingTestKit.create().run(
+        var out = kit().run(
                 List.of(List.of("a"), StreamingTestKit.noData(), List.of("b", "c"), StreamingTestKit.noData()),
                 (DStream<String> s) -> s.countByWindow(seconds(2), seconds(1)), 6);
         assertThat(out.outputs()).containsExactly(List.of(1L), List.of(1L), List.of(2L), List.of(2L), List.of(0L),
@@ -106,7 +111,7 @@ class WindowOperationsTest {
 
     @Test
     void countByValueAndWindowDropsValuesWhoseCountFellToZero() {
-        var out = StreamingTestKit.create().run(List.of(List.of("a", "b", "a"), List.of("b")),
+        var out = kit().run(List.of(List.of("a", "b", "a"), List.of("b")),
                 (DStream<String> s) -> s.countByValueAndWindow(seconds(2), seconds(1)), 4);
         assertThat(asSets(out.outputs())).containsExactly(
                 Set.of(Pair.of("a", 2L), Pair.of("b", 1L)),
@@ -117,7 +122,7 @@ class WindowOperationsTest {
 
     @Test
     void countByValueAndWindowOverSeveralInputAndStatePartitions() {
-        var out = StreamingTestKit.create().numPartitions(3).run(
+        var out = kit().numPartitions(3).run(
                 List.of(List.of("a", "b", "c", "a", "d", "e", "a"), List.of("e", "e", "f", "b")),
                 (DStream<String> s) -> s.countByValueAndWindow(seconds(3), seconds(1), 3), 5);
         assertThat(asSets(out.outputs())).containsExactly(
@@ -225,7 +230,7 @@ class WindowOperationsTest {
     void recomputingFormReducesTheWindowWithoutASecondShuffle() {
         var narrowToUnion = new ArrayList<Boolean>();
         var partitioners = new ArrayList<Object>();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var ssc = harness.context();
             var input = new TestInputDStream<>(ssc, KEYED, 2);
             PairDStream.of(input).reduceByKeyAndWindow(Integer::sum, seconds(2), seconds(1), 3).foreachRDD(ds -> {
@@ -265,7 +270,7 @@ class WindowOperationsTest {
         var input = List.of(
                 List.of(p("a", 1), p("b", 1), p("c", 1), p("d", 1), p("a", 1), p("b", 1), p("e", 1)),
                 List.of(p("a", 10), p("e", 10), p("f", 10)));
-        var out = StreamingTestKit.create().numPartitions(3).run(input,
+        var out = kit().numPartitions(3).run(input,
                 (DStream<Pair<String, Integer>> s) -> PairDStream.of(s).reduceByKeyAndWindow(Integer::sum,
                         (a, b) -> a - b, seconds(2), seconds(1), 3, kv -> kv.value() != 0).glom(), 3);
         assertThat(out.outputs()).allSatisfy(partitions -> assertThat(partitions).hasSize(3));
@@ -324,7 +329,7 @@ class WindowOperationsTest {
 
     @Test
     void slideThatIsNotAMultipleOfTheBatchFailsAtStart() {
-        assertThatThrownBy(() -> StreamingTestKit.create().run(List.of(List.of("a")),
+        assertThatThrownBy(() -> kit().run(List.of(List.of("a")),
                 (DStream<String> s) -> s.countByValueAndWindow(seconds(3), milliseconds(1500)), 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("The slide duration of windowed DStream (1500 ms) must be a multiple of the slide duration "
@@ -333,7 +338,7 @@ class WindowOperationsTest {
 
     @Test
     void incrementalWindowsRefuseToStartWithoutCheckpointDirectory() {
-        assertThatThrownBy(() -> StreamingTestKit.create().checkpoint(false).run(List.of(List.of("a")),
+        assertThatThrownBy(() -> kit().checkpoint(false).run(List.of(List.of("a")),
                 (DStream<String> s) -> s.countByWindow(seconds(2), seconds(1)), 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("The checkpoint directory has not been set. "
@@ -342,7 +347,7 @@ class WindowOperationsTest {
 
     @Test
     void recomputingWindowsNeedNoCheckpointDirectory() {
-        var out = StreamingTestKit.create().checkpoint(false).run(List.of(List.of(1, 2)),
+        var out = kit().checkpoint(false).run(List.of(List.of(1, 2)),
                 (DStream<Integer> s) -> s.reduceByWindow(Integer::sum, seconds(2), seconds(1)), 2);
         assertThat(out.outputs()).containsExactly(List.of(3), List.of(3));
     }

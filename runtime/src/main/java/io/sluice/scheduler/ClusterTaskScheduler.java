@@ -1,0 +1,565 @@
+package io.sluice.scheduler;
+
+import io.sluice.batch.FetchFailedException;
+import io.sluice.batch.Task;
+import io.sluice.batch.TaskFailedException;
+import io.sluice.batch.TaskScheduler;
+import io.sluice.cluster.ExecutorId;
+import io.sluice.cluster.ExecutorLossReason;
+import io.sluice.conf.SluiceConf;
+import io.sluice.executor.DriverMapOutputLocations;
+import io.sluice.executor.ExecutorRegistry;
+import io.sluice.executor.ExecutorRegistry.ExecutorInfo;
+import io.sluice.executor.TaskMessages;
+import io.sluice.executor.TaskMessages.ExecutorReady;
+import io.sluice.executor.TaskMessages.GetMapOutputs;
+import io.sluice.executor.TaskMessages.LaunchTask;
+import io.sluice.executor.TaskMessages.MapOutputs;
+import io.sluice.executor.TaskMessages.ReleaseDataset;
+import io.sluice.executor.TaskMessages.ReleaseShuffle;
+import io.sluice.executor.TaskMessages.TaskOutcome;
+import io.sluice.executor.TaskResult;
+import io.sluice.rpc.RpcCallContext;
+import io.sluice.rpc.RpcClientFactory;
+import io.sluice.rpc.RpcEndpoint;
+import io.sluice.serde.Serializer;
+import io.sluice.shuffle.MapOutputTracker;
+import io.sluice.shuffle.MapStatus;
+import io.sluice.util.Clock;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Runs the tasks of a stage on executor processes: the driver side of task execution on a cluster.
+ *
+ * <p>Executors come and go through the {@link ExecutorRegistry.Listener} methods (the {@code ExecutorManager}
+ * calls them on its thread) and get tasks once they also reported {@link ExecutorReady} to
+ * {@link #schedulerEndpoint()}; {@link #slots()} is the total of the registered executors' cores. {@link #runTasks}
+ * serializes each task once with Kryo, places it on an executor with a free slot — the one with the most free
+ * slots, so tasks spread evenly (placement by input locality is future work: tasks do not yet say where their input
+ * is) — and asks its {@value TaskMessages#TASKS_ENDPOINT} endpoint with {@link LaunchTask}. Then, per task result:
+ * <ul>
+ *   <li>{@link TaskResult.Success}: the value (a map task's {@link MapStatus} is recorded in the tracker by the
+ *   caller); a map output reported by an executor that was lost meanwhile is run again.</li>
+ *   <li>{@link TaskResult.Failure}: the task runs again, on another executor if there is one, until it failed
+ *   {@code sluice.task.maxFailures} times; then the job fails with a {@link TaskFailedException} naming the task,
+ *   the executor and the exception's class and message (the remote stack trace is its cause's message). An executor
+ *   with {@code sluice.excludeOnFailure.maxTaskFailures} failures within {@code sluice.excludeOnFailure.timeout}
+ *   gets no tasks for that long, unless every executor is excluded.</li>
+ *   <li>{@link TaskResult.FetchFailed}: the outputs of the location named are forgotten (the epoch grows, so
+ *   executors drop their cached locations) and a {@link FetchFailedException} tells the caller to re-plan the
+ *   missing map stages; the stage's other running tasks are abandoned.</li>
+ *   <li>executor lost (its connection closed, or the registry declared it lost): its running tasks run again
+ *   elsewhere without counting as failures, and its map outputs are forgotten.</li>
+ * </ul>
+ * A stage that does not finish within {@code sluice.streaming.awaitBatchTimeout} fails.
+ *
+ * <p>It also serves the driver's {@value TaskMessages#MAP_OUTPUTS_ENDPOINT} endpoint ({@link #mapOutputsEndpoint}).
+ *
+ * <p>Threading: thread-safe; several jobs may run stages at once, sharing the slots. Task replies complete on RPC
+ * threads and are handled by the thread that called {@code runTasks}.
+ */
+public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegistry.Listener {
+    private static final Logger LOG = LogManager.getLogger(ClusterTaskScheduler.class);
+    private static final long POLL_MS = 200;
+
+    /** A registered executor and its free task slots (guarded by the scheduler's lock). */
+    private static final class Slots {
+        final ExecutorId id;
+        final InetSocketAddress address;
+        final int cores;
+        int free;
+        final Set<CompletableFuture<TaskOutcome>> running = new HashSet<>();
+
+        Slots(ExecutorInfo info) {
+            this.id = info.id();
+            this.address = info.address();
+            this.cores = info.cores();
+            this.free = info.cores();
+        }
+    }
+
+    /** What became of one launch. Exactly one of {@code outcome} and {@code lost} is set. */
+    private record Completion(int index, ExecutorId executor, TaskOutcome outcome, Throwable lost) {
+    }
+
+    /** A task's failure on an executor, with the remote stack trace as the message. */
+    public static final class RemoteTaskException extends RuntimeException {
+        private final String exceptionClass;
+
+        RemoteTaskException(TaskResult.Failure<?> failure) {
+            super(failure.describe() + "\nRemote stack trace:\n" + failure.stackTrace(), null, false, false);
+            this.exceptionClass = failure.exceptionClass();
+        }
+
+        /** The class of the exception the task threw. */
+        public String exceptionClass() {
+            return exceptionClass;
+        }
+    }
+
+    private final String appId;
+    private final Serializer serializer;
+    private final RpcClientFactory clients;
+    private final MapOutputTracker tracker;
+    private final Clock clock;
+    private final Duration stageTimeout;
+    private final int maxFailures;
+    private final int excludeAfter;
+    private final Duration excludeFor;
+    private final AtomicLong nextTaskId = new AtomicLong();
+    private final AtomicLong epoch = new AtomicLong();
+
+    private final Object lock = new Object();
+    private final Map<ExecutorId, Slots> executors = new LinkedHashMap<>();
+    private final Map<ExecutorId, ArrayDeque<Long>> failureTimes = new HashMap<>();
+    private final Map<ExecutorId, Long> excludedUntil = new HashMap<>();
+    private final Map<ExecutorId, ExecutorInfo> registeredInfo = new HashMap<>();
+    private final Set<ExecutorId> ready = new HashSet<>();
+    private final Set<ExecutorId> gone = new HashSet<>();
+    private String fatal; // guarded by lock
+    private boolean closed; // guarded by lock
+
+    /**
+     * @param serializer the application's serializer (tasks and results)
+     * @param clients    connects to the executors' RPC servers
+     * @param tracker    the driver's map output tracker: lost executors' outputs are removed from it
+     */
+    public ClusterTaskScheduler(String appId, SluiceConf conf, Serializer serializer, RpcClientFactory clients,
+                                MapOutputTracker tracker, Clock clock) {
+        this.appId = appId;
+        this.serializer = serializer;
+        this.clients = clients;
+        this.tracker = tracker;
+        this.clock = clock;
+        this.stageTimeout = conf.get(SluiceConf.JOB_TIMEOUT);
+        this.maxFailures = conf.get(SluiceConf.TASK_MAX_FAILURES);
+        this.excludeAfter = conf.get(SluiceConf.EXCLUDE_MAX_TASK_FAILURES);
+        this.excludeFor = conf.get(SluiceConf.EXCLUDE_TIMEOUT);
+    }
+
+    // ---------------------------------------------------------------- executors
+
+    /**
+     * An executor registered; it gets tasks once it also reported {@link ExecutorReady} (the two may arrive in either
+     * order).
+     */
+    @Override
+    public void executorRegistered(ExecutorInfo executor) {
+        synchronized (lock) {
+            if (gone.contains(executor.id())) {
+                return;
+            }
+            registeredInfo.put(executor.id(), executor);
+            activateIfReady(executor.id());
+        }
+    }
+
+    private Object executorReady(RpcCallContext ctx, Object message) {
+        if (!(message instanceof ExecutorReady ready)) {
+            throw new IllegalArgumentException("the task-scheduler endpoint does not handle " + message.getClass().getName());
+        }
+        synchronized (lock) {
+            if (gone.contains(ready.id())) {
+                throw new IllegalStateException("executor " + ready.id() + " was already lost");
+            }
+            this.ready.add(ready.id());
+            activateIfReady(ready.id());
+        }
+        return Boolean.TRUE;
+    }
+
+    /** Caller holds the lock. */
+    private void activateIfReady(ExecutorId id) {
+        ExecutorInfo info = registeredInfo.get(id);
+        if (info == null || !ready.contains(id) || executors.containsKey(id)) {
+            return;
+        }
+        executors.put(id, new Slots(info));
+        lock.notifyAll();
+        LOG.info("Application {}: executor {} at {}:{} is ready with {} task slots", appId, id, info.host(), info.port(),
+                info.cores());
+    }
+
+    /** The driver's {@value TaskMessages#SCHEDULER_ENDPOINT} endpoint: executors report {@link ExecutorReady}. */
+    public RpcEndpoint schedulerEndpoint() {
+        return this::executorReady;
+    }
+
+    @Override
+    public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
+        List<CompletableFuture<TaskOutcome>> running;
+        synchronized (lock) {
+            gone.add(id);
+            registeredInfo.remove(id);
+            ready.remove(id);
+            Slots slots = executors.remove(id);
+            running = slots == null ? List.of() : new ArrayList<>(slots.running);
+            lock.notifyAll();
+        }
+        Set<Integer> shuffles = tracker.removeOutputsOn(id);
+        long e = epoch.incrementAndGet();
+        LOG.warn("Application {}: executor {} lost ({}: {}); {} running tasks will run elsewhere, map outputs of "
+                + "shuffles {} are gone (epoch {})", appId, id, reason, diagnostics, running.size(), shuffles, e);
+        var lost = new IllegalStateException("executor " + id + " was lost (" + reason + ": " + diagnostics + ")");
+        running.forEach(f -> f.completeExceptionally(lost));
+    }
+
+    /** Waits until at least {@code count} executors are registered; false when {@code timeout} passed first. */
+    public boolean awaitExecutors(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (executors.size() < count && fatal == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return executors.size() >= count;
+        }
+    }
+
+    /** Fails every stage from now on with {@code reason} (the executors cannot be kept up). */
+    public void fail(String reason) {
+        synchronized (lock) {
+            fatal = reason;
+            lock.notifyAll();
+        }
+    }
+
+    /** The registered executors. */
+    public List<ExecutorId> executors() {
+        synchronized (lock) {
+            return List.copyOf(executors.keySet());
+        }
+    }
+
+    @Override
+    public int slots() {
+        synchronized (lock) {
+            return executors.values().stream().mapToInt(s -> s.cores).sum();
+        }
+    }
+
+    /** The driver never runs tasks itself. */
+    @Override
+    public boolean inTask() {
+        return false;
+    }
+
+    // ---------------------------------------------------------------- stages
+
+    @Override
+    public <U> List<U> runTasks(String stageName, List<? extends Task<U>> tasks) {
+        if (tasks.isEmpty()) {
+            return List.of();
+        }
+        int n = tasks.size();
+        int stageId = tasks.get(0).stageId();
+        byte[][] shipped = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            try {
+                shipped[i] = serializer.serialize(tasks.get(i));
+            } catch (RuntimeException e) {
+                throw new TaskFailedException("Stage " + stageId + " (" + stageName + ") cannot be sent to executors: "
+                        + "task " + tasks.get(i) + " is not serializable: " + e.getMessage(), e);
+            }
+        }
+        Object[] values = new Object[n];
+        boolean[] done = new boolean[n];
+        int[] launches = new int[n];
+        int[] failures = new int[n];
+        List<Set<ExecutorId>> failedOn = new ArrayList<>(n);
+        var pending = new ArrayDeque<Integer>(n);
+        for (int i = 0; i < n; i++) {
+            failedOn.add(new HashSet<>());
+            pending.add(i);
+        }
+        BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+        int remaining = n;
+        long deadline = System.nanoTime() + stageTimeout.toNanos();
+        LOG.debug("Application {}: stage {} ({}) with {} tasks", appId, stageId, stageName, n);
+        while (remaining > 0) {
+            launchPending(stageName, tasks, shipped, pending, launches, failedOn, completions);
+            Completion c;
+            try {
+                c = completions.poll(POLL_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TaskFailedException("Interrupted while waiting for stage " + stageId + " (" + stageName + ")", e);
+            }
+            if (c == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new TaskFailedException("Stage " + stageId + " (" + stageName + ") did not finish within "
+                            + stageTimeout.toMillis() + " ms (" + SluiceConf.JOB_TIMEOUT.name() + "); " + remaining
+                            + " of " + n + " tasks unfinished, executors: " + executors(), null);
+                }
+                continue;
+            }
+            Task<U> task = tasks.get(c.index());
+            if (done[c.index()]) {
+                continue; // a late duplicate
+            }
+            if (c.lost() != null) {
+                if (launches[c.index()] > maxFailures + 4) {
+                    throw new TaskFailedException("Task " + task.partition() + " of stage " + stageId + " (" + stageName
+                            + ") was launched " + launches[c.index()] + " times and its executor was lost every time; "
+                            + "last: " + c.lost().getMessage(), c.lost());
+                }
+                LOG.warn("Application {}: {} on {} did not complete ({}); it runs again", appId, task, c.executor(),
+                        c.lost().toString());
+                pending.addFirst(c.index());
+                continue;
+            }
+            TaskResult<U> result;
+            try {
+                result = serializer.deserialize(c.outcome().result());
+            } catch (RuntimeException e) {
+                throw new TaskFailedException("Task " + task.partition() + " of stage " + stageId + " (" + stageName
+                        + "): the driver cannot deserialize its result from " + c.executor() + ": " + e.getMessage(), e);
+            }
+            if (result instanceof TaskResult.Success<U> s) {
+                if (s.value() instanceof MapStatus status && !isRegistered(status.location())) {
+                    LOG.warn("Application {}: {} finished on {}, which was lost since; it runs again", appId, task,
+                            c.executor());
+                    pending.addFirst(c.index());
+                    continue;
+                }
+                values[c.index()] = s.value();
+                done[c.index()] = true;
+                remaining--;
+            } else if (result instanceof TaskResult.FetchFailed<U> f) {
+                long e = epoch.get();
+                Set<Integer> affected = Set.of();
+                if (!f.location().equals(DriverMapOutputLocations.MISSING)) {
+                    affected = tracker.removeOutputsOn(f.location());
+                    e = epoch.incrementAndGet();
+                }
+                LOG.warn("Application {}: {} on {} could not fetch map {} of shuffle {} from {} ({}); forgot the outputs "
+                        + "of shuffles {} there (epoch {}), re-planning", appId, task, c.executor(), f.mapId(),
+                        f.shuffleId(), f.location(), f.message(), affected, e);
+                throw new FetchFailedException("Task " + task.partition() + " of stage " + stageId + " (" + stageName
+                        + ") on " + c.executor() + " could not fetch map " + f.mapId() + " of shuffle " + f.shuffleId()
+                        + " from " + f.location() + ": " + f.message(), f.shuffleId());
+            } else {
+                var failure = (TaskResult.Failure<U>) result;
+                int i = c.index();
+                failures[i]++;
+                failedOn.get(i).add(c.executor());
+                recordFailure(c.executor());
+                if (failures[i] >= maxFailures) {
+                    throw new TaskFailedException("Task " + task.partition() + " of stage " + stageId + " (" + stageName
+                            + ") failed " + failures[i] + " times (" + SluiceConf.TASK_MAX_FAILURES.name() + " = "
+                            + maxFailures + "); most recent failure on " + c.executor() + ": " + failure.describe(),
+                            new RemoteTaskException(failure));
+                }
+                LOG.warn("Application {}: {} failed on {} (failure {} of {}): {}; it runs again", appId, task,
+                        c.executor(), failures[i], maxFailures, failure.describe());
+                pending.addLast(i);
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<U> result = (List<U>) Arrays.asList(values);
+        return result;
+    }
+
+    private <U> void launchPending(String stageName, List<? extends Task<U>> tasks, byte[][] shipped,
+                                   ArrayDeque<Integer> pending, int[] launches, List<Set<ExecutorId>> failedOn,
+                                   BlockingQueue<Completion> completions) {
+        synchronized (lock) {
+            if (closed) {
+                throw new TaskFailedException("Cannot run stage " + stageName + ": the scheduler of " + appId + " is closed", null);
+            }
+            if (fatal != null) {
+                throw new TaskFailedException("Cannot run stage " + stageName + ": " + fatal, null);
+            }
+            while (!pending.isEmpty()) {
+                int i = pending.peekFirst();
+                Slots target = pick(failedOn.get(i));
+                if (target == null) {
+                    return;
+                }
+                pending.pollFirst();
+                target.free--;
+                int attempt = launches[i]++;
+                long taskId = nextTaskId.getAndIncrement();
+                var launch = new LaunchTask(taskId, attempt, epoch.get(), shipped[i]);
+                var outcome = new CompletableFuture<TaskOutcome>();
+                target.running.add(outcome);
+                LOG.debug("Application {}: launching task {} = {} (attempt {}) on {}", appId, taskId, tasks.get(i),
+                        attempt, target.id);
+                clients.clientAsync(target.address)
+                        .thenCompose(client -> client.<TaskOutcome>ask(TaskMessages.TASKS_ENDPOINT, launch, stageTimeout))
+                        .whenComplete((o, t) -> {
+                            if (t != null) {
+                                outcome.completeExceptionally(t);
+                            } else {
+                                outcome.complete(o);
+                            }
+                        });
+                int index = i;
+                outcome.whenComplete((o, t) -> {
+                    synchronized (lock) {
+                        target.running.remove(outcome);
+                        target.free++;
+                        lock.notifyAll();
+                    }
+                    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                    completions.add(new Completion(index, target.id, o, cause));
+                });
+            }
+        }
+    }
+
+    /**
+     * The executor for a task that already failed on {@code avoid}: among those with a free slot, not excluded
+     * (unless all are) and not in {@code avoid} (unless only those are free), the one with the most free slots.
+     * Caller holds the lock.
+     */
+    private Slots pick(Set<ExecutorId> avoid) {
+        long now = clock.currentTimeMillis();
+        boolean allExcluded = !executors.isEmpty()
+                && executors.keySet().stream().allMatch(id -> excludedUntil.getOrDefault(id, 0L) > now);
+        Slots best = null;
+        int bestScore = Integer.MIN_VALUE;
+        for (Slots s : executors.values()) {
+            if (s.free <= 0 || (!allExcluded && excludedUntil.getOrDefault(s.id, 0L) > now)) {
+                continue;
+            }
+            int score = s.free - (avoid.contains(s.id) ? 1_000_000 : 0);
+            if (score > bestScore) {
+                best = s;
+                bestScore = score;
+            }
+        }
+        if (best != null && avoid.contains(best.id) && executors.size() > avoid.size()) {
+            // another executor has not failed this task yet: wait for its slot rather than retry where it failed
+            boolean otherFree = executors.values().stream().anyMatch(s -> !avoid.contains(s.id)
+                    && excludedUntil.getOrDefault(s.id, 0L) <= now);
+            if (otherFree) {
+                return null;
+            }
+        }
+        return best;
+    }
+
+    private void recordFailure(ExecutorId id) {
+        long now = clock.currentTimeMillis();
+        synchronized (lock) {
+            var times = failureTimes.computeIfAbsent(id, k -> new ArrayDeque<>());
+            times.addLast(now);
+            while (!times.isEmpty() && times.peekFirst() < now - excludeFor.toMillis()) {
+                times.pollFirst();
+            }
+            if (times.size() >= excludeAfter && executors.containsKey(id)) {
+                excludedUntil.put(id, now + excludeFor.toMillis());
+                times.clear();
+                LOG.warn("Application {}: executor {} had {} task failures within {} ms; no tasks go there for {} ms "
+                        + "({})", appId, id, excludeAfter, excludeFor.toMillis(), excludeFor.toMillis(),
+                        SluiceConf.EXCLUDE_MAX_TASK_FAILURES.name());
+            }
+        }
+    }
+
+    /** True while {@code id} is excluded from task placement. */
+    public boolean isExcluded(ExecutorId id) {
+        synchronized (lock) {
+            return excludedUntil.getOrDefault(id, 0L) > clock.currentTimeMillis();
+        }
+    }
+
+    private boolean isRegistered(ExecutorId id) {
+        synchronized (lock) {
+            return executors.containsKey(id);
+        }
+    }
+
+    // ---------------------------------------------------------------- releases and the map-output endpoint
+
+    @Override
+    public void releaseShuffle(int shuffleId) {
+        tellAll(new ReleaseShuffle(shuffleId));
+    }
+
+    @Override
+    public void releaseDataset(int datasetId) {
+        tellAll(new ReleaseDataset(datasetId));
+    }
+
+    private void tellAll(Object message) {
+        List<Slots> targets;
+        synchronized (lock) {
+            targets = closed ? List.of() : List.copyOf(executors.values());
+        }
+        for (Slots s : targets) {
+            clients.clientAsync(s.address).thenCompose(c -> c.send(TaskMessages.TASKS_ENDPOINT, message))
+                    .whenComplete((v, t) -> {
+                        if (t != null) {
+                            LOG.debug("Application {}: could not send {} to {}: {}", appId, message, s.id, t.toString());
+                        }
+                    });
+        }
+    }
+
+    /** The driver's {@value TaskMessages#MAP_OUTPUTS_ENDPOINT} endpoint: answers {@link GetMapOutputs}. */
+    public RpcEndpoint mapOutputsEndpoint() {
+        return this::answerMapOutputs;
+    }
+
+    private Object answerMapOutputs(RpcCallContext ctx, Object message) {
+        if (!(message instanceof GetMapOutputs get)) {
+            throw new IllegalArgumentException("the map-outputs endpoint does not handle " + message.getClass().getName());
+        }
+        MapStatus[] statuses = tracker.snapshot(get.shuffleId());
+        var addresses = new HashMap<ExecutorId, String>();
+        synchronized (lock) {
+            for (MapStatus s : statuses) {
+                Slots slots = s == null ? null : executors.get(s.location());
+                if (slots != null) {
+                    addresses.put(slots.id, slots.address.getHostString() + ":" + slots.address.getPort());
+                }
+            }
+        }
+        return new MapOutputs(get.shuffleId(), statuses, addresses);
+    }
+
+    /** Fails every running and later stage; the executors themselves belong to the caller. Idempotent. */
+    @Override
+    public void close() {
+        List<CompletableFuture<TaskOutcome>> running = new ArrayList<>();
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            executors.values().forEach(s -> running.addAll(s.running));
+            lock.notifyAll();
+        }
+        var stopping = new IllegalStateException("the scheduler of " + appId + " is closing");
+        running.forEach(f -> f.completeExceptionally(stopping));
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterTaskScheduler[" + appId + ", executors " + Collections.unmodifiableList(executors()) + "]";
+    }
+}

@@ -1,0 +1,210 @@
+package io.sluice.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.batch.Dataset;
+import io.sluice.batch.FetchFailedException;
+import io.sluice.batch.ResultTask;
+import io.sluice.batch.SluiceContext;
+import io.sluice.batch.Task;
+import io.sluice.batch.TaskFunction;
+import io.sluice.cluster.ExecutorId;
+import io.sluice.cluster.ExecutorLossReason;
+import io.sluice.conf.SluiceConf;
+import io.sluice.executor.ExecutorRegistry.ExecutorInfo;
+import io.sluice.executor.TaskMessages;
+import io.sluice.executor.TaskMessages.ExecutorReady;
+import io.sluice.executor.TaskMessages.LaunchTask;
+import io.sluice.executor.TaskMessages.TaskOutcome;
+import io.sluice.executor.TaskResult;
+import io.sluice.rpc.TransportContext;
+import io.sluice.serde.KryoSerializer;
+import io.sluice.shuffle.MapOutputTracker;
+import io.sluice.shuffle.MapStatus;
+import io.sluice.util.ManualClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ClusterTaskScheduler} against two fake executors: in-process RPC servers whose {@code tasks} endpoint answers
+ * launches with scripted {@link TaskResult}s, so retries, exclusion, fetch failures and executor loss are exercised
+ * without child JVMs.
+ */
+class ClusterTaskSchedulerTest {
+    private static final ExecutorId A = new ExecutorId("exec-a");
+    private static final ExecutorId B = new ExecutorId("exec-b");
+
+    /** A fake executor: answers each launch with what {@code behaviour} returns for the task and attempt. */
+    private final class FakeExecutor {
+        final TransportContext transport = new TransportContext(conf);
+        final AtomicInteger launches = new AtomicInteger();
+        final int serverPort;
+        volatile BiFunction<Task<?>, LaunchTask, CompletableFuture<TaskResult<?>>> behaviour;
+
+        FakeExecutor() {
+            serverPort = transport.startServer("127.0.0.1", 0).address().getPort();
+            transport.dispatcher().registerEndpoint(TaskMessages.TASKS_ENDPOINT, (ctx, message) -> {
+                var launch = (LaunchTask) message;
+                launches.incrementAndGet();
+                Task<?> task = serializer.deserialize(launch.task());
+                return behaviour.apply(task, launch).thenApply(r -> new TaskOutcome(serializer.serialize(r)));
+            });
+        }
+    }
+
+    private SluiceConf conf;
+    private KryoSerializer serializer;
+    private final ManualClock clock = new ManualClock(1_000_000);
+    private final MapOutputTracker tracker = new MapOutputTracker();
+    private TransportContext driver;
+    private FakeExecutor execA;
+    private FakeExecutor execB;
+    private ClusterTaskScheduler scheduler;
+    private SluiceContext local;
+    private Dataset<Integer> data;
+
+    @BeforeEach
+    void start() {
+        conf = new SluiceConf(false).setMaster("local[1]")
+                .set(SluiceConf.RPC_IO_THREADS, 1)
+                .set(SluiceConf.RPC_DISPATCHER_THREADS, 2)
+                .set(SluiceConf.JOB_TIMEOUT, Duration.ofSeconds(30))
+                .set(SluiceConf.TASK_MAX_FAILURES, 3)
+                .set(SluiceConf.EXCLUDE_MAX_TASK_FAILURES, 2)
+                .set(SluiceConf.EXCLUDE_TIMEOUT, Duration.ofSeconds(60));
+        serializer = new KryoSerializer(conf);
+        driver = new TransportContext(conf);
+        execA = new FakeExecutor();
+        execB = new FakeExecutor();
+        scheduler = new ClusterTaskScheduler("app-test", conf, serializer, driver.clientFactory(), tracker, clock);
+        local = new SluiceContext(conf);
+        data = local.parallelize(IntStream.range(0, 4).boxed().toList(), 4);
+    }
+
+    @AfterEach
+    void stop() {
+        scheduler.close();
+        local.close();
+        driver.close();
+        execA.transport.close();
+        execB.transport.close();
+    }
+
+    /** Registers the fake executor and reports it ready, as the registry and the executor's TaskService would. */
+    private void join(ExecutorId id, FakeExecutor executor, int cores) throws Exception {
+        scheduler.executorRegistered(new ExecutorInfo(id, "127.0.0.1", executor.serverPort, cores, 1, 0, 0, null));
+        assertThat(scheduler.executors()).as("registered, not ready yet: no tasks").doesNotContain(id);
+        scheduler.schedulerEndpoint().receive(null, new ExecutorReady(id));
+        assertThat(scheduler.executors()).contains(id);
+    }
+
+    private List<ResultTask<Integer>> tasks(int stageId) {
+        TaskFunction<Integer> fn = (p, ctx) -> p * 10;
+        var tasks = new ArrayList<ResultTask<Integer>>();
+        for (int p = 0; p < 4; p++) {
+            tasks.add(new ResultTask<>(stageId, p, data, fn));
+        }
+        return tasks;
+    }
+
+    private static CompletableFuture<TaskResult<?>> success(Task<?> task) {
+        return CompletableFuture.completedFuture(new TaskResult.Success<>(task.partition() * 10));
+    }
+
+    private static CompletableFuture<TaskResult<?>> failure(String message) {
+        return CompletableFuture.completedFuture(TaskResult.Failure.of(new IllegalStateException(message)));
+    }
+
+    @Test
+    void tasksFailingOnOneExecutorRunOnTheOtherWhichThenGetsNoMoreTasks() throws Exception {
+        execA.behaviour = (task, launch) -> failure("disk broken on a");
+        execB.behaviour = (task, launch) -> success(task);
+        join(A, execA, 2);
+        join(B, execB, 2);
+        assertThat(scheduler.slots()).isEqualTo(4);
+
+        assertThat(scheduler.runTasks("stage 0", tasks(0))).containsExactly(0, 10, 20, 30);
+        assertThat(execA.launches.get()).isGreaterThanOrEqualTo(2);
+        assertThat(scheduler.isExcluded(A)).isTrue();
+        assertThat(scheduler.isExcluded(B)).isFalse();
+
+        int before = execA.launches.get();
+        assertThat(scheduler.runTasks("stage 1", tasks(1))).containsExactly(0, 10, 20, 30);
+        assertThat(execA.launches.get()).as("no launch on the excluded executor").isEqualTo(before);
+
+        // the exclusion ends after sluice.excludeOnFailure.timeout
+        clock.advance(60_001);
+        assertThat(scheduler.isExcluded(A)).isFalse();
+    }
+
+    @Test
+    void aTaskThatFailsEverywhereFailsTheStageAfterMaxFailures() throws Exception {
+        execA.behaviour = (task, launch) -> task.partition() == 2 ? failure("bad partition 2") : success(task);
+        execB.behaviour = execA.behaviour;
+        join(A, execA, 1);
+        join(B, execB, 1);
+        assertThatThrownBy(() -> scheduler.runTasks("doomed", tasks(0)))
+                .hasMessageContaining("Task 2 of stage 0 (doomed) failed 3 times (sluice.task.maxFailures = 3)")
+                .hasMessageContaining("java.lang.IllegalStateException: bad partition 2");
+    }
+
+    @Test
+    void aFetchFailureForgetsTheOutputsOfTheLocationAndAsksForAReplan() throws Exception {
+        tracker.register(7, 2);
+        tracker.add(7, new MapStatus(A, 0, new long[] {5}));
+        tracker.add(7, new MapStatus(B, 1, new long[] {5}));
+        execA.behaviour = (task, launch) -> success(task);
+        execB.behaviour = (task, launch) -> CompletableFuture.completedFuture(
+                new TaskResult.FetchFailed<>(A, 7, 0, task.partition(), "connection refused"));
+        join(A, execA, 1);
+        join(B, execB, 1);
+
+        assertThatThrownBy(() -> scheduler.runTasks("reduce", tasks(3)))
+                .isInstanceOf(FetchFailedException.class)
+                .hasMessageContaining("could not fetch map 0 of shuffle 7 from exec-a");
+        assertThat(tracker.missingMaps(7)).containsExactly(0);
+    }
+
+    @Test
+    void theTasksOfALostExecutorRunElsewhereWithoutCountingAsFailures() throws Exception {
+        conf.set(SluiceConf.TASK_MAX_FAILURES, 1);
+        scheduler = new ClusterTaskScheduler("app-test", conf, serializer, driver.clientFactory(), tracker, clock);
+        tracker.register(3, 1);
+        tracker.add(3, new MapStatus(A, 0, new long[] {1}));
+        var launchedOnA = new CountDownLatch(1);
+        execA.behaviour = (task, launch) -> {
+            launchedOnA.countDown();
+            return new CompletableFuture<>(); // hangs: its executor is declared lost
+        };
+        execB.behaviour = (task, launch) -> success(task);
+        join(A, execA, 1);
+        join(B, execB, 1);
+
+        var lost = new Thread(() -> {
+            try {
+                if (launchedOnA.await(30, TimeUnit.SECONDS)) {
+                    scheduler.executorLost(A, ExecutorLossReason.HEARTBEAT_TIMEOUT, "silent");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "test-executor-loss");
+        lost.start();
+        assertThat(scheduler.runTasks("stage", tasks(0))).containsExactly(0, 10, 20, 30);
+        lost.join(30_000);
+        assertThat(scheduler.executors()).containsExactly(B);
+        assertThat(scheduler.slots()).isEqualTo(1);
+        assertThat(tracker.missingMaps(3)).containsExactly(0);
+    }
+}
