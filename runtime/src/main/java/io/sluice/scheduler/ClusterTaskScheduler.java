@@ -327,6 +327,11 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                 }
                 LOG.warn("Application {}: {} on {} did not complete ({}); it runs again", appId, task, c.executor(),
                         c.lost().toString());
+                if (refusesConnections(c.lost()) && isRegistered(c.executor())) {
+                    // its process is gone even if the registry has not noticed yet: place nothing more there
+                    executorLost(c.executor(), ExecutorLossReason.EXITED,
+                            "its RPC server refuses connections: " + c.lost().getMessage());
+                }
                 pending.addFirst(c.index());
                 continue;
             }
@@ -380,6 +385,16 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         @SuppressWarnings("unchecked")
         List<U> result = (List<U>) Arrays.asList(values);
         return result;
+    }
+
+    /** True when the failure comes from a refused connection: nothing listens on the executor's port any more. */
+    private static boolean refusesConnections(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <U> void launchPending(String stageName, List<? extends Task<U>> tasks, byte[][] shipped,
