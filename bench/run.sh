@@ -43,6 +43,9 @@ fi
 
 read -r -a HEAP <<< "${HEAP_OPTS:--Xms4g -Xmx4g}"
 read -r -a JOPTS <<< "${JAVA_OPTS:-}"
+# Kryo ships tasks and lambdas to executor JVMs on local-cluster: the driver needs the same opens as the executors
+OPENS=(--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.lang.invoke=ALL-UNNAMED
+       --add-opens java.base/java.util=ALL-UNNAMED)
 CP="$jar:$here/target/lib/*"
 TIME=()
 [[ -x /usr/bin/time ]] && TIME=(/usr/bin/time -v -o)
@@ -53,14 +56,14 @@ for W in "${WL[@]}"; do
   ts=$(date +%Y%m%d-%H%M%S)
   log="$here/logs/$W-$ts.log"
   if [[ ${#TIME[@]} -gt 0 ]]; then
-    out=$("${TIME[@]}" "$log.time" java "${HEAP[@]}" "${JOPTS[@]}" -Dsluice.bench.master="$MASTER" \
+    out=$("${TIME[@]}" "$log.time" java "${HEAP[@]}" "${OPENS[@]}" "${JOPTS[@]}" -Dsluice.bench.master="$MASTER" \
           -Dsluice.bench.externalRss=true -cp "$CP" io.sluice.bench.Bench "$W" "${EXTRA[@]}" 2>"$log") \
       || { echo "$W failed; see $log" >&2; tail -5 "$log" >&2; failed=1; continue; }
     rss_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2}' "$log.time")
     echo "$out peak_rss_mb=$((rss_kb / 1024))"
   else
     # no /usr/bin/time: the JVM reports its own VmHWM
-    java "${HEAP[@]}" "${JOPTS[@]}" -Dsluice.bench.master="$MASTER" -cp "$CP" io.sluice.bench.Bench "$W" "${EXTRA[@]}" \
+    java "${HEAP[@]}" "${OPENS[@]}" "${JOPTS[@]}" -Dsluice.bench.master="$MASTER" -cp "$CP" io.sluice.bench.Bench "$W" "${EXTRA[@]}" \
       2>"$log" || { echo "$W failed; see $log" >&2; tail -5 "$log" >&2; failed=1; continue; }
   fi
 done
