@@ -38,7 +38,12 @@ public final class KryoSerializer implements Serializer {
         this(conf, Thread.currentThread().getContextClassLoader());
     }
 
+    /** JVM options without which Kryo cannot (de)serialize lambdas and JDK collections. */
+    public static final String REQUIRED_JVM_OPTIONS = "--add-opens java.base/java.lang=ALL-UNNAMED "
+            + "--add-opens java.base/java.lang.invoke=ALL-UNNAMED --add-opens java.base/java.util=ALL-UNNAMED";
+
     public KryoSerializer(SluiceConf conf, ClassLoader classLoader) {
+        requireOpens();
         this.classLoader = classLoader == null ? KryoSerializer.class.getClassLoader() : classLoader;
         this.registrationRequired = conf.get(SluiceConf.KRYO_REGISTRATION_REQUIRED);
         this.registrators = loadRegistrators(conf.get(SluiceConf.KRYO_REGISTRATOR), this.classLoader);
@@ -49,6 +54,17 @@ public final class KryoSerializer implements Serializer {
             }
         };
         pool.free(pool.obtain()); // build one now, so a broken registrator fails at construction
+    }
+
+    /** Fails with the options to add, rather than with Kryo's reflection error deep inside the first task. */
+    private static void requireOpens() {
+        Module sluice = KryoSerializer.class.getModule();
+        for (String pkg : new String[] {"java.lang", "java.lang.invoke", "java.util"}) {
+            if (!Object.class.getModule().isOpen(pkg, sluice)) {
+                throw new IllegalStateException("Shipping tasks and functions with Kryo needs this JVM started with: "
+                        + REQUIRED_JVM_OPTIONS + " (package " + pkg + " of java.base is not open)");
+            }
+        }
     }
 
     private static List<KryoRegistrator> loadRegistrators(String names, ClassLoader loader) {
