@@ -108,6 +108,14 @@ public final class SluiceContext implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * The hook for dynamic allocation: present on a cluster master with {@code sluice.dynamicAllocation.enabled},
+     * whose settings were checked when this context started; empty otherwise ({@code local[N]} has no executors).
+     */
+    public java.util.Optional<io.sluice.control.ExecutorAllocationHost> executorAllocation() {
+        return scheduler instanceof ExecutorCluster c ? c.executorAllocation() : java.util.Optional.empty();
+    }
+
     public SluiceConf conf() {
         return conf;
     }
