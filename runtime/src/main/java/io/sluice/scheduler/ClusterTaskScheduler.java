@@ -254,6 +254,11 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
      * Once this returned true the executor is out of the scheduler's slots; the caller releases it, and its loss then
      * arrives through {@link #executorLost}. An executor the scheduler does not know (registering, or already gone)
      * may always go. Thread-safe; meant as {@code ExecutorAllocator}'s {@code releasable} predicate.
+     *
+     * <p>Limits: between a map stage's return and its caller recording the statuses in the tracker the executor
+     * looks free; releasing it in that window costs a fetch failure and a re-run of those maps (the usual recovery
+     * of lost map outputs), no data. Receivers and received blocks still live on the driver, so they need no guard
+     * here yet; when they move to executors this is where they must be checked.
      */
     public boolean tryReserveForRelease(ExecutorId id) {
         synchronized (lock) {
