@@ -13,6 +13,7 @@ import io.sluice.dstream.ReceiverInputDStream;
 import io.sluice.dstream.SocketInputDStream;
 import io.sluice.dstream.TransformedDStream;
 import io.sluice.dstream.UnionDStream;
+import io.sluice.control.ExecutorAllocationController;
 import io.sluice.listener.ListenerBus;
 import io.sluice.listener.StreamingListener;
 import io.sluice.listener.StreamingListenerEvent;
@@ -72,6 +73,8 @@ public class StreamingContext implements AutoCloseable {
     private JobScheduler jobScheduler;
     private JobGenerator jobGenerator;
     private volatile ReceiverTracker receiverTracker;
+    private volatile ExecutorAllocationController allocationController;
+    private volatile AutoCloseable allocationDriver;
     private Thread shutdownHook;
     private Throwable error;
 
@@ -289,6 +292,7 @@ public class StreamingContext implements AutoCloseable {
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
                         this::beforeBatch, this::reportError);
                 listenerBus.start();
+                startDynamicAllocation();
                 startInputs();
                 jobGenerator.start();
                 state = State.ACTIVE;
@@ -303,6 +307,48 @@ public class StreamingContext implements AutoCloseable {
             listenerBus.post(new StreamingListenerEvent.StreamingStarted(clock.currentTimeMillis()));
             LOG.info("[{}] StreamingContext started", sc.appId());
         }
+    }
+
+    /**
+     * With dynamic allocation on (a cluster master and {@code sluice.dynamicAllocation.enabled}), registers an
+     * {@link ExecutorAllocationController} on the listener bus before the first batch and has the cluster run it every
+     * batch interval on the allocator's thread, reading this context's clock.
+     */
+    private void startDynamicAllocation() {
+        var host = sc.executorAllocation();
+        if (host.isEmpty()) {
+            return;
+        }
+        var h = host.get();
+        int receivers = receiverStreams().size();
+        var controller = new ExecutorAllocationController(h.config(), batchDuration, h.executorCores(), receivers,
+                h.client());
+        listenerBus.addListener(controller);
+        allocationController = controller;
+        allocationDriver = h.drive(controller, batchDuration, clock::currentTimeMillis);
+        LOG.info("[{}] Dynamic allocation on: {} executor cores, {} receivers, decisions every {} ms", sc.appId(),
+                h.executorCores(), receivers, h.config().scalingInterval().toMillis());
+    }
+
+    private void stopDynamicAllocation() {
+        AutoCloseable driver = allocationDriver;
+        allocationDriver = null;
+        if (driver != null) {
+            try {
+                driver.close();
+            } catch (Exception e) {
+                LOG.warn("[{}] Stopping dynamic allocation failed", sc.appId(), e);
+            }
+        }
+        ExecutorAllocationController controller = allocationController;
+        if (controller != null) {
+            listenerBus.removeListener(controller);
+        }
+    }
+
+    /** The dynamic allocation controller while the context runs with it, else null (for tests and the UI). */
+    public ExecutorAllocationController executorAllocationController() {
+        return allocationController;
     }
 
     /** Checks made before anything starts; see {@link DStreamGraph#validate}. */
@@ -461,6 +507,7 @@ public class StreamingContext implements AutoCloseable {
 
     private void stopComponents(boolean graceful) {
         Duration timeout = conf().get(SluiceConf.STOP_TIMEOUT);
+        stopDynamicAllocation();
         if (jobGenerator != null) {
             if (graceful) {
                 stopInputs(true);

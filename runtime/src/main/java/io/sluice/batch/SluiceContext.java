@@ -51,8 +51,11 @@ public final class SluiceContext implements AutoCloseable {
     /**
      * A context for {@code sluice.master}: {@code local[N]} runs tasks on N threads of this JVM, with nothing
      * serialized; {@code local-cluster[E,C,M]} starts E executor JVMs (waiting until they registered, at most
-     * {@code sluice.executor.registrationTimeout}) and runs every task in one of them. A cluster application gets an
-     * id ({@code sluice.app.id}) unless it has one.
+     * {@code sluice.executor.registrationTimeout}) and runs every task in one of them; with
+     * {@code sluice.dynamicAllocation.enabled} its settings are checked first (a bad combination throws
+     * {@link IllegalArgumentException} naming the keys), E is the initial count, and a {@code StreamingContext} on
+     * this context scales the executors ({@link #executorAllocation()}). A cluster application gets an id
+     * ({@code sluice.app.id}) unless it has one.
      */
     public SluiceContext(SluiceConf conf) {
         this(withAppId(conf), null);
@@ -106,6 +109,14 @@ public final class SluiceContext implements AutoCloseable {
      */
     public boolean runsTasksOnExecutors() {
         return cluster;
+    }
+
+    /**
+     * The hook for dynamic allocation: present on a cluster master with {@code sluice.dynamicAllocation.enabled},
+     * whose settings were checked when this context started; empty otherwise ({@code local[N]} has no executors).
+     */
+    public java.util.Optional<io.sluice.control.ExecutorAllocationHost> executorAllocation() {
+        return scheduler instanceof ExecutorCluster c ? c.executorAllocation() : java.util.Optional.empty();
     }
 
     public SluiceConf conf() {

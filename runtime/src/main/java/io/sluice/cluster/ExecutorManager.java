@@ -131,6 +131,37 @@ public final class ExecutorManager {
         });
     }
 
+    /**
+     * The allocator as an {@link io.sluice.control.ExecutorAllocationClient}, for a dynamic allocation controller.
+     * Its methods may only be called on the main thread, i.e. from tasks given to {@link #scheduleOnMain}.
+     */
+    public io.sluice.control.ExecutorAllocationClient allocationClient() {
+        return allocator;
+    }
+
+    /**
+     * Runs {@code first} on the main thread now, then {@code each} there every {@code period} (fixed delay) until the
+     * returned handle is closed or the manager stops. A call that throws is logged with {@code what}; later calls
+     * still happen. Closing the handle is idempotent and does not wait for a call in progress.
+     */
+    public AutoCloseable scheduleOnMain(String what, Runnable first, Runnable each, Duration period) {
+        if (period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("period of " + what + " must be > 0, got " + period);
+        }
+        mainThread.execute(() -> guarded(what, first));
+        var future = mainThread.scheduleWithFixedDelay(() -> guarded(what, each), period.toMillis(), period.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return () -> future.cancel(false);
+    }
+
+    private void guarded(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.error("Application {}: {} failed; it runs again at its next turn", appId, what, e);
+        }
+    }
+
     public List<ExecutorInfo> registeredExecutors() {
         return registry.executors();
     }

@@ -66,7 +66,8 @@ public final class SluiceConf {
             "The most executors dynamic allocation asks for, whatever the load; the default means no limit.");
     public static final ConfigKey<Integer> DYN_ALLOC_INITIAL = integer("sluice.dynamicAllocation.initialExecutors", -1, -1,
             "The executors asked for when the application starts, before any batch has been measured; -1 means "
-                    + DYN_ALLOC_MIN.name() + ". Must lie between the minimum and the maximum.");
+                    + DYN_ALLOC_MIN.name() + ". Must lie between the minimum and the maximum. On local-cluster[E,C,M] "
+                    + "the master URL's E is the initial count: leave this unset or set it to E.");
     public static final ConfigKey<Duration> DYN_ALLOC_INTERVAL = duration("sluice.dynamicAllocation.scalingInterval", Duration.ofSeconds(10), Duration.ofMillis(100),
             "How often dynamic allocation looks at the batches completed since its last look and decides the executor count.");
     public static final ConfigKey<Double> DYN_ALLOC_UP_RATIO = fraction("sluice.dynamicAllocation.scaleUpRatio", 0.9,

@@ -135,6 +135,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     private final Map<ExecutorId, ExecutorInfo> registeredInfo = new HashMap<>();
     private final Set<ExecutorId> ready = new HashSet<>();
     private final Set<ExecutorId> gone = new HashSet<>();
+    private final Map<ExecutorId, Integer> stagesUsing = new HashMap<>(); // stages in flight that ran tasks there
     private String fatal; // guarded by lock
     private boolean closed; // guarded by lock
 
@@ -246,6 +247,46 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         }
     }
 
+    /**
+     * Decides whether the allocator may release {@code id} now, and if so stops placing tasks there: true only when no
+     * task runs on it, no stage still in flight placed a task on it (its map outputs may not be recorded yet), and it
+     * keeps no map output of a shuffle still registered in the {@link MapOutputTracker} (reducers may still fetch it).
+     * Once this returned true the executor is out of the scheduler's slots; the caller releases it, and its loss then
+     * arrives through {@link #executorLost}. An executor the scheduler does not know (registering, or already gone)
+     * may always go. Thread-safe; meant as {@code ExecutorAllocator}'s {@code releasable} predicate.
+     *
+     * <p>Limits: between a map stage's return and its caller recording the statuses in the tracker the executor
+     * looks free; releasing it in that window costs a fetch failure and a re-run of those maps (the usual recovery
+     * of lost map outputs), no data. Receivers and received blocks still live on the driver, so they need no guard
+     * here yet; when they move to executors this is where they must be checked.
+     */
+    public boolean tryReserveForRelease(ExecutorId id) {
+        synchronized (lock) {
+            Slots slots = executors.get(id);
+            if (slots != null && !slots.running.isEmpty()) {
+                LOG.debug("Application {}: executor {} stays: {} tasks running", appId, id, slots.running.size());
+                return false;
+            }
+            if (stagesUsing.containsKey(id)) {
+                LOG.debug("Application {}: executor {} stays: {} stages in flight ran tasks there", appId, id,
+                        stagesUsing.get(id));
+                return false;
+            }
+            if (tracker.holdsOutputs(id)) {
+                LOG.debug("Application {}: executor {} stays: it keeps map outputs of registered shuffles", appId, id);
+                return false;
+            }
+            if (slots != null) {
+                executors.remove(id);
+                gone.add(id);
+                lock.notifyAll();
+                LOG.info("Application {}: executor {} is idle and keeps no map output; no more tasks go there, it "
+                        + "can be released", appId, id);
+            }
+            return true;
+        }
+    }
+
     /** The registered executors. */
     public List<ExecutorId> executors() {
         synchronized (lock) {
@@ -273,6 +314,19 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         if (tasks.isEmpty()) {
             return List.of();
         }
+        Set<ExecutorId> used = new HashSet<>(); // executors this stage placed tasks on: none is released until it ends
+        try {
+            return runStage(stageName, tasks, used);
+        } finally {
+            synchronized (lock) {
+                for (ExecutorId id : used) {
+                    stagesUsing.computeIfPresent(id, (k, count) -> count == 1 ? null : count - 1);
+                }
+            }
+        }
+    }
+
+    private <U> List<U> runStage(String stageName, List<? extends Task<U>> tasks, Set<ExecutorId> used) {
         int n = tasks.size();
         int stageId = tasks.get(0).stageId();
         byte[][] shipped = new byte[n][];
@@ -299,7 +353,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         long deadline = System.nanoTime() + stageTimeout.toNanos();
         LOG.debug("Application {}: stage {} ({}) with {} tasks", appId, stageId, stageName, n);
         while (remaining > 0) {
-            launchPending(stageName, tasks, shipped, pending, launches, failedOn, completions);
+            launchPending(stageName, tasks, shipped, pending, launches, failedOn, completions, used);
             Completion c;
             try {
                 c = completions.poll(POLL_MS, TimeUnit.MILLISECONDS);
@@ -399,7 +453,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
 
     private <U> void launchPending(String stageName, List<? extends Task<U>> tasks, byte[][] shipped,
                                    ArrayDeque<Integer> pending, int[] launches, List<Set<ExecutorId>> failedOn,
-                                   BlockingQueue<Completion> completions) {
+                                   BlockingQueue<Completion> completions, Set<ExecutorId> used) {
         synchronized (lock) {
             if (closed) {
                 throw new TaskFailedException("Cannot run stage " + stageName + ": the scheduler of " + appId + " is closed", null);
@@ -420,6 +474,9 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                 var launch = new LaunchTask(taskId, attempt, epoch.get(), shipped[i]);
                 var outcome = new CompletableFuture<TaskOutcome>();
                 target.running.add(outcome);
+                if (used.add(target.id)) {
+                    stagesUsing.merge(target.id, 1, Integer::sum);
+                }
                 LOG.debug("Application {}: launching task {} = {} (attempt {}) on {}", appId, taskId, tasks.get(i),
                         attempt, target.id);
                 clients.clientAsync(target.address)

@@ -7,6 +7,10 @@ import io.sluice.cluster.ClusterManagers;
 import io.sluice.cluster.ExecutorManager;
 import io.sluice.cluster.ExecutorSpec;
 import io.sluice.conf.SluiceConf;
+import io.sluice.control.DynamicAllocationConfig;
+import io.sluice.control.ExecutorAllocationClient;
+import io.sluice.control.ExecutorAllocationController;
+import io.sluice.control.ExecutorAllocationHost;
 import io.sluice.executor.DriverEndpoints;
 import io.sluice.executor.TaskMessages;
 import io.sluice.serde.Serializer;
@@ -14,6 +18,8 @@ import io.sluice.shuffle.MapOutputTracker;
 import io.sluice.util.SystemClock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -29,6 +35,11 @@ import org.apache.logging.log4j.Logger;
  * s.close();                                   // stops executors (no process left), then the RPC server
  * }</pre>
  *
+ * <p>With {@code sluice.dynamicAllocation.enabled} the settings are checked before anything starts (a bad
+ * combination fails {@link #start} with its message), the master URL's executor count is the initial one, and
+ * {@link #executorAllocation()} lets the streaming layer drive an {@link ExecutorAllocationController}; the allocator
+ * then only releases executors that {@link ClusterTaskScheduler#tryReserveForRelease} lets go.
+ *
  * <p>{@link #start} fails, having stopped whatever it started, when the executors do not all register within
  * {@code sluice.executor.registrationTimeout} (a slow or failing launch), naming how many did.
  */
@@ -39,12 +50,80 @@ public final class ExecutorCluster implements TaskScheduler {
     private final DriverEndpoints driver;
     private final ExecutorManager manager;
     private final ClusterTaskScheduler scheduler;
+    private final ExecutorAllocationHost allocationHost; // null unless dynamic allocation is enabled
 
-    private ExecutorCluster(String appId, DriverEndpoints driver, ExecutorManager manager, ClusterTaskScheduler scheduler) {
+    private ExecutorCluster(String appId, DriverEndpoints driver, ExecutorManager manager, ClusterTaskScheduler scheduler,
+                            DynamicAllocationConfig dynamic, int executorCores) {
         this.appId = appId;
         this.driver = driver;
         this.manager = manager;
         this.scheduler = scheduler;
+        this.allocationHost = dynamic == null ? null : new AllocationHost(dynamic, executorCores);
+    }
+
+    /**
+     * The dynamic allocation settings when {@code sluice.dynamicAllocation.enabled}, else null. The executor count of
+     * the master URL ({@code executors}) is the initial count: {@code sluice.dynamicAllocation.initialExecutors}, when
+     * set, must equal it (two different answers to one question are refused rather than one silently ignored), and
+     * it must lie within {@code [minExecutors, maxExecutors]}. Throws {@link IllegalArgumentException} naming the keys.
+     */
+    static DynamicAllocationConfig dynamicAllocation(SluiceConf conf, int executors, String master) {
+        if (!conf.get(SluiceConf.DYN_ALLOC_ENABLED)) {
+            return null;
+        }
+        int initial = conf.get(SluiceConf.DYN_ALLOC_INITIAL);
+        if (initial >= 0 && initial != executors) {
+            throw new IllegalArgumentException("Dynamic allocation on " + master + " starts " + executors
+                    + " executors, but " + SluiceConf.DYN_ALLOC_INITIAL.name() + "=" + initial + "; on local-cluster the "
+                    + "master URL's executor count is the initial count: drop the setting or make the two equal");
+        }
+        try {
+            return DynamicAllocationConfig.from(conf.copy().set(SluiceConf.DYN_ALLOC_INITIAL, executors));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (on " + master + " the initial count is the master "
+                    + "URL's executor count, " + executors + ")", e);
+        }
+    }
+
+    /**
+     * What the streaming layer needs to run dynamic allocation on these executors; empty unless
+     * {@code sluice.dynamicAllocation.enabled}.
+     */
+    public Optional<ExecutorAllocationHost> executorAllocation() {
+        return Optional.ofNullable(allocationHost);
+    }
+
+    /** Drives a controller on the executor manager's main thread, which owns the allocator. */
+    private final class AllocationHost implements ExecutorAllocationHost {
+        private final DynamicAllocationConfig config;
+        private final int executorCores;
+
+        AllocationHost(DynamicAllocationConfig config, int executorCores) {
+            this.config = config;
+            this.executorCores = executorCores;
+        }
+
+        @Override
+        public DynamicAllocationConfig config() {
+            return config;
+        }
+
+        @Override
+        public int executorCores() {
+            return executorCores;
+        }
+
+        @Override
+        public ExecutorAllocationClient client() {
+            return manager.allocationClient();
+        }
+
+        @Override
+        public AutoCloseable drive(ExecutorAllocationController controller, Duration period, LongSupplier clock) {
+            LOG.info("Application {}: dynamic allocation runs every {} ms, {}", appId, period.toMillis(), config);
+            return manager.scheduleOnMain("dynamic allocation of " + appId,
+                    () -> controller.start(clock.getAsLong()), () -> controller.runOnce(clock.getAsLong()), period);
+        }
     }
 
     /**
@@ -56,6 +135,10 @@ public final class ExecutorCluster implements TaskScheduler {
     public static ExecutorCluster start(SluiceConf conf, int executors, Serializer serializer, MapOutputTracker tracker) {
         String appId = conf.get(SluiceConf.APP_ID);
         String master = conf.get(SluiceConf.MASTER);
+        DynamicAllocationConfig dynamic = dynamicAllocation(conf, executors, master);
+        if (dynamic != null) {
+            executors = dynamic.initialExecutors();
+        }
         ClusterBackend backend = ClusterManagers.forMaster(master, ExecutorCluster.class.getClassLoader())
                 .orElseThrow(() -> new IllegalArgumentException("No cluster manager on the class path supports master URL '"
                         + master + "'"))
@@ -68,7 +151,7 @@ public final class ExecutorCluster implements TaskScheduler {
             driver.registerEndpoint(TaskMessages.MAP_OUTPUTS_ENDPOINT, scheduler.mapOutputsEndpoint());
             driver.registerEndpoint(TaskMessages.SCHEDULER_ENDPOINT, scheduler.schedulerEndpoint());
             manager = new ExecutorManager(conf, driver, backend, ExecutorSpec.fromConf(conf), clock, scheduler,
-                    id -> true, reason -> {
+                    scheduler::tryReserveForRelease, reason -> {
                         LOG.error("Application {}: executors keep failing: {}", appId, reason);
                         scheduler.fail("executors of " + appId + " keep failing: " + reason);
                     });
@@ -84,7 +167,7 @@ public final class ExecutorCluster implements TaskScheduler {
                         + "; see the executors' stderr under " + conf.get(SluiceConf.LOCAL_CLUSTER_WORK_DIR));
             }
             LOG.info("Application {}: executors {} registered, {} task slots", appId, scheduler.executors(), scheduler.slots());
-            return new ExecutorCluster(appId, driver, manager, scheduler);
+            return new ExecutorCluster(appId, driver, manager, scheduler, dynamic, ExecutorSpec.fromConf(conf).cores());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopQuietly(manager, driver);

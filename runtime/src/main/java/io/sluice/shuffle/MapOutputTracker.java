@@ -78,6 +78,22 @@ public final class MapOutputTracker implements MapOutputLocations {
         return affected;
     }
 
+    /**
+     * True when {@code location} keeps at least one map output of a shuffle still registered here, i.e. one a
+     * reducer may still fetch: releasing that executor would lose it.
+     */
+    public boolean holdsOutputs(ExecutorId location) {
+        for (AtomicReferenceArray<MapStatus> maps : shuffles.values()) {
+            for (int m = 0; m < maps.length(); m++) {
+                MapStatus s = maps.get(m);
+                if (s != null && s.location().equals(location)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     public void unregister(int shuffleId) {
         shuffles.remove(shuffleId);
     }

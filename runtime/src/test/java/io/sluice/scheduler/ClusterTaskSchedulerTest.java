@@ -207,4 +207,36 @@ class ClusterTaskSchedulerTest {
         assertThat(scheduler.slots()).isEqualTo(1);
         assertThat(tracker.missingMaps(3)).containsExactly(0);
     }
+
+    @Test
+    void anExecutorIsReleasableOnlyWithoutRunningTasksStagesInFlightOrRegisteredMapOutputs() throws Exception {
+        tracker.register(5, 1);
+        tracker.add(5, new MapStatus(B, 0, new long[] {1}));
+        var release = new CompletableFuture<TaskResult<?>>();
+        var launchedOnA = new CountDownLatch(1);
+        execA.behaviour = (task, launch) -> {
+            launchedOnA.countDown();
+            return release.thenApply(r -> new TaskResult.Success<>(task.partition() * 10));
+        };
+        execB.behaviour = (task, launch) -> success(task);
+        join(A, execA, 4);
+        join(B, execB, 1);
+        assertThat(scheduler.tryReserveForRelease(B)).as("keeps a map output of shuffle 5").isFalse();
+
+        var stage = CompletableFuture.supplyAsync(() -> scheduler.runTasks("stage", tasks(0)));
+        assertThat(launchedOnA.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(scheduler.tryReserveForRelease(A)).as("runs a task").isFalse();
+        release.complete(null);
+        assertThat(stage.get(30, TimeUnit.SECONDS)).containsExactly(0, 10, 20, 30);
+        assertThat(scheduler.executors()).containsExactly(A, B);
+
+        assertThat(scheduler.tryReserveForRelease(A)).as("idle, no outputs").isTrue();
+        assertThat(scheduler.executors()).as("no more tasks go to A").containsExactly(B);
+        assertThat(scheduler.runTasks("after", tasks(1))).containsExactly(0, 10, 20, 30);
+        assertThat(execA.launches.get()).isBetween(1, 4);
+
+        tracker.unregister(5);
+        assertThat(scheduler.tryReserveForRelease(B)).as("its shuffle was released").isTrue();
+        assertThat(scheduler.tryReserveForRelease(new ExecutorId("exec-unknown"))).isTrue();
+    }
 }
