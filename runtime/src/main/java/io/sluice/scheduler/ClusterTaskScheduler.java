@@ -52,7 +52,8 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Executors come and go through the {@link ExecutorRegistry.Listener} methods (the {@code ExecutorManager}
  * calls them on its thread) and get tasks once they also reported {@link ExecutorReady} to
- * {@link #schedulerEndpoint()}; {@link #slots()} is the total of the registered executors' cores. {@link #runTasks}
+ * {@link #schedulerEndpoint()}; {@link #slots()} is the total of the registered executors' cores minus those
+ * {@linkplain #reserveReceiverCore taken by receivers}. {@link #runTasks}
  * serializes each task once with Kryo, places it on an executor with a free slot — the one with the most free
  * slots, so tasks spread evenly (placement by input locality is future work: tasks do not yet say where their input
  * is) — and asks its {@value TaskMessages#TASKS_ENDPOINT} endpoint with {@link LaunchTask}. Then, per task result:
@@ -87,6 +88,8 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         final InetSocketAddress address;
         final int cores;
         int free;
+        /** Cores taken by receivers: they run for the application's lifetime and are no task slots. */
+        int receivers;
         final Set<CompletableFuture<TaskOutcome>> running = new HashSet<>();
 
         Slots(ExecutorInfo info) {
@@ -135,6 +138,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     private final Map<ExecutorId, ExecutorInfo> registeredInfo = new HashMap<>();
     private final Set<ExecutorId> ready = new HashSet<>();
     private final Set<ExecutorId> gone = new HashSet<>();
+    private final List<java.util.function.Consumer<ExecutorId>> lossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private String fatal; // guarded by lock
     private boolean closed; // guarded by lock
 
@@ -221,6 +225,13 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                 + "shuffles {} are gone (epoch {})", appId, id, reason, diagnostics, running.size(), shuffles, e);
         var lost = new IllegalStateException("executor " + id + " was lost (" + reason + ": " + diagnostics + ")");
         running.forEach(f -> f.completeExceptionally(lost));
+        for (var l : lossListeners) {
+            try {
+                l.accept(id);
+            } catch (RuntimeException ex) {
+                LOG.warn("Application {}: a listener failed on the loss of executor {}", appId, id, ex);
+            }
+        }
     }
 
     /** Waits until at least {@code count} executors are registered; false when {@code timeout} passed first. */
@@ -256,8 +267,91 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     @Override
     public int slots() {
         synchronized (lock) {
-            return executors.values().stream().mapToInt(s -> s.cores).sum();
+            return executors.values().stream().mapToInt(s -> s.cores - s.receivers).sum();
         }
+    }
+
+    // ---------------------------------------------------------------- receiver cores
+
+    /** An executor a receiver was placed on: its id and RPC address. */
+    public record ReceiverHost(ExecutorId id, InetSocketAddress address) {
+        /** {@code host:port}, as block locations name it. */
+        public String location() {
+            return address.getHostString() + ":" + address.getPort();
+        }
+    }
+
+    /**
+     * Takes one core of a registered executor for a receiver, so that it is no longer a task slot: among those not in
+     * {@code avoid} (unless only those are left) with a core that is not yet a receiver's, the one hosting the fewest receivers,
+     * then with the most cores left. Returns empty when no executor has a core left for a receiver.
+     * A reservation ends with {@link #releaseReceiverCore} or when its executor is lost.
+     */
+    public java.util.Optional<ReceiverHost> reserveReceiverCore(Set<ExecutorId> avoid) {
+        synchronized (lock) {
+            if (closed) {
+                return java.util.Optional.empty();
+            }
+            Slots best = null;
+            for (Slots s : executors.values()) {
+                if (s.cores - s.receivers <= 0) {
+                    continue;
+                }
+                if (best == null || better(s, best, avoid)) {
+                    best = s;
+                }
+            }
+            if (best == null) {
+                return java.util.Optional.empty();
+            }
+            best.receivers++;
+            best.free--; // may go below zero while tasks still run there: no new task goes there until they end
+            LOG.info("Application {}: executor {} gives a core to a receiver ({} of {} cores left for tasks)", appId,
+                    best.id, best.cores - best.receivers, best.cores);
+            return java.util.Optional.of(new ReceiverHost(best.id, best.address));
+        }
+    }
+
+    private static boolean better(Slots candidate, Slots best, Set<ExecutorId> avoid) {
+        boolean ca = avoid.contains(candidate.id);
+        boolean ba = avoid.contains(best.id);
+        if (ca != ba) {
+            return !ca;
+        }
+        if (candidate.receivers != best.receivers) {
+            return candidate.receivers < best.receivers;
+        }
+        return candidate.cores - candidate.receivers > best.cores - best.receivers;
+    }
+
+    /** Gives back a core {@link #reserveReceiverCore} took on {@code id} (nothing if the executor is gone). */
+    public void releaseReceiverCore(ExecutorId id) {
+        synchronized (lock) {
+            Slots s = executors.get(id);
+            if (s != null && s.receivers > 0) {
+                s.receivers--;
+                s.free++;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** The RPC addresses ({@code host:port}) of the registered executors other than {@code self}. */
+    public List<String> peersOf(String self) {
+        synchronized (lock) {
+            var result = new ArrayList<String>();
+            for (Slots s : executors.values()) {
+                if (!s.id.value().equals(self)) {
+                    result.add(s.address.getHostString() + ":" + s.address.getPort());
+                }
+            }
+            return result;
+        }
+    }
+
+    /** Called (outside the scheduler's lock) with the id of each executor declared lost. */
+    public void addLossListener(java.util.function.Consumer<ExecutorId> listener) {
+        lossListeners.add(listener);
     }
 
     /** The driver never runs tasks itself. */

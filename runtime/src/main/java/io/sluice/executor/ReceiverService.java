@@ -1,0 +1,230 @@
+package io.sluice.executor;
+
+import io.sluice.receiver.ReceivedBlockInfo;
+import io.sluice.receiver.Receiver;
+import io.sluice.receiver.ReceiverMessages;
+import io.sluice.receiver.ReceiverMessages.AddBlock;
+import io.sluice.receiver.ReceiverMessages.BlockData;
+import io.sluice.receiver.ReceiverMessages.GetBlock;
+import io.sluice.receiver.ReceiverMessages.GetPeers;
+import io.sluice.receiver.ReceiverMessages.Peers;
+import io.sluice.receiver.ReceiverMessages.PutBlock;
+import io.sluice.receiver.ReceiverMessages.RemoveBlocks;
+import io.sluice.receiver.ReceiverMessages.StartReceiver;
+import io.sluice.receiver.ReceiverMessages.StopReceiver;
+import io.sluice.receiver.ReceiverSupervisor;
+import io.sluice.rpc.RpcCallContext;
+import io.sluice.rpc.RpcClientFactory;
+import io.sluice.rpc.RpcEndpoint;
+import io.sluice.serde.Serializer;
+import io.sluice.storage.BlockStore;
+import io.sluice.storage.StorageLevel;
+import io.sluice.util.NamedThreadFactory;
+import io.sluice.util.SystemClock;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The executor's {@value ReceiverMessages#RECEIVERS_ENDPOINT} endpoint: runs the receivers the driver places here and
+ * serves and keeps received blocks.
+ *
+ * <ul>
+ *   <li>{@link StartReceiver}: the receiver is deserialized and run by a {@link ReceiverSupervisor} whose blocks go
+ *   into this executor's block store; with a replicated storage level each block is first copied to a peer (asked of
+ *   the driver with {@link GetPeers}, sent with {@link PutBlock}), then reported to the driver's
+ *   {@value ReceiverMessages#TRACKER_ENDPOINT} endpoint with {@link AddBlock}, waiting for the driver's reply (at
+ *   most the ask timeout): a block counts only once the driver holds it. A report that fails is thrown back to the
+ *   receiver's thread.</li>
+ *   <li>{@link StopReceiver}: stops the supervisor (on a separate thread, so the endpoint stays free for the blocks
+ *   the stop still reports); the reply completes once it stopped.</li>
+ *   <li>{@link PutBlock}, {@link GetBlock}, {@link RemoveBlocks}: keep, serve and drop blocks of this store.</li>
+ * </ul>
+ *
+ * <p>Threading: messages arrive one at a time on a dispatcher thread; supervisors run on their own threads.
+ * {@link #close} stops every supervisor without waiting for their last blocks to be reported.
+ */
+public final class ReceiverService implements RpcEndpoint, AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(ReceiverService.class);
+
+    private final String executorId;
+    private final BlockStore blockStore;
+    private final Serializer serializer;
+    private final RpcClientFactory clients;
+    private final InetSocketAddress driver;
+    private final Duration askTimeout;
+    private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
+    private final ExecutorService stopper;
+
+    /**
+     * @param blockStore the executor's block store, shared with its tasks
+     * @param serializer the application's serializer (receivers and block records)
+     * @param driver     the driver's RPC address
+     */
+    public ReceiverService(String executorId, BlockStore blockStore, Serializer serializer, RpcClientFactory clients,
+                           InetSocketAddress driver, Duration askTimeout) {
+        this.executorId = executorId;
+        this.blockStore = blockStore;
+        this.serializer = serializer;
+        this.clients = clients;
+        this.driver = driver;
+        this.askTimeout = askTimeout;
+        this.stopper = Executors.newCachedThreadPool(new NamedThreadFactory("sluice-receiver-stop-" + executorId, true));
+    }
+
+    @Override
+    public Object receive(RpcCallContext ctx, Object message) throws Exception {
+        if (message instanceof StartReceiver start) {
+            return start(start);
+        }
+        if (message instanceof StopReceiver stop) {
+            ReceiverSupervisor<?> s = supervisors.remove(stop.streamId());
+            if (s == null) {
+                return Boolean.FALSE;
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                s.stop(stop.graceful());
+                return Boolean.TRUE;
+            }, stopper);
+        }
+        if (message instanceof PutBlock put) {
+            List<?> records = serializer.deserialize(put.data());
+            blockStore.putOwned(put.blockId(), records, StorageLevel.MEMORY_ONLY_SER);
+            LOG.debug("Executor {}: keeping a copy of block {} ({} record(s))", executorId, put.blockId(), records.size());
+            return Boolean.TRUE;
+        }
+        if (message instanceof GetBlock get) {
+            List<?> records = blockStore.get(get.blockId());
+            return new BlockData(get.blockId(), records == null ? null : serializer.serialize(new ArrayList<>(records)));
+        }
+        if (message instanceof RemoveBlocks remove) {
+            for (String id : remove.blockIds()) {
+                blockStore.remove(id);
+            }
+            return Boolean.TRUE;
+        }
+        throw new IllegalArgumentException("the receivers endpoint of executor " + executorId + " does not handle "
+                + message.getClass().getName());
+    }
+
+    private Object start(StartReceiver start) {
+        Receiver<?> receiver = serializer.deserialize(start.receiver());
+        var settings = new ReceiverSupervisor.Settings(Duration.ofMillis(start.blockIntervalMs()), start.maxRatePerSecond(),
+                Duration.ofMillis(start.restartDelayMs()), Duration.ofMillis(start.maxRestartDelayMs()));
+        var host = new ReceiverSupervisor.Host(executorId, start.location(), start.location(), this::replicate);
+        ReceiverSupervisor<?> supervisor = new ReceiverSupervisor<>(receiver, start.streamId(), new SystemClock(), settings,
+                host, blockStore, this::report, event -> LOG.info("Executor {}: {}", executorId, event));
+        ReceiverSupervisor<?> previous = supervisors.put(start.streamId(), supervisor);
+        if (previous != null) {
+            LOG.warn("Executor {}: the receiver of stream {} was started again; stopping the previous one", executorId,
+                    start.streamId());
+            stopper.execute(() -> previous.stop(false));
+        }
+        supervisor.start();
+        LOG.info("Executor {}: started receiver {} of stream {} ({})", executorId, supervisor.name(), start.streamId(),
+                receiver.storageLevel());
+        return Boolean.TRUE;
+    }
+
+    /** Reports a stored block to the driver and waits until it holds it. */
+    private void report(ReceivedBlockInfo info) {
+        try {
+            clients.client(driver).ask(ReceiverMessages.TRACKER_ENDPOINT, AddBlock.of(info), askTimeout)
+                    .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Executor " + executorId + ": interrupted while reporting block "
+                    + info.blockId() + " of stream " + info.streamId(), e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new IllegalStateException("Executor " + executorId + " could not report block " + info.blockId()
+                    + " of stream " + info.streamId() + " to the driver at " + driver + ": " + e, e);
+        }
+    }
+
+    /** Copies a block to up to {@code copies} peers the driver names, one after the other; returns who has one. */
+    private List<String> replicate(String blockId, List<?> records, int copies) {
+        List<String> peers;
+        try {
+            Peers reply = clients.client(driver).<Peers>ask(ReceiverMessages.TRACKER_ENDPOINT, new GetPeers(executorId), askTimeout)
+                    .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            peers = new ArrayList<>(List.of(reply.addresses()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.warn("Executor {}: cannot ask the driver for peers to copy block {} to: {}", executorId, blockId, e.toString());
+            return List.of();
+        }
+        Collections.shuffle(peers);
+        byte[] data = serializer.serialize(new ArrayList<>(records));
+        var done = new ArrayList<String>();
+        for (String peer : peers) {
+            if (done.size() >= copies) {
+                break;
+            }
+            try {
+                clients.client(DriverMapOutputLocations.parse(peer))
+                        .ask(ReceiverMessages.RECEIVERS_ENDPOINT, new PutBlock(blockId, data), askTimeout)
+                        .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                done.add(peer);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                LOG.warn("Executor {}: could not copy block {} to {}: {}", executorId, blockId, peer, e.toString());
+            }
+        }
+        return done;
+    }
+
+    /**
+     * The records of block {@code blockId} read from the first of {@code locations} that holds it (asked with
+     * {@link GetBlock}), or null if none does; unreachable locations are skipped. Runs on task threads.
+     */
+    public List<?> fetchBlock(String blockId, List<String> locations) {
+        for (String location : locations) {
+            try {
+                BlockData data = clients.client(DriverMapOutputLocations.parse(location))
+                        .<BlockData>ask(ReceiverMessages.RECEIVERS_ENDPOINT, new GetBlock(blockId), askTimeout)
+                        .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                if (data.data() != null) {
+                    LOG.debug("Executor {}: read block {} from {}", executorId, blockId, location);
+                    return serializer.deserialize(data.data());
+                }
+                LOG.info("Executor {}: block {} is no longer at {}", executorId, blockId, location);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                LOG.warn("Executor {}: could not read block {} from {}: {}", executorId, blockId, location, e.toString());
+            }
+        }
+        return null;
+    }
+
+    /** Stops every receiver here (not gracefully) and the stop threads; bounded by the supervisors' own stop timeouts. */
+    @Override
+    public void close() {
+        for (ReceiverSupervisor<?> s : supervisors.values()) {
+            try {
+                s.stop(false);
+            } catch (RuntimeException e) {
+                LOG.warn("Executor {}: error stopping receiver of stream {}", executorId, s.streamId(), e);
+            }
+        }
+        supervisors.clear();
+        stopper.shutdownNow();
+    }
+}
