@@ -48,6 +48,8 @@ import org.apache.logging.log4j.Logger;
  *   {@value ReceiverMessages#TRACKER_ENDPOINT} endpoint with {@link AddBlock}, waiting for the driver's reply (at
  *   most the ask timeout): a block counts only once the driver holds it. A report that fails is thrown back to the
  *   receiver's thread.</li>
+ *   <li>The supervisor's receiver events (started, error, stopped) go to the driver's listener bus as
+ *   {@link ReceiverMessages.ReceiverEvent}s.</li>
  *   <li>{@link StopReceiver}: stops the supervisor (on a separate thread, so the endpoint stays free for the blocks
  *   the stop still reports); the reply completes once it stopped.</li>
  *   <li>{@link PutBlock}, {@link GetBlock}, {@link RemoveBlocks}: keep, serve and drop blocks of this store.</li>
@@ -125,7 +127,7 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
                 Duration.ofMillis(start.restartDelayMs()), Duration.ofMillis(start.maxRestartDelayMs()));
         var host = new ReceiverSupervisor.Host(executorId, start.location(), start.location(), this::replicate);
         ReceiverSupervisor<?> supervisor = new ReceiverSupervisor<>(receiver, start.streamId(), new SystemClock(), settings,
-                host, blockStore, this::report, event -> LOG.info("Executor {}: {}", executorId, event));
+                host, blockStore, this::report, this::forward);
         ReceiverSupervisor<?> previous = supervisors.put(start.streamId(), supervisor);
         if (previous != null) {
             LOG.warn("Executor {}: the receiver of stream {} was started again; stopping the previous one", executorId,
@@ -136,6 +138,20 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
         LOG.info("Executor {}: started receiver {} of stream {} ({})", executorId, supervisor.name(), start.streamId(),
                 receiver.storageLevel());
         return Boolean.TRUE;
+    }
+
+    /** Sends a supervisor's receiver event to the driver's listener bus (one-way; a lost event is only logged). */
+    private void forward(io.sluice.listener.StreamingListenerEvent event) {
+        ReceiverMessages.ReceiverEvent message = ReceiverMessages.ReceiverEvent.of(event);
+        if (message == null) {
+            return;
+        }
+        clients.clientAsync(driver).thenCompose(c -> c.send(ReceiverMessages.TRACKER_ENDPOINT, message))
+                .whenComplete((v, t) -> {
+                    if (t != null) {
+                        LOG.warn("Executor {}: could not tell the driver {}: {}", executorId, event, t.toString());
+                    }
+                });
     }
 
     /** Reports a stored block to the driver and waits until it holds it. */

@@ -72,6 +72,50 @@ public final class ReceiverMessages {
     public record Peers(String[] addresses) {
     }
 
+    /**
+     * A receiver on an executor started, reported an error or stopped (one-way, to the driver's
+     * {@value #TRACKER_ENDPOINT} endpoint, which posts it to the listener bus). The fields are those of
+     * {@link io.sluice.listener.ReceiverInfo}; {@code kind} is {@link #STARTED}, {@link #ERROR} or {@link #STOPPED}.
+     */
+    public record ReceiverEvent(int kind, int streamId, String name, boolean active, String location, String executorId,
+                                String lastErrorMessage, String lastError, long lastErrorTime) {
+        public static final int STARTED = 0;
+        public static final int ERROR = 1;
+        public static final int STOPPED = 2;
+
+        /** The message for a supervisor's event; null for events that are not about a receiver. */
+        public static ReceiverEvent of(io.sluice.listener.StreamingListenerEvent event) {
+            io.sluice.listener.ReceiverInfo i;
+            int kind;
+            if (event instanceof io.sluice.listener.StreamingListenerEvent.ReceiverStarted e) {
+                i = e.receiverInfo();
+                kind = STARTED;
+            } else if (event instanceof io.sluice.listener.StreamingListenerEvent.ReceiverError e) {
+                i = e.receiverInfo();
+                kind = ERROR;
+            } else if (event instanceof io.sluice.listener.StreamingListenerEvent.ReceiverStopped e) {
+                i = e.receiverInfo();
+                kind = STOPPED;
+            } else {
+                return null;
+            }
+            return new ReceiverEvent(kind, i.streamId(), i.name(), i.active(), i.location(), i.executorId(),
+                    i.lastErrorMessage(), i.lastError(), i.lastErrorTime());
+        }
+
+        /** The listener event this message stands for. */
+        public io.sluice.listener.StreamingListenerEvent toEvent() {
+            var info = new io.sluice.listener.ReceiverInfo(streamId, name, active, location, executorId, lastErrorMessage,
+                    lastError, lastErrorTime);
+            return switch (kind) {
+                case STARTED -> new io.sluice.listener.StreamingListenerEvent.ReceiverStarted(info);
+                case ERROR -> new io.sluice.listener.StreamingListenerEvent.ReceiverError(info);
+                case STOPPED -> new io.sluice.listener.StreamingListenerEvent.ReceiverStopped(info);
+                default -> throw new IllegalArgumentException("unknown receiver event kind " + kind);
+            };
+        }
+    }
+
     /** Drop these blocks (one-way). */
     public record RemoveBlocks(String[] blockIds) {
     }
@@ -88,5 +132,6 @@ public final class ReceiverMessages {
         kryo.register(PutBlock.class);
         kryo.register(GetPeers.class);
         kryo.register(Peers.class);
+        kryo.register(ReceiverEvent.class);
     }
 }

@@ -240,6 +240,68 @@ public final class ReceiverTracker {
         return supervisors.get(streamId);
     }
 
+    /** Publishes a receiver event that happened elsewhere (a receiver on an executor) on the listener bus. */
+    public void postEvent(StreamingListenerEvent event) {
+        events.accept(event);
+    }
+
+    /**
+     * The executor at {@code location} ({@code host:port}) was lost with the copies of the blocks it held: it is no
+     * longer named as a location of any block. A block not yet given to a batch whose only copy was there is dropped
+     * (logged as an error with its record count: those records are lost); one already in a batch stays, and reading
+     * it fails that batch's job.
+     */
+    public void locationLost(String location) {
+        var lost = new ArrayList<ReceivedBlockInfo>();
+        int moved = 0;
+        synchronized (this) {
+            for (List<ReceivedBlockInfo> blocks : unallocated.values()) {
+                for (var it = blocks.listIterator(); it.hasNext(); ) {
+                    ReceivedBlockInfo b = it.next();
+                    if (b.locations().contains(location)) {
+                        ReceivedBlockInfo without = withoutLocation(b, location);
+                        if (without.locations().isEmpty()) {
+                            it.remove();
+                            lost.add(b);
+                        } else {
+                            it.set(without);
+                            moved++;
+                        }
+                    }
+                }
+            }
+            for (Map<Integer, List<ReceivedBlockInfo>> batch : allocated.values()) {
+                for (var e : batch.entrySet()) {
+                    var updated = new ArrayList<ReceivedBlockInfo>(e.getValue().size());
+                    for (ReceivedBlockInfo b : e.getValue()) {
+                        if (b.locations().contains(location)) {
+                            b = withoutLocation(b, location);
+                            moved++;
+                            if (b.locations().isEmpty()) {
+                                LOG.error("Block {} of stream {} ({} record(s)), already in a batch, had its only copy at "
+                                        + "lost executor {}: that batch will fail", b.blockId(), b.streamId(), b.numRecords(),
+                                        location);
+                            }
+                        }
+                        updated.add(b);
+                    }
+                    e.setValue(List.copyOf(updated));
+                }
+            }
+        }
+        for (ReceivedBlockInfo b : lost) {
+            LOG.error("Block {} of stream {} had its only copy at lost executor {}: its {} record(s) are lost (use a "
+                    + "replicated storage level to keep them)", b.blockId(), b.streamId(), location, b.numRecords());
+        }
+        LOG.info("Executor at {} lost: {} block(s) still have copies elsewhere, {} were lost", location, moved, lost.size());
+    }
+
+    private static ReceivedBlockInfo withoutLocation(ReceivedBlockInfo b, String location) {
+        var locations = new ArrayList<>(b.locations());
+        locations.remove(location);
+        return new ReceivedBlockInfo(b.streamId(), b.blockId(), b.blockTimeMs(), b.numRecords(), locations);
+    }
+
     /** What runs the receivers outside this process, or null when they run here (local mode). */
     public ReceiverLauncher launcher() {
         return launcher;

@@ -47,7 +47,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>The driver's {@value ReceiverMessages#TRACKER_ENDPOINT} endpoint, registered from {@link #start} to the end of
  * {@link #stop}, takes {@link AddBlock} reports (handed to {@link ReceiverTracker#addBlock}) and answers
- * {@link GetPeers} with the other registered executors, where supervisors copy replicated blocks.
+ * {@link GetPeers} with the other registered executors, where supervisors copy replicated blocks, and posts the
+ * receivers' {@link ReceiverMessages.ReceiverEvent}s to the tracker's listener bus. A lost executor's address is
+ * removed from the blocks' locations ({@link ReceiverTracker#locationLost}).
  *
  * <p>Threading: thread-safe; placements run on the placer thread, loss notifications arrive on the executor
  * manager's thread.
@@ -65,6 +67,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
     private final ReceiverSupervisor.Settings settings;
     private final Duration askTimeout;
     private final ScheduledThreadPoolExecutor placer;
+    private final java.util.function.BiConsumer<ExecutorId, String> lossListener = this::executorLost;
 
     private final Object lock = new Object();
     private final Map<Integer, byte[]> shipped = new LinkedHashMap<>(); // guarded by lock
@@ -106,7 +109,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
             shipped.putAll(bytes);
         }
         driver.registerEndpoint(ReceiverMessages.TRACKER_ENDPOINT, this::receive);
-        scheduler.addLossListener(this::executorLost);
+        scheduler.addLossListener(lossListener);
         for (Integer streamId : bytes.keySet()) {
             placer.execute(() -> place(streamId, Set.of()));
         }
@@ -114,11 +117,11 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
 
     private Object receive(RpcCallContext ctx, Object message) {
         if (message instanceof AddBlock add) {
-            ReceiverTracker t;
-            synchronized (lock) {
-                t = tracker;
-            }
-            t.addBlock(add.toInfo());
+            trackerOrNull().addBlock(add.toInfo());
+            return Boolean.TRUE;
+        }
+        if (message instanceof ReceiverMessages.ReceiverEvent event) {
+            trackerOrNull().postEvent(event.toEvent());
             return Boolean.TRUE;
         }
         if (message instanceof GetPeers get) {
@@ -126,6 +129,12 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         }
         throw new IllegalArgumentException("the " + ReceiverMessages.TRACKER_ENDPOINT + " endpoint does not handle "
                 + message.getClass().getName());
+    }
+
+    private ReceiverTracker trackerOrNull() {
+        synchronized (lock) {
+            return tracker;
+        }
     }
 
     /** On the placer thread: puts the receiver of {@code streamId} on an executor, preferably not one of {@code avoid}. */
@@ -188,9 +197,16 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         }
     }
 
-    /** The executor hosting a receiver was lost: the receiver is placed again, elsewhere if possible. */
-    private void executorLost(ExecutorId id) {
+    /**
+     * An executor was lost: the tracker forgets the block copies it held, and a receiver it hosted is placed again,
+     * elsewhere if possible.
+     */
+    private void executorLost(ExecutorId id, String location) {
         var again = new ArrayList<Integer>();
+        ReceiverTracker t = trackerOrNull();
+        if (location != null && t != null) {
+            t.locationLost(location);
+        }
         synchronized (lock) {
             if (stopped) {
                 return;
@@ -236,6 +252,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
                 return;
             }
             stopped = true;
+            scheduler.removeLossListener(lossListener);
             toStop = new HashMap<>(placed);
             placed.clear();
         }

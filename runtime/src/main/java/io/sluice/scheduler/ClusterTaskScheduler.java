@@ -138,7 +138,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     private final Map<ExecutorId, ExecutorInfo> registeredInfo = new HashMap<>();
     private final Set<ExecutorId> ready = new HashSet<>();
     private final Set<ExecutorId> gone = new HashSet<>();
-    private final List<java.util.function.Consumer<ExecutorId>> lossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<ExecutorId, String>> lossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private String fatal; // guarded by lock
     private boolean closed; // guarded by lock
 
@@ -211,12 +211,14 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     @Override
     public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
         List<CompletableFuture<TaskOutcome>> running;
+        String location;
         synchronized (lock) {
             gone.add(id);
             registeredInfo.remove(id);
             ready.remove(id);
             Slots slots = executors.remove(id);
             running = slots == null ? List.of() : new ArrayList<>(slots.running);
+            location = slots == null ? null : slots.address.getHostString() + ":" + slots.address.getPort();
             lock.notifyAll();
         }
         Set<Integer> shuffles = tracker.removeOutputsOn(id);
@@ -227,7 +229,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         running.forEach(f -> f.completeExceptionally(lost));
         for (var l : lossListeners) {
             try {
-                l.accept(id);
+                l.accept(id, location);
             } catch (RuntimeException ex) {
                 LOG.warn("Application {}: a listener failed on the loss of executor {}", appId, id, ex);
             }
@@ -349,9 +351,17 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         }
     }
 
-    /** Called (outside the scheduler's lock) with the id of each executor declared lost. */
-    public void addLossListener(java.util.function.Consumer<ExecutorId> listener) {
+    /**
+     * Called (outside the scheduler's lock) with the id of each executor declared lost and its RPC address
+     * ({@code host:port}; null if it never became ready for tasks).
+     */
+    public void addLossListener(java.util.function.BiConsumer<ExecutorId, String> listener) {
         lossListeners.add(listener);
+    }
+
+    /** Stops calling a listener {@link #addLossListener} added. */
+    public void removeLossListener(java.util.function.BiConsumer<ExecutorId, String> listener) {
+        lossListeners.remove(listener);
     }
 
     /** The driver never runs tasks itself. */

@@ -12,6 +12,7 @@ import io.sluice.conf.SluiceConf;
 import io.sluice.executor.ExecutorRegistry.ExecutorInfo;
 import io.sluice.listener.StreamingListener;
 import io.sluice.listener.StreamingListenerEvent.BatchCompleted;
+import io.sluice.listener.StreamingListenerEvent.ReceiverStarted;
 import io.sluice.scheduler.ClusterReceivers;
 import io.sluice.scheduler.ExecutorCluster;
 import io.sluice.storage.StorageLevel;
@@ -85,6 +86,12 @@ class ReceiverOnExecutorsTest {
         final Map<Long, Long> countsByLastDigit = new ConcurrentHashMap<>();
         final List<List<String>> blockLocations = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger batches = new AtomicInteger();
+        final List<String> receiverStartedOn = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onReceiverStarted(ReceiverStarted event) {
+            receiverStartedOn.add(event.receiverInfo().executorId());
+        }
 
         @Override
         public void onBatchCompleted(BatchCompleted event) {
@@ -166,6 +173,8 @@ class ReceiverOnExecutorsTest {
                 var launcher = (ClusterReceivers) ssc.receiverTracker().launcher();
                 assertThat(launcher.placements(0)).isEqualTo(1);
                 assertThat(launcher.hostOf(0)).isPresent();
+                String host = launcher.hostOf(0).orElseThrow().value();
+                awaitCondition(() -> outputs.receiverStartedOn.contains(host), "the executor's ReceiverStarted event arrived");
             } finally {
                 ssc.stop(false, false);
             }
@@ -208,6 +217,8 @@ class ReceiverOnExecutorsTest {
                 assertThat(outputs.batches.get()).as("batches kept completing").isGreaterThan(batchesBeforeKill + 2);
                 var launcher = (ClusterReceivers) ssc.receiverTracker().launcher();
                 assertThat(launcher.placements(0)).isGreaterThanOrEqualTo(2);
+                awaitCondition(() -> Set.copyOf(outputs.receiverStartedOn).size() >= 2,
+                        "ReceiverStarted events came from two executors");
             } finally {
                 ssc.stop(false, false);
             }
