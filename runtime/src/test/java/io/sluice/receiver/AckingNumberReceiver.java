@@ -23,12 +23,23 @@ final class AckingNumberReceiver extends Receiver<Long> {
 
     private final String host;
     private final int port;
+    private final boolean singleRecords;
     private transient volatile Socket socket;
 
     AckingNumberReceiver(String host, int port, StorageLevel level) {
+        this(host, port, level, false);
+    }
+
+    /**
+     * @param singleRecords store each number with {@link #store(Object)} (through the block generator) and acknowledge
+     *                      a chunk once it was handed over, not once stored: no replay guarantee, for tests of the
+     *                      block generator's path (e.g. a graceful stop pushing what it still buffers)
+     */
+    AckingNumberReceiver(String host, int port, StorageLevel level, boolean singleRecords) {
         super(level);
         this.host = host;
         this.port = port;
+        this.singleRecords = singleRecords;
     }
 
     @Override
@@ -64,7 +75,11 @@ final class AckingNumberReceiver extends Receiver<Long> {
                     }
                     numbers.add(Long.parseLong(number));
                 }
-                store(numbers);
+                if (singleRecords) {
+                    numbers.forEach(this::store);
+                } else {
+                    store(numbers);
+                }
                 out.write(("ACK " + header[1] + " " + n + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }

@@ -107,9 +107,12 @@ class ReceiverOnExecutorsTest {
     }
 
     private static StreamingContext stream(ReplayingNumberServer server, Outputs outputs) {
+        return stream(new AckingNumberReceiver(server.host(), server.port(), StorageLevel.MEMORY_AND_DISK_SER_2), outputs);
+    }
+
+    private static StreamingContext stream(AckingNumberReceiver receiver, Outputs outputs) {
         var ssc = new StreamingContext(cluster, BATCH);
-        DStream<Long> numbers = ssc.receiverStream(
-                new AckingNumberReceiver(server.host(), server.port(), StorageLevel.MEMORY_AND_DISK_SER_2));
+        DStream<Long> numbers = ssc.receiverStream(receiver);
         numbers.foreachRDD(ds -> {
             if (ds instanceof BlockDataset<Long> blocks) {
                 for (int i = 0; i < blocks.numPartitions(); i++) {
@@ -191,6 +194,27 @@ class ReceiverOnExecutorsTest {
 
     @Test
     @Order(2)
+    void aGracefulStopProcessesWhatTheExecutorsBlockGeneratorStillBuffers() throws Exception {
+        long total = 400;
+        var outputs = new Outputs();
+        try (var server = new ReplayingNumberServer(total, 40, Duration.ofMillis(10))) {
+            StreamingContext ssc = stream(new AckingNumberReceiver(server.host(), server.port(),
+                    StorageLevel.MEMORY_ONLY_SER, true), outputs);
+            try {
+                ssc.start();
+                assertThat(server.awaitAcked(total, WAIT)).as("the receiver took everything").isTrue();
+            } finally {
+                ssc.stop(false, true);
+            }
+        }
+        // every number the receiver took reached the output before the graceful stop returned
+        assertExactlyOnce(outputs, total);
+        assertThat(outputs.blockLocations).isNotEmpty().allSatisfy(locations ->
+                assertThat(locations).as("one copy with a storage level without replication").hasSize(1));
+    }
+
+    @Test
+    @Order(3)
     void killingTheReceiversExecutorLosesNoRecordAndCountsNoneTwice() throws Exception {
         long total = 1200;
         var outputs = new Outputs();
