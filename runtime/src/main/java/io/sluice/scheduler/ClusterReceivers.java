@@ -246,23 +246,28 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
 
     @Override
     public void stop(boolean graceful) {
-        Map<Integer, ReceiverHost> toStop;
         synchronized (lock) {
             if (stopped) {
                 return;
             }
             stopped = true;
-            scheduler.removeLossListener(lossListener);
-            toStop = new HashMap<>(placed);
-            placed.clear();
         }
-        placer.shutdownNow();
+        scheduler.removeLossListener(lossListener);
+        // a placement under way finishes (bounded by the ask timeout), so that the receiver it starts is stopped below
+        placer.shutdown();
         try {
             if (!placer.awaitTermination(askTimeout.toMillis() + 2000, TimeUnit.MILLISECONDS)) {
                 LOG.warn("Application {}: the receiver placer did not end in time", appId);
+                placer.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            placer.shutdownNow();
+        }
+        Map<Integer, ReceiverHost> toStop;
+        synchronized (lock) {
+            toStop = new HashMap<>(placed);
+            placed.clear();
         }
         var replies = new ArrayList<CompletableFuture<Object>>();
         for (var e : toStop.entrySet()) {
