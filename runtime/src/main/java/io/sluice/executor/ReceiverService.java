@@ -52,7 +52,8 @@ import org.apache.logging.log4j.Logger;
  *   {@link ReceiverMessages.ReceiverEvent}s.</li>
  *   <li>{@link StopReceiver}: stops the supervisor (on a separate thread, so the endpoint stays free for the blocks
  *   the stop still reports); the reply completes once it stopped.</li>
- *   <li>{@link PutBlock}, {@link GetBlock}, {@link RemoveBlocks}: keep, serve and drop blocks of this store.</li>
+ *   <li>{@link PutBlock}, {@link GetBlock}, {@link RemoveBlocks}: keep, serve and drop blocks of this store; tasks
+ *   elsewhere read blocks from {@link #openBlockStream} streams ({@link #fetchBlock}).</li>
  * </ul>
  *
  * <p>Threading: messages arrive one at a time on a dispatcher thread; supervisors run on their own threads.
@@ -60,6 +61,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class ReceiverService implements RpcEndpoint, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ReceiverService.class);
+    /** Streams named {@code block/<blockId>} serve received blocks. */
+    public static final String BLOCK_STREAM_PREFIX = "block/";
 
     private final String executorId;
     private final BlockStore blockStore;
@@ -206,20 +209,24 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
     }
 
     /**
-     * The records of block {@code blockId} read from the first of {@code locations} that holds it (asked with
-     * {@link GetBlock}), or null if none does; unreachable locations are skipped. Runs on task threads.
+     * The records of block {@code blockId} read from the first of {@code locations} that holds it, streamed from its
+     * {@value #BLOCK_STREAM_PREFIX}{@code <blockId>} stream (so a block is not limited by the RPC frame size), or null
+     * if none does; unreachable locations and those without the block are skipped. Runs on task threads; waits at
+     * most the ask timeout per location.
      */
     public List<?> fetchBlock(String blockId, List<String> locations) {
         for (String location : locations) {
+            var bytes = new java.io.ByteArrayOutputStream();
             try {
-                BlockData data = clients.client(DriverMapOutputLocations.parse(location))
-                        .<BlockData>ask(ReceiverMessages.RECEIVERS_ENDPOINT, new GetBlock(blockId), askTimeout)
+                clients.client(DriverMapOutputLocations.parse(location))
+                        .openStream(BLOCK_STREAM_PREFIX + blockId, chunk -> {
+                            byte[] copy = new byte[chunk.remaining()];
+                            chunk.get(copy);
+                            bytes.write(copy, 0, copy.length);
+                        })
                         .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-                if (data.data() != null) {
-                    LOG.debug("Executor {}: read block {} from {}", executorId, blockId, location);
-                    return serializer.deserialize(data.data());
-                }
-                LOG.info("Executor {}: block {} is no longer at {}", executorId, blockId, location);
+                LOG.debug("Executor {}: read block {} ({} bytes) from {}", executorId, blockId, bytes.size(), location);
+                return serializer.deserialize(bytes.toByteArray());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
@@ -228,6 +235,20 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * The stream serving block {@code blockId} of this executor's store, its records serialized as one list.
+     *
+     * @throws IllegalArgumentException if this executor does not hold the block
+     */
+    public java.nio.channels.ReadableByteChannel openBlockStream(String blockId) {
+        List<?> records = blockStore.get(blockId);
+        if (records == null) {
+            throw new IllegalArgumentException("executor " + executorId + " does not hold block " + blockId);
+        }
+        byte[] data = serializer.serialize(new ArrayList<>(records));
+        return java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(data));
     }
 
     /** Stops every receiver here (not gracefully) and the stop threads; bounded by the supervisors' own stop timeouts. */

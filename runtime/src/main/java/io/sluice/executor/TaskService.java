@@ -38,7 +38,8 @@ import org.apache.logging.log4j.Logger;
  * failure drops the cached locations of that shuffle, and a launch with a newer epoch drops them all (see
  * {@link DriverMapOutputLocations}). {@link ReleaseShuffle} and {@link ReleaseDataset} drop data.
  *
- * <p>Streams {@code shuffle/<shuffleId>/<reduceId>/<maps>} serve the blocks of this executor's store
+ * <p>Streams {@code block/<blockId>} serve received blocks ({@link ReceiverService#openBlockStream}); streams
+ * {@code shuffle/<shuffleId>/<reduceId>/<maps>} serve the blocks of this executor's store
  * ({@link ShuffleBlockChannel}); reducers elsewhere read them with a {@link RpcShuffleBlockFetcher}.
  *
  * <p>The {@value io.sluice.receiver.ReceiverMessages#RECEIVERS_ENDPOINT} endpoint is a {@link ReceiverService} over the
@@ -147,6 +148,9 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
     }
 
     private ReadableByteChannel openStream(String streamId) {
+        if (streamId.startsWith(ReceiverService.BLOCK_STREAM_PREFIX)) {
+            return receivers.openBlockStream(streamId.substring(ReceiverService.BLOCK_STREAM_PREFIX.length()));
+        }
         int[] parsed = ShuffleStreams.parse(streamId);
         int[] maps = Arrays.copyOfRange(parsed, 2, parsed.length);
         return new ShuffleBlockChannel(env.shuffleBlocks().blocks(parsed[0], parsed[1], maps));
