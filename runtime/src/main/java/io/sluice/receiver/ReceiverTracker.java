@@ -296,6 +296,27 @@ public final class ReceiverTracker {
         LOG.info("Executor at {} lost: {} block(s) still have copies elsewhere, {} were lost", location, moved, lost.size());
     }
 
+    /** True while some block not yet cleaned up has its only copy at {@code location} ({@code host:port}). */
+    public synchronized boolean holdsOnlyCopy(String location) {
+        for (List<ReceivedBlockInfo> blocks : unallocated.values()) {
+            for (ReceivedBlockInfo b : blocks) {
+                if (b.locations().size() == 1 && b.locations().get(0).equals(location)) {
+                    return true;
+                }
+            }
+        }
+        for (Map<Integer, List<ReceivedBlockInfo>> batch : allocated.values()) {
+            for (List<ReceivedBlockInfo> blocks : batch.values()) {
+                for (ReceivedBlockInfo b : blocks) {
+                    if (b.locations().size() == 1 && b.locations().get(0).equals(location)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     private static ReceivedBlockInfo withoutLocation(ReceivedBlockInfo b, String location) {
         var locations = new ArrayList<>(b.locations());
         locations.remove(location);

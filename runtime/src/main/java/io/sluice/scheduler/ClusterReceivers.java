@@ -49,7 +49,9 @@ import org.apache.logging.log4j.Logger;
  * {@link #stop}, takes {@link AddBlock} reports (handed to {@link ReceiverTracker#addBlock}) and answers
  * {@link GetPeers} with the other registered executors, where supervisors copy replicated blocks, and posts the
  * receivers' {@link ReceiverMessages.ReceiverEvent}s to the tracker's listener bus. A lost executor's address is
- * removed from the blocks' locations ({@link ReceiverTracker#locationLost}).
+ * removed from the blocks' locations ({@link ReceiverTracker#locationLost}). While running it keeps the allocator from
+ * releasing an executor that holds the only copy of a block ({@link ClusterTaskScheduler#mayRelease}); the scheduler
+ * itself keeps it from releasing one hosting a receiver.
  *
  * <p>Threading: thread-safe; placements run on the placer thread, loss notifications arrive on the executor
  * manager's thread.
@@ -68,6 +70,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
     private final Duration askTimeout;
     private final ScheduledThreadPoolExecutor placer;
     private final java.util.function.BiConsumer<ExecutorId, String> lossListener = this::executorLost;
+    private final java.util.function.Predicate<ExecutorId> releaseGuard = this::holdsNoOnlyCopy;
 
     private final Object lock = new Object();
     private final Map<Integer, byte[]> shipped = new LinkedHashMap<>(); // guarded by lock
@@ -110,6 +113,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         }
         driver.registerEndpoint(ReceiverMessages.TRACKER_ENDPOINT, this::receive);
         scheduler.addLossListener(lossListener);
+        scheduler.addReleaseGuard(releaseGuard);
         for (Integer streamId : bytes.keySet()) {
             placer.execute(() -> place(streamId, Set.of()));
         }
@@ -129,6 +133,13 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         }
         throw new IllegalArgumentException("the " + ReceiverMessages.TRACKER_ENDPOINT + " endpoint does not handle "
                 + message.getClass().getName());
+    }
+
+    /** Release guard: an executor holding the only copy of a received block must stay. */
+    private boolean holdsNoOnlyCopy(ExecutorId id) {
+        ReceiverTracker t = trackerOrNull();
+        String location = scheduler.locationOf(id);
+        return t == null || location == null || !t.holdsOnlyCopy(location);
     }
 
     private ReceiverTracker trackerOrNull() {
@@ -253,6 +264,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
             stopped = true;
         }
         scheduler.removeLossListener(lossListener);
+        scheduler.removeReleaseGuard(releaseGuard);
         // a placement under way finishes (bounded by the ask timeout), so that the receiver it starts is stopped below
         placer.shutdown();
         try {

@@ -138,6 +138,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     private final Map<ExecutorId, ExecutorInfo> registeredInfo = new HashMap<>();
     private final Set<ExecutorId> ready = new HashSet<>();
     private final Set<ExecutorId> gone = new HashSet<>();
+    private final List<java.util.function.Predicate<ExecutorId>> releaseGuards = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<ExecutorId, String>> lossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private String fatal; // guarded by lock
     private boolean closed; // guarded by lock
@@ -357,6 +358,43 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
      */
     public void addLossListener(java.util.function.BiConsumer<ExecutorId, String> listener) {
         lossListeners.add(listener);
+    }
+
+    /**
+     * Whether the allocator may release executor {@code id}: not while it hosts a receiver, nor while a
+     * {@linkplain #addReleaseGuard guard} says no (e.g. it holds the only copy of a received block). An executor that
+     * is not registered may be released.
+     */
+    public boolean mayRelease(ExecutorId id) {
+        synchronized (lock) {
+            Slots s = executors.get(id);
+            if (s != null && s.receivers > 0) {
+                return false;
+            }
+        }
+        for (var guard : releaseGuards) {
+            if (!guard.test(id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Adds a condition {@link #mayRelease} also requires (true: the executor may go). */
+    public void addReleaseGuard(java.util.function.Predicate<ExecutorId> guard) {
+        releaseGuards.add(guard);
+    }
+
+    public void removeReleaseGuard(java.util.function.Predicate<ExecutorId> guard) {
+        releaseGuards.remove(guard);
+    }
+
+    /** The RPC address ({@code host:port}) of a registered executor, or null. */
+    public String locationOf(ExecutorId id) {
+        synchronized (lock) {
+            Slots s = executors.get(id);
+            return s == null ? null : s.address.getHostString() + ":" + s.address.getPort();
+        }
     }
 
     /** Stops calling a listener {@link #addLossListener} added. */

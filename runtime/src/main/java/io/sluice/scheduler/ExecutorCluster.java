@@ -68,7 +68,7 @@ public final class ExecutorCluster implements TaskScheduler {
             driver.registerEndpoint(TaskMessages.MAP_OUTPUTS_ENDPOINT, scheduler.mapOutputsEndpoint());
             driver.registerEndpoint(TaskMessages.SCHEDULER_ENDPOINT, scheduler.schedulerEndpoint());
             manager = new ExecutorManager(conf, driver, backend, ExecutorSpec.fromConf(conf), clock, scheduler,
-                    id -> true, reason -> {
+                    scheduler::mayRelease, reason -> {
                         LOG.error("Application {}: executors keep failing: {}", appId, reason);
                         scheduler.fail("executors of " + appId + " keep failing: " + reason);
                     });

@@ -218,8 +218,11 @@ class ClusterTaskSchedulerTest {
         var lostAddresses = new ArrayList<String>();
         scheduler.addLossListener((id, address) -> lostAddresses.add(id + "@" + address));
 
+        assertThat(scheduler.mayRelease(A)).isTrue();
         var first = scheduler.reserveReceiverCore(Set.of()).orElseThrow();
         assertThat(first.id()).as("the executor with the most cores").isEqualTo(A);
+        assertThat(scheduler.mayRelease(A)).as("hosts a receiver").isFalse();
+        assertThat(scheduler.locationOf(A)).isEqualTo(first.location());
         var second = scheduler.reserveReceiverCore(Set.of()).orElseThrow();
         assertThat(second.id()).as("spread: the executor without a receiver").isEqualTo(B);
         assertThat(scheduler.slots()).isEqualTo(1);
@@ -233,9 +236,16 @@ class ClusterTaskSchedulerTest {
 
         scheduler.releaseReceiverCore(A);
         assertThat(scheduler.slots()).isEqualTo(1);
+        scheduler.releaseReceiverCore(A);
+        assertThat(scheduler.mayRelease(A)).isTrue();
+        java.util.function.Predicate<ExecutorId> guard = id -> !id.equals(A);
+        scheduler.addReleaseGuard(guard);
+        assertThat(scheduler.mayRelease(A)).as("the guard says no").isFalse();
+        scheduler.removeReleaseGuard(guard);
+        assertThat(scheduler.mayRelease(A)).isTrue();
         scheduler.executorLost(B, ExecutorLossReason.HEARTBEAT_TIMEOUT, "silent");
         assertThat(lostAddresses).containsExactly(B + "@" + second.location());
-        assertThat(scheduler.slots()).as("B's receiver core went with it").isEqualTo(1);
+        assertThat(scheduler.slots()).as("B's receiver core went with it").isEqualTo(2);
         assertThat(scheduler.runTasks("stage", tasks(1))).containsExactly(0, 10, 20, 30);
     }
 }
