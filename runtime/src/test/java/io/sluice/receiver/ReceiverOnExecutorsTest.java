@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the core of one executor, so tasks run on the other; both executors hold a copy of every block
  * ({@code MEMORY_AND_DISK_SER_2}). Two executors (not three) are enough: after the receiver's executor is killed, the
  * receiver restarts on the survivor (taking its only core) and batches resume once the replacement executor
- * registered, which also exercises reading blocks from another executor.
+ * registered, which also exercises reading blocks from another executor. The tests share the cluster, one
+ * streaming context each, the kill last; besides the two below, a {@code socketTextStream} word count and a graceful
+ * stop run their receivers on executors.
  *
  * <p>The source is a {@link ReplayingNumberServer} in this JVM and the receiver an {@link AckingNumberReceiver} that
  * acknowledges a chunk only once {@code store(List)} returned (the block is stored, replicated and reported to the
@@ -194,6 +196,47 @@ class ReceiverOnExecutorsTest {
 
     @Test
     @Order(2)
+    void aSocketTextStreamWordCountOnExecutorsCountsEveryWordSent() throws Exception {
+        int lines = 300;
+        var sent = new java.util.HashMap<String, Long>();
+        var text = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            String line = "w" + (i % 7) + " w" + (i % 3) + " common";
+            for (String w : line.split(" ")) {
+                sent.merge(w, 1L, Long::sum);
+            }
+            text.append(line).append('\n');
+        }
+        long words = sent.values().stream().mapToLong(Long::longValue).sum();
+        var counted = new ConcurrentHashMap<String, Long>();
+        var outputs = new Outputs();
+        try (var server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            var ssc = new StreamingContext(cluster, BATCH);
+            PairDStream.of(ssc.socketTextStream(server.getInetAddress().getHostAddress(), server.getLocalPort())
+                            .flatMap(l -> java.util.Arrays.asList(l.split(" ")).iterator())
+                            .map(w -> Pair.of(w, 1L)))
+                    .reduceByKey(Long::sum)
+                    .foreachRDD(ds -> ds.collect().forEach(p -> counted.merge(p.key(), p.value(), Long::sum)));
+            ssc.addStreamingListener(outputs);
+            try {
+                ssc.start();
+                server.setSoTimeout((int) WAIT.toMillis());
+                try (var socket = server.accept()) {
+                    socket.getOutputStream().write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    socket.getOutputStream().flush();
+                    awaitCondition(() -> counted.values().stream().mapToLong(Long::longValue).sum() >= words,
+                            "all " + words + " words were counted");
+                    outputs.awaitBatches(outputs.batches.get() + 2);
+                }
+            } finally {
+                ssc.stop(false, false);
+            }
+        }
+        assertThat(counted).isEqualTo(sent);
+    }
+
+    @Test
+    @Order(3)
     void aGracefulStopProcessesWhatTheExecutorsBlockGeneratorStillBuffers() throws Exception {
         long total = 400;
         var outputs = new Outputs();
@@ -214,7 +257,7 @@ class ReceiverOnExecutorsTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void killingTheReceiversExecutorLosesNoRecordAndCountsNoneTwice() throws Exception {
         long total = 1200;
         var outputs = new Outputs();
