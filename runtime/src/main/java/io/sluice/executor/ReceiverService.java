@@ -46,8 +46,8 @@ import org.apache.logging.log4j.Logger;
  *   into this executor's block store; with a replicated storage level each block is first copied to a peer (asked of
  *   the driver with {@link GetPeers}, sent with {@link PutBlock}), then reported to the driver's
  *   {@value ReceiverMessages#TRACKER_ENDPOINT} endpoint with {@link AddBlock}, waiting for the driver's reply (at
- *   most the ask timeout): a block counts only once the driver holds it. A report that fails is thrown back to the
- *   receiver's thread.</li>
+ *   most the ask timeout): a block counts only once the driver holds it. A report that fails drops the block's
+ *   copies and is thrown back to the storing thread (the receiver's, for {@code store(List)}).</li>
  *   <li>The supervisor's receiver events (started, error, stopped) go to the driver's listener bus as
  *   {@link ReceiverMessages.ReceiverEvent}s.</li>
  *   <li>{@link StopReceiver}: stops the supervisor (on a separate thread, so the endpoint stays free for the blocks
@@ -164,11 +164,29 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
                     .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            dropCopies(info);
             throw new IllegalStateException("Executor " + executorId + ": interrupted while reporting block "
                     + info.blockId() + " of stream " + info.streamId(), e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            dropCopies(info);
             throw new IllegalStateException("Executor " + executorId + " could not report block " + info.blockId()
                     + " of stream " + info.streamId() + " to the driver at " + driver + ": " + e, e);
+        }
+    }
+
+    /** A block the driver never heard of is dropped here and, best effort, at its peers: nothing would remove it. */
+    private void dropCopies(ReceivedBlockInfo info) {
+        blockStore.remove(info.blockId());
+        var message = new RemoveBlocks(new String[] {info.blockId()});
+        for (String location : info.locations().subList(1, info.locations().size())) {
+            clients.clientAsync(DriverMapOutputLocations.parse(location))
+                    .thenCompose(c -> c.send(ReceiverMessages.RECEIVERS_ENDPOINT, message))
+                    .whenComplete((v, t) -> {
+                        if (t != null) {
+                            LOG.debug("Executor {}: could not drop the copy of {} at {}: {}", executorId, info.blockId(),
+                                    location, t.toString());
+                        }
+                    });
         }
     }
 

@@ -52,12 +52,17 @@ class ReceiverServiceTest {
     }
 
     private Node node(String id) {
+        return node(id, null);
+    }
+
+    /** @param driver the driver's address; null: this node's own (no receiver runs) */
+    private Node node(String id, InetSocketAddress driver) {
         var transport = new TransportContext(conf);
         transports.add(transport);
         InetSocketAddress address = transport.startServer("127.0.0.1", 0).address();
         var store = new BlockStore();
-        // the driver address is never used here: these tests run no receiver
-        var service = new ReceiverService(id, store, serializer, transport.clientFactory(), address, TIMEOUT);
+        var service = new ReceiverService(id, store, serializer, transport.clientFactory(),
+                driver == null ? address : driver, TIMEOUT);
         services.add(service);
         transport.dispatcher().registerEndpoint(ReceiverMessages.RECEIVERS_ENDPOINT, service);
         transport.dispatcher().setStreamProvider(streamId ->
@@ -112,5 +117,46 @@ class ReceiverServiceTest {
         BlockData gone = client.<BlockData>ask(ReceiverMessages.RECEIVERS_ENDPOINT, new GetBlock("input-1-5"), TIMEOUT)
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(gone.data()).isNull();
+    }
+
+    /** Stores one block with {@code store(List)} and remembers, in this JVM, how that ended. */
+    static final class OneBlockReceiver extends io.sluice.receiver.Receiver<String> {
+        static final java.util.concurrent.CompletableFuture<Throwable> OUTCOME = new java.util.concurrent.CompletableFuture<>();
+
+        OneBlockReceiver() {
+            super(StorageLevel.MEMORY_ONLY_SER_2);
+        }
+
+        @Override
+        public void onStart() {
+            var t = new Thread(() -> {
+                try {
+                    store(List.of("a", "b"));
+                    OUTCOME.complete(null);
+                } catch (RuntimeException e) {
+                    OUTCOME.complete(e);
+                }
+            }, "test-one-block-receiver");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void onStop() {
+        }
+    }
+
+    @Test
+    void aBlockTheDriverCannotBeToldOfFailsTheStoreAndIsDroppedEverywhere() throws Exception {
+        int deadDriver = unusedPort();
+        Node a = node("exec-a", new InetSocketAddress("127.0.0.1", deadDriver));
+        var start = new ReceiverMessages.StartReceiver(7, serializer.serialize(new OneBlockReceiver()), a.location(),
+                200, 0, 60_000, 60_000);
+        assertThat(a.service().receive(null, start)).isEqualTo(Boolean.TRUE);
+
+        Throwable failure = OneBlockReceiver.OUTCOME.get(30, TimeUnit.SECONDS);
+        assertThat(failure).isNotNull().hasMessageContaining("could not report block input-7-")
+                .hasMessageContaining("exec-a");
+        assertThat(a.store().size()).as("the unreported block is not kept").isZero();
     }
 }
