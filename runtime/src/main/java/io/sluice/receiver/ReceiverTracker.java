@@ -94,7 +94,8 @@ public final class ReceiverTracker {
 
     /**
      * Refuses to run receivers that would take every task slot. In local mode a receiver runs on its own thread,
-     * but like on a cluster it stands for a task that never ends, so it is counted against the slots.
+     * but like on a cluster (where it takes an executor core) it stands for a task that never ends, so it is counted
+     * against the slots.
      *
      * @throws IllegalStateException if {@code slots <= receivers}
      */
@@ -102,7 +103,10 @@ public final class ReceiverTracker {
         if (receivers > 0 && slots <= receivers) {
             throw new IllegalStateException(master + " has " + slots + " task slot(s) but the application has "
                     + receivers + " receiver(s); each receiver occupies a slot permanently, so no batch could ever be "
-                    + "processed. Use local[n] with n > number of receivers (e.g. local[" + (receivers + 1) + "]).");
+                    + "processed. " + (master.startsWith("local[")
+                    ? "Use local[n] with n > number of receivers (e.g. local[" + (receivers + 1) + "])."
+                    : "Give the executors more cores in total than there are receivers (each receiver runs on one "
+                    + "executor core)."));
         }
     }
 

@@ -76,6 +76,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
     private final Map<Integer, byte[]> shipped = new LinkedHashMap<>(); // guarded by lock
     private final Map<Integer, ReceiverHost> placed = new HashMap<>(); // guarded by lock
     private final Map<Integer, Integer> placements = new HashMap<>(); // guarded by lock: how often each was placed
+    private final Set<Integer> waitingForCore = new HashSet<>(); // guarded by lock: told once, not every retry
     private ReceiverTracker tracker; // guarded by lock
     private boolean stopped; // guarded by lock
 
@@ -159,8 +160,16 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         }
         Optional<ReceiverHost> reserved = scheduler.reserveReceiverCore(avoid);
         if (reserved.isEmpty()) {
-            LOG.info("Application {}: no executor has a core for the receiver of stream {} yet; trying again in {} ms",
-                    appId, streamId, RETRY.toMillis());
+            boolean first;
+            synchronized (lock) {
+                first = waitingForCore.add(streamId);
+            }
+            if (first) {
+                LOG.info("Application {}: no executor has a core for the receiver of stream {} yet; trying every {} ms",
+                        appId, streamId, RETRY.toMillis());
+            } else {
+                LOG.debug("Application {}: still no core for the receiver of stream {}", appId, streamId);
+            }
             retry(streamId, avoid);
             return;
         }
@@ -185,6 +194,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         }
         boolean lostMeanwhile = !scheduler.executors().contains(host.id());
         synchronized (lock) {
+            waitingForCore.remove(streamId);
             if (!lostMeanwhile) {
                 placed.put(streamId, host);
                 placements.merge(streamId, 1, Integer::sum);
