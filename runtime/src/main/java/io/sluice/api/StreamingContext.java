@@ -359,21 +359,14 @@ public class StreamingContext implements AutoCloseable {
     }
 
     /**
-     * With tasks on executors, received blocks and operator state still live in the driver (receivers on executors and
-     * state placement on executors are not implemented yet): such a graph is refused at start, naming the stream,
-     * rather than failing in its first batch. Stateful streams include {@code reduceByKeyAndWindow} and
-     * {@code reduceByWindow} with an inverse function, and {@code countByWindow}/{@code countByValueAndWindow}.
+     * With tasks on executors, operator state still lives in the driver (state placement on executors is not
+     * implemented yet): such a graph is refused at start, naming the stream, rather than failing in its first batch.
+     * Stateful streams include {@code reduceByKeyAndWindow} and {@code reduceByWindow} with an inverse function, and
+     * {@code countByWindow}/{@code countByValueAndWindow}. Receiver streams run their receivers on executors.
      */
     private void checkSupportedOnExecutors() {
         if (!sc.runsTasksOnExecutors()) {
             return;
-        }
-        for (InputDStream<?> in : graph.inputStreams()) {
-            if (in instanceof ReceiverInputDStream<?>) {
-                throw new UnsupportedOperationException("Receiver input stream " + in + " cannot run on "
-                        + conf().get(SluiceConf.MASTER) + " yet: receivers on executors are not supported yet; use local[N], "
-                        + "or a queue, file or direct input stream");
-            }
         }
         for (DStream<?> s : graph.allStreams()) {
             if (s instanceof io.sluice.state.StatefulStream || s instanceof io.sluice.dstream.MapWithStateDStream<?, ?, ?, ?>) {
@@ -405,8 +398,14 @@ public class StreamingContext implements AutoCloseable {
             for (ReceiverInputDStream<?> r : receiverStreams) {
                 receivers.put(r.inputId(), r.getReceiver());
             }
-            var tracker = new ReceiverTracker(receivers, clock, ReceiverSupervisor.Settings.from(conf()), sc.blockStore(),
-                    listenerBus::post);
+            var settings = ReceiverSupervisor.Settings.from(conf());
+            ReceiverTracker.ReceiverLauncher launcher = null;
+            if (sc.runsTasksOnExecutors() && sc.taskScheduler() instanceof io.sluice.scheduler.ExecutorCluster cluster) {
+                launcher = new io.sluice.scheduler.ClusterReceivers(sc.appId(), cluster.scheduler(),
+                        cluster.driverEndpoints(), sc.env().serializer(), settings,
+                        cluster.driverEndpoints().transport().settings().askTimeout());
+            }
+            var tracker = new ReceiverTracker(receivers, clock, settings, sc.blockStore(), listenerBus::post, launcher);
             receiverTracker = tracker;
             tracker.start();
         }

@@ -1,24 +1,50 @@
 package io.sluice.batch;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A dataset over blocks in the {@link io.sluice.storage.BlockStore} of the process that runs its tasks: partition i
- * is block i, in the given order
- * (a receiver stream's batch, one block per block interval). The blocks must stay in the store until the dataset
- * is no longer used; the stream that made it removes them when it forgets the batch.
+ * A dataset over received blocks: partition i is block i, in the given order (a receiver stream's batch, one block
+ * per block interval).
+ *
+ * <p>A task reads its block from the {@link io.sluice.storage.BlockStore} of the process it runs in; when that store
+ * does not hold it (a task on another executor than the receiver's), it reads it through
+ * {@link io.sluice.executor.ExecutionEnv#fetchBlock} from one of the block's locations (RPC addresses of the
+ * executors holding a copy, tried in order), so tasks can run on any executor. The blocks must stay in their stores
+ * until the dataset is no longer used; the stream that made it removes them when it forgets the batch.
  */
 public final class BlockDataset<T> extends Dataset<T> {
-    private final List<String> blockIds;
+    private final ArrayList<String> blockIds;
+    private final ArrayList<String[]> locations;
 
+    /** Blocks in the block store of the process that runs the tasks (local mode). */
     public BlockDataset(SluiceContext sc, List<String> blockIds) {
+        this(sc, blockIds, blockIds.stream().map(id -> List.<String>of()).toList());
+    }
+
+    /**
+     * @param locations for each block, the RPC addresses ({@code host:port}) of the executors holding a copy
+     */
+    public BlockDataset(SluiceContext sc, List<String> blockIds, List<List<String>> locations) {
         super(sc, "blocks");
-        this.blockIds = List.copyOf(blockIds);
+        if (blockIds.size() != locations.size()) {
+            throw new IllegalArgumentException(blockIds.size() + " blocks but " + locations.size() + " location lists");
+        }
+        this.blockIds = new ArrayList<>(blockIds);
+        this.locations = new ArrayList<>(locations.size());
+        for (List<String> l : locations) {
+            this.locations.add(l.toArray(String[]::new));
+        }
     }
 
     public List<String> blockIds() {
-        return blockIds;
+        return List.copyOf(blockIds);
+    }
+
+    /** The RPC addresses of the executors holding a copy of block {@code partition}; empty in local mode. */
+    public List<String> locations(int partition) {
+        return List.of(locations.get(partition));
     }
 
     @Override
@@ -35,9 +61,15 @@ public final class BlockDataset<T> extends Dataset<T> {
     protected void compute(int partition, TaskContext ctx, Consumer<? super T> out) {
         String id = blockIds.get(partition);
         List<T> data = ctx.env().blockStore().get(id);
+        String[] where = locations.get(partition);
+        if (data == null && where.length > 0) {
+            data = ctx.env().fetchBlock(id, List.of(where));
+        }
         if (data == null) {
             throw new IllegalStateException("Could not compute split, block " + id + " of dataset " + id()
-                    + " not found: the block was removed from the block store (its batch was already cleaned up)");
+                    + " not found: " + (where.length == 0
+                    ? "the block was removed from the block store (its batch was already cleaned up)"
+                    : "no copy at " + List.of(where) + " (its executors were lost or its batch was already cleaned up)"));
         }
         for (int i = 0, n = data.size(); i < n; i++) {
             out.accept(data.get(i));

@@ -127,6 +127,11 @@ public final class SluiceContext implements AutoCloseable {
         return appId;
     }
 
+    /** Where this context's tasks run (an {@link ExecutorCluster} when they run on executors). */
+    public TaskScheduler taskScheduler() {
+        return scheduler;
+    }
+
     /** Number of tasks that can run at once. */
     public int slots() {
         return scheduler.slots();

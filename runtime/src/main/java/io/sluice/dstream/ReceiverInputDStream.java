@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * An input stream fed by a {@link Receiver} that runs for the lifetime of the context. Each batch is the blocks
  * the receiver stored since the previous batch, one block per partition in the order received; a batch without
- * blocks is empty. The batch's blocks are removed from the block store when the batch is forgotten.
+ * blocks is empty. On executors, each partition knows where copies of its block are (see {@link BlockDataset}). The batch's blocks are removed from the block store when the batch is forgotten.
  */
 public abstract class ReceiverInputDStream<T> extends InputDStream<T> {
 
@@ -30,13 +30,15 @@ public abstract class ReceiverInputDStream<T> extends InputDStream<T> {
         ReceiverTracker tracker = context().receiverTracker();
         List<ReceivedBlockInfo> blocks = tracker == null ? List.of() : tracker.blocksOfBatch(time, inputId());
         var ids = new ArrayList<String>(blocks.size());
+        var locations = new ArrayList<List<String>>(blocks.size());
         long records = 0;
         for (ReceivedBlockInfo b : blocks) {
             ids.add(b.blockId());
+            locations.add(b.locations());
             records += b.numRecords();
         }
         reportInput(time, records);
-        return Optional.of(new BlockDataset<>(context().context(), ids));
+        return Optional.of(new BlockDataset<>(context().context(), ids, locations));
     }
 
     @Override

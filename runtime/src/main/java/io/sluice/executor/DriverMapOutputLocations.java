@@ -100,7 +100,8 @@ public final class DriverMapOutputLocations implements MapOutputLocations {
         }
     }
 
-    private static InetSocketAddress parse(String hostPort) {
+    /** {@code host:port} (the host possibly in brackets) as an address. */
+    static InetSocketAddress parse(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         String host = hostPort.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {

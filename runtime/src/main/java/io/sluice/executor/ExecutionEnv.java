@@ -33,4 +33,13 @@ public interface ExecutionEnv {
 
     /** The application's serializer (Kryo, with its registrators). */
     Serializer serializer();
+
+    /**
+     * The records of a block this process does not hold, read from one of the processes at {@code locations}
+     * ({@code host:port} RPC addresses of executors holding a copy, tried in order); null if none of them has it
+     * (or, in a process that reads no remote blocks, always).
+     */
+    default <T> java.util.List<T> fetchBlock(String blockId, java.util.List<String> locations) {
+        return null;
+    }
 }

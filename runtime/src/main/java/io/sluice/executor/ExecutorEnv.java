@@ -41,6 +41,7 @@ public final class ExecutorEnv implements ExecutionEnv, AutoCloseable {
     private final Path scratchDir;
     private final ShuffleBlockStore shuffleBlocks;
     private final ShuffleReader shuffleReader;
+    private volatile java.util.function.BiFunction<String, java.util.List<String>, java.util.List<?>> remoteBlocks;
 
     /**
      * @param locations     where map outputs are (the driver's tracker, asked through the transport)
@@ -103,6 +104,21 @@ public final class ExecutorEnv implements ExecutionEnv, AutoCloseable {
     @Override
     public Serializer serializer() {
         return serializer;
+    }
+
+    /**
+     * Where {@link #fetchBlock} reads blocks of other executors: given a block id and the addresses holding it,
+     * the records or null. Set once by the executor's services when they start.
+     */
+    public void setRemoteBlocks(java.util.function.BiFunction<String, java.util.List<String>, java.util.List<?>> fetcher) {
+        this.remoteBlocks = fetcher;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> java.util.List<T> fetchBlock(String blockId, java.util.List<String> locations) {
+        var fetcher = remoteBlocks;
+        return fetcher == null ? null : (java.util.List<T>) fetcher.apply(blockId, locations);
     }
 
     /** The directory holding this executor's scratch files. */

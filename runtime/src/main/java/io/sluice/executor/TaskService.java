@@ -38,10 +38,14 @@ import org.apache.logging.log4j.Logger;
  * failure drops the cached locations of that shuffle, and a launch with a newer epoch drops them all (see
  * {@link DriverMapOutputLocations}). {@link ReleaseShuffle} and {@link ReleaseDataset} drop data.
  *
- * <p>Streams {@code shuffle/<shuffleId>/<reduceId>/<maps>} serve the blocks of this executor's store
+ * <p>Streams {@code block/<blockId>} serve received blocks ({@link ReceiverService#openBlockStream}); streams
+ * {@code shuffle/<shuffleId>/<reduceId>/<maps>} serve the blocks of this executor's store
  * ({@link ShuffleBlockChannel}); reducers elsewhere read them with a {@link RpcShuffleBlockFetcher}.
  *
- * <p>{@link #close} interrupts running tasks, waits for the task threads (bounded) and deletes the executor's
+ * <p>The {@value io.sluice.receiver.ReceiverMessages#RECEIVERS_ENDPOINT} endpoint is a {@link ReceiverService} over the
+ * same block store: receivers the driver places here, and received blocks other executors' tasks read.
+ *
+ * <p>{@link #close} stops the receivers, interrupts running tasks, waits for the task threads (bounded) and deletes the executor's
  * scratch files.
  */
 public final class TaskService implements ExecutorServices, RpcEndpoint {
@@ -53,6 +57,7 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
     private volatile DriverMapOutputLocations locations;
     private volatile ExecutorService taskThreads;
     private volatile Serializer serializer;
+    private volatile ReceiverService receivers;
 
     @Override
     public void start(Context ctx) throws Exception {
@@ -67,6 +72,9 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
         this.taskThreads = Executors.newFixedThreadPool(ctx.cores(), new NamedThreadFactory("sluice-task-" + ctx.id(), true));
         ctx.transport().dispatcher().setStreamProvider(this::openStream);
         ctx.transport().dispatcher().registerEndpoint(TaskMessages.TASKS_ENDPOINT, this);
+        this.receivers = new ReceiverService(ctx.id().toString(), env.blockStore(), serializer, clients, ctx.driver(), askTimeout);
+        env.setRemoteBlocks(receivers::fetchBlock);
+        ctx.transport().dispatcher().registerEndpoint(io.sluice.receiver.ReceiverMessages.RECEIVERS_ENDPOINT, receivers);
         // only now may the driver send tasks
         try {
             clients.client(ctx.driver()).ask(TaskMessages.SCHEDULER_ENDPOINT, new TaskMessages.ExecutorReady(ctx.id()), askTimeout)
@@ -140,6 +148,9 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
     }
 
     private ReadableByteChannel openStream(String streamId) {
+        if (streamId.startsWith(ReceiverService.BLOCK_STREAM_PREFIX)) {
+            return receivers.openBlockStream(streamId.substring(ReceiverService.BLOCK_STREAM_PREFIX.length()));
+        }
         int[] parsed = ShuffleStreams.parse(streamId);
         int[] maps = Arrays.copyOfRange(parsed, 2, parsed.length);
         return new ShuffleBlockChannel(env.shuffleBlocks().blocks(parsed[0], parsed[1], maps));
@@ -147,6 +158,10 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
 
     @Override
     public void close() {
+        ReceiverService r = receivers;
+        if (r != null) {
+            r.close();
+        }
         ExecutorService threads = taskThreads;
         if (threads != null) {
             threads.shutdownNow();

@@ -34,8 +34,30 @@ import org.apache.logging.log4j.Logger;
 public final class ReceiverSupervisor<T> {
     private static final Logger LOG = LogManager.getLogger(ReceiverSupervisor.class);
     private static final long STOP_TIMEOUT_MS = 10_000;
-    private static final String LOCATION = "localhost";
-    private static final String EXECUTOR_ID = "driver";
+
+    /**
+     * Copies a block to other executors' block stores, for storage levels with a replication above one.
+     */
+    @FunctionalInterface
+    public interface BlockReplicator {
+        /**
+         * Puts a copy of the block into the block stores of up to {@code copies} other executors and returns, only
+         * once those copies are stored, the RPC addresses ({@code host:port}) of the executors that hold one (fewer
+         * than {@code copies}, possibly none, when fewer peers are alive or reachable). Never throws for an
+         * unreachable peer.
+         */
+        List<String> replicate(String blockId, List<?> records, int copies);
+    }
+
+    /**
+     * Where a supervisor runs: the executor id and location reported in {@link ReceiverInfo}, the RPC address its
+     * blocks are reported with (null on the driver, whose own store needs no address), and how blocks are copied to
+     * other executors (null: nowhere to copy them).
+     */
+    public record Host(String executorId, String location, String blockAddress, BlockReplicator replicator) {
+        /** The driver, in local mode. */
+        public static final Host DRIVER = new Host("driver", "localhost", null, null);
+    }
 
     /** What a supervisor needs from the configuration. */
     public record Settings(Duration blockInterval, long maxRatePerSecond, Duration restartDelay, Duration maxRestartDelay) {
@@ -53,6 +75,7 @@ public final class ReceiverSupervisor<T> {
     private final String name;
     private final Clock clock;
     private final Settings settings;
+    private final Host host;
     private final BlockStore blockStore;
     private final Consumer<ReceivedBlockInfo> blockReporter;
     private final Consumer<StreamingListenerEvent> events;
@@ -78,6 +101,19 @@ public final class ReceiverSupervisor<T> {
      */
     public ReceiverSupervisor(Receiver<T> receiver, int streamId, Clock clock, Settings settings, BlockStore blockStore,
                               Consumer<ReceivedBlockInfo> blockReporter, Consumer<StreamingListenerEvent> events) {
+        this(receiver, streamId, clock, settings, Host.DRIVER, blockStore, blockReporter, events);
+    }
+
+    /**
+     * A supervisor on {@code host} (an executor): blocks are stored in {@code blockStore}, copied with the host's
+     * replicator when the receiver's storage level asks for more than one copy, and only then reported, with the
+     * addresses of every copy, to {@code blockReporter}; the reporter may block until the driver holds the block and
+     * throws if it could not be told.
+     */
+    public ReceiverSupervisor(Receiver<T> receiver, int streamId, Clock clock, Settings settings, Host host,
+                              BlockStore blockStore, Consumer<ReceivedBlockInfo> blockReporter,
+                              Consumer<StreamingListenerEvent> events) {
+        this.host = host;
         this.receiver = receiver;
         this.streamId = streamId;
         String simple = receiver.getClass().getSimpleName();
@@ -127,15 +163,29 @@ public final class ReceiverSupervisor<T> {
         synchronized (blockIdLock) {
             long time = Math.max(proposedTimeMs, lastBlockTimeMs == Long.MIN_VALUE ? proposedTimeMs : lastBlockTimeMs + 1);
             lastBlockTimeMs = time;
-            info = new ReceivedBlockInfo(streamId, ReceivedBlockInfo.blockId(streamId, time), time, records.size());
-            blockStore.putOwned(info.blockId(), records, receiver.storageLevel());
-            if (receiver.storageLevel().replication() > 1 && !replicationWarned) {
-                replicationWarned = true;
-                LOG.warn("Block {} replicated to only 0 peer(s) instead of {} peers: local mode has no other executor "
-                        + "(said once per receiver)", info.blockId(), receiver.storageLevel().replication() - 1);
+            String blockId = ReceivedBlockInfo.blockId(streamId, time);
+            blockStore.putOwned(blockId, records, receiver.storageLevel());
+            var locations = new java.util.ArrayList<String>();
+            if (host.blockAddress() != null) {
+                locations.add(host.blockAddress());
             }
+            int wanted = receiver.storageLevel().replication() - 1;
+            if (wanted > 0) {
+                List<String> peers = host.replicator() == null ? List.of() : host.replicator().replicate(blockId, records, wanted);
+                locations.addAll(peers);
+                if (peers.size() < wanted && !replicationWarned) {
+                    replicationWarned = true;
+                    LOG.warn("Block {} replicated to only {} peer(s) instead of {} peers: {} (said once per receiver)",
+                            blockId, peers.size(), wanted, host.replicator() == null
+                                    ? "local mode has no other executor" : "no other executor could take a copy");
+                } else if (peers.size() < wanted) {
+                    LOG.debug("Block {} replicated to only {} peer(s) instead of {}", blockId, peers.size(), wanted);
+                }
+            }
+            info = new ReceivedBlockInfo(streamId, blockId, time, records.size(), locations);
         }
-        LOG.debug("Stored block {} with {} record(s)", info.blockId(), info.numRecords());
+        LOG.debug("Stored block {} of stream {} with {} record(s) on {}", info.blockId(), streamId, info.numRecords(),
+                info.locations().isEmpty() ? host.executorId() : info.locations());
         blockReporter.accept(info);
     }
 
@@ -232,7 +282,7 @@ public final class ReceiverSupervisor<T> {
 
     /** The receiver's current state and last error, as published in listener events. */
     public ReceiverInfo info(boolean active) {
-        return new ReceiverInfo(streamId, name, active, LOCATION, EXECUTOR_ID, lastErrorMessage, lastError, lastErrorTime);
+        return new ReceiverInfo(streamId, name, active, host.location(), host.executorId(), lastErrorMessage, lastError, lastErrorTime);
     }
 
     // ---------------------------------------------------------------- stopping

@@ -23,6 +23,11 @@ import org.apache.logging.log4j.Logger;
  * receiver input streams read their batch's blocks with {@link #blocksOfBatch} and release them with
  * {@link #cleanupBatch} once the batch is forgotten.
  *
+ * <p>Receivers run either on supervisor threads of this process (local mode) or, with a {@link ReceiverLauncher},
+ * wherever the launcher places them (executors), whose supervisors report their blocks back through
+ * {@link #addBlock}; the blocks then carry the addresses of the executors holding them, and the launcher is told to
+ * remove them there when they are cleaned up or dropped.
+ *
  * <p>Lifecycle: {@link #start()} once, {@link #stop(boolean)} once (later calls do nothing). A graceful stop
  * stops the receivers and pushes what their block generators still buffer, so that
  * {@link #hasUnallocatedBlocks()} tells the context whether batches must still run before it may stop.
@@ -32,11 +37,29 @@ public final class ReceiverTracker {
 
     private enum State { NEW, ACTIVE, STOPPING, STOPPED }
 
+    /**
+     * Runs receivers outside this process (on executors) and removes their blocks there. Its methods are called by
+     * the tracker: {@code start} once from {@link #start()}, {@code stop} once from {@link #stop(boolean)} (a graceful
+     * stop returns only once the receivers' last blocks were reported), {@code removeBlocks} whenever blocks are
+     * forgotten.
+     */
+    public interface ReceiverLauncher {
+        /** Places and starts every receiver; their supervisors report blocks to {@code tracker.addBlock}. */
+        void start(Map<Integer, Receiver<?>> receivers, ReceiverTracker tracker);
+
+        /** Stops every receiver, waiting a bounded time. */
+        void stop(boolean graceful);
+
+        /** Drops the copies of these blocks wherever they are (best effort, asynchronous). */
+        void removeBlocks(List<ReceivedBlockInfo> blocks);
+    }
+
     private final Map<Integer, Receiver<?>> receivers;
     private final Clock clock;
     private final ReceiverSupervisor.Settings settings;
     private final BlockStore blockStore;
     private final Consumer<StreamingListenerEvent> events;
+    private final ReceiverLauncher launcher;
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new LinkedHashMap<>();
     // guarded by this
     private final Map<Integer, List<ReceivedBlockInfo>> unallocated = new HashMap<>();
@@ -50,6 +73,15 @@ public final class ReceiverTracker {
      */
     public ReceiverTracker(Map<Integer, Receiver<?>> receivers, Clock clock, ReceiverSupervisor.Settings settings,
                            BlockStore blockStore, Consumer<StreamingListenerEvent> events) {
+        this(receivers, clock, settings, blockStore, events, null);
+    }
+
+    /**
+     * @param launcher runs the receivers elsewhere (null: on supervisor threads of this process)
+     */
+    public ReceiverTracker(Map<Integer, Receiver<?>> receivers, Clock clock, ReceiverSupervisor.Settings settings,
+                           BlockStore blockStore, Consumer<StreamingListenerEvent> events, ReceiverLauncher launcher) {
+        this.launcher = launcher;
         this.receivers = new LinkedHashMap<>(receivers);
         this.clock = clock;
         this.settings = settings;
@@ -62,7 +94,8 @@ public final class ReceiverTracker {
 
     /**
      * Refuses to run receivers that would take every task slot. In local mode a receiver runs on its own thread,
-     * but like on a cluster it stands for a task that never ends, so it is counted against the slots.
+     * but like on a cluster (where it takes an executor core) it stands for a task that never ends, so it is counted
+     * against the slots.
      *
      * @throws IllegalStateException if {@code slots <= receivers}
      */
@@ -70,7 +103,10 @@ public final class ReceiverTracker {
         if (receivers > 0 && slots <= receivers) {
             throw new IllegalStateException(master + " has " + slots + " task slot(s) but the application has "
                     + receivers + " receiver(s); each receiver occupies a slot permanently, so no batch could ever be "
-                    + "processed. Use local[n] with n > number of receivers (e.g. local[" + (receivers + 1) + "]).");
+                    + "processed. " + (master.startsWith("local[")
+                    ? "Use local[n] with n > number of receivers (e.g. local[" + (receivers + 1) + "])."
+                    : "Give the executors more cores in total than there are receivers (each receiver runs on one "
+                    + "executor core)."));
         }
     }
 
@@ -80,6 +116,12 @@ public final class ReceiverTracker {
             throw new IllegalStateException("ReceiverTracker cannot start: it is " + state);
         }
         state = State.ACTIVE;
+        if (launcher != null) {
+            launcher.start(receivers, this);
+            LOG.info("ReceiverTracker placed {} receiver(s) for streams {} with {}", receivers.size(), receivers.keySet(),
+                    launcher);
+            return;
+        }
         for (var e : receivers.entrySet()) {
             ReceiverSupervisor<?> s = newSupervisor(e.getValue(), e.getKey());
             supervisors.put(e.getKey(), s);
@@ -94,7 +136,7 @@ public final class ReceiverTracker {
         return new ReceiverSupervisor<>(receiver, streamId, clock, settings, blockStore, this::addBlock, events);
     }
 
-    /** Called by the supervisors for each block once it is in the block store. */
+    /** Called by the supervisors for each block once it is in the block store (and replicated, if asked for). */
     public void addBlock(ReceivedBlockInfo block) {
         synchronized (this) {
             if (state == State.ACTIVE || state == State.STOPPING) {
@@ -107,7 +149,16 @@ public final class ReceiverTracker {
         }
         LOG.warn("Dropping block {} of stream {}: {}", block.blockId(), block.streamId(),
                 receivers.containsKey(block.streamId()) ? "the tracker is stopped" : "no such receiver stream");
-        blockStore.remove(block.blockId());
+        removeBlocks(List.of(block));
+    }
+
+    private void removeBlocks(List<ReceivedBlockInfo> blocks) {
+        for (ReceivedBlockInfo b : blocks) {
+            blockStore.remove(b.blockId());
+        }
+        if (launcher != null && !blocks.isEmpty()) {
+            launcher.removeBlocks(blocks);
+        }
     }
 
     /**
@@ -168,9 +219,7 @@ public final class ReceiverTracker {
         if (removed == null) {
             return List.of();
         }
-        for (ReceivedBlockInfo b : removed) {
-            blockStore.remove(b.blockId());
-        }
+        removeBlocks(removed);
         LOG.debug("Removed {} block(s) of stream {} for batch {}", removed.size(), streamId, time);
         return removed;
     }
@@ -195,6 +244,94 @@ public final class ReceiverTracker {
         return supervisors.get(streamId);
     }
 
+    /** Publishes a receiver event that happened elsewhere (a receiver on an executor) on the listener bus. */
+    public void postEvent(StreamingListenerEvent event) {
+        events.accept(event);
+    }
+
+    /**
+     * The executor at {@code location} ({@code host:port}) was lost with the copies of the blocks it held: it is no
+     * longer named as a location of any block. A block not yet given to a batch whose only copy was there is dropped
+     * (logged as an error with its record count: those records are lost); one already in a batch stays, and reading
+     * it fails that batch's job.
+     */
+    public void locationLost(String location) {
+        var lost = new ArrayList<ReceivedBlockInfo>();
+        int moved = 0;
+        synchronized (this) {
+            for (List<ReceivedBlockInfo> blocks : unallocated.values()) {
+                for (var it = blocks.listIterator(); it.hasNext(); ) {
+                    ReceivedBlockInfo b = it.next();
+                    if (b.locations().contains(location)) {
+                        ReceivedBlockInfo without = withoutLocation(b, location);
+                        if (without.locations().isEmpty()) {
+                            it.remove();
+                            lost.add(b);
+                        } else {
+                            it.set(without);
+                            moved++;
+                        }
+                    }
+                }
+            }
+            for (Map<Integer, List<ReceivedBlockInfo>> batch : allocated.values()) {
+                for (var e : batch.entrySet()) {
+                    var updated = new ArrayList<ReceivedBlockInfo>(e.getValue().size());
+                    for (ReceivedBlockInfo b : e.getValue()) {
+                        if (b.locations().contains(location)) {
+                            b = withoutLocation(b, location);
+                            moved++;
+                            if (b.locations().isEmpty()) {
+                                LOG.error("Block {} of stream {} ({} record(s)), already in a batch, had its only copy at "
+                                        + "lost executor {}: that batch will fail", b.blockId(), b.streamId(), b.numRecords(),
+                                        location);
+                            }
+                        }
+                        updated.add(b);
+                    }
+                    e.setValue(List.copyOf(updated));
+                }
+            }
+        }
+        for (ReceivedBlockInfo b : lost) {
+            LOG.error("Block {} of stream {} had its only copy at lost executor {}: its {} record(s) are lost (use a "
+                    + "replicated storage level to keep them)", b.blockId(), b.streamId(), location, b.numRecords());
+        }
+        LOG.info("Executor at {} lost: {} block(s) still have copies elsewhere, {} were lost", location, moved, lost.size());
+    }
+
+    /** True while some block not yet cleaned up has its only copy at {@code location} ({@code host:port}). */
+    public synchronized boolean holdsOnlyCopy(String location) {
+        for (List<ReceivedBlockInfo> blocks : unallocated.values()) {
+            for (ReceivedBlockInfo b : blocks) {
+                if (b.locations().size() == 1 && b.locations().get(0).equals(location)) {
+                    return true;
+                }
+            }
+        }
+        for (Map<Integer, List<ReceivedBlockInfo>> batch : allocated.values()) {
+            for (List<ReceivedBlockInfo> blocks : batch.values()) {
+                for (ReceivedBlockInfo b : blocks) {
+                    if (b.locations().size() == 1 && b.locations().get(0).equals(location)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static ReceivedBlockInfo withoutLocation(ReceivedBlockInfo b, String location) {
+        var locations = new ArrayList<>(b.locations());
+        locations.remove(location);
+        return new ReceivedBlockInfo(b.streamId(), b.blockId(), b.blockTimeMs(), b.numRecords(), locations);
+    }
+
+    /** What runs the receivers outside this process, or null when they run here (local mode). */
+    public ReceiverLauncher launcher() {
+        return launcher;
+    }
+
     public int numReceivers() {
         return receivers.size();
     }
@@ -205,13 +342,21 @@ public final class ReceiverTracker {
      */
     public void stop(boolean graceful) {
         List<ReceiverSupervisor<?>> toStop;
+        boolean started;
         synchronized (this) {
             if (state == State.STOPPING || state == State.STOPPED) {
                 return;
             }
-            boolean started = state == State.ACTIVE;
+            started = state == State.ACTIVE;
             state = State.STOPPING;
             toStop = started ? new ArrayList<>(supervisors.values()) : List.of();
+        }
+        if (started && launcher != null) {
+            try {
+                launcher.stop(graceful); // not under the lock: the receivers' last blocks still come in
+            } catch (RuntimeException e) {
+                LOG.warn("Error stopping the receivers placed by {}", launcher, e);
+            }
         }
         for (ReceiverSupervisor<?> s : toStop) {
             try {
@@ -228,10 +373,8 @@ public final class ReceiverTracker {
                 unallocated.values().forEach(List::clear);
             }
         }
-        for (ReceivedBlockInfo b : dropped) {
-            blockStore.remove(b.blockId());
-        }
-        LOG.info("ReceiverTracker stopped {} receiver(s){}", toStop.size(),
+        removeBlocks(dropped);
+        LOG.info("ReceiverTracker stopped {} receiver(s){}", launcher != null ? receivers.size() : toStop.size(),
                 graceful ? "" : ", dropping " + dropped.size() + " unallocated block(s)");
     }
 }

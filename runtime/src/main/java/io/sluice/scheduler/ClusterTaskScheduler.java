@@ -52,7 +52,8 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Executors come and go through the {@link ExecutorRegistry.Listener} methods (the {@code ExecutorManager}
  * calls them on its thread) and get tasks once they also reported {@link ExecutorReady} to
- * {@link #schedulerEndpoint()}; {@link #slots()} is the total of the registered executors' cores. {@link #runTasks}
+ * {@link #schedulerEndpoint()}; {@link #slots()} is the total of the registered executors' cores minus those
+ * {@linkplain #reserveReceiverCore taken by receivers}. {@link #runTasks}
  * serializes each task once with Kryo, places it on an executor with a free slot — the one with the most free
  * slots, so tasks spread evenly (placement by input locality is future work: tasks do not yet say where their input
  * is) — and asks its {@value TaskMessages#TASKS_ENDPOINT} endpoint with {@link LaunchTask}. Then, per task result:
@@ -87,6 +88,8 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         final InetSocketAddress address;
         final int cores;
         int free;
+        /** Cores taken by receivers: they run for the application's lifetime and are no task slots. */
+        int receivers;
         final Set<CompletableFuture<TaskOutcome>> running = new HashSet<>();
 
         Slots(ExecutorInfo info) {
@@ -136,6 +139,8 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     private final Set<ExecutorId> ready = new HashSet<>();
     private final Set<ExecutorId> gone = new HashSet<>();
     private final Map<ExecutorId, Integer> stagesUsing = new HashMap<>(); // stages in flight that ran tasks there
+    private final List<java.util.function.Predicate<ExecutorId>> releaseGuards = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<ExecutorId, String>> lossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private String fatal; // guarded by lock
     private boolean closed; // guarded by lock
 
@@ -208,12 +213,14 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     @Override
     public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
         List<CompletableFuture<TaskOutcome>> running;
+        String location;
         synchronized (lock) {
             gone.add(id);
             registeredInfo.remove(id);
             ready.remove(id);
             Slots slots = executors.remove(id);
             running = slots == null ? List.of() : new ArrayList<>(slots.running);
+            location = slots == null ? null : slots.address.getHostString() + ":" + slots.address.getPort();
             lock.notifyAll();
         }
         Set<Integer> shuffles = tracker.removeOutputsOn(id);
@@ -222,6 +229,13 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                 + "shuffles {} are gone (epoch {})", appId, id, reason, diagnostics, running.size(), shuffles, e);
         var lost = new IllegalStateException("executor " + id + " was lost (" + reason + ": " + diagnostics + ")");
         running.forEach(f -> f.completeExceptionally(lost));
+        for (var l : lossListeners) {
+            try {
+                l.accept(id, location);
+            } catch (RuntimeException ex) {
+                LOG.warn("Application {}: a listener failed on the loss of executor {}", appId, id, ex);
+            }
+        }
     }
 
     /** Waits until at least {@code count} executors are registered; false when {@code timeout} passed first. */
@@ -257,10 +271,14 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
      *
      * <p>Limits: between a map stage's return and its caller recording the statuses in the tracker the executor
      * looks free; releasing it in that window costs a fetch failure and a re-run of those maps (the usual recovery
-     * of lost map outputs), no data. Receivers and received blocks still live on the driver, so they need no guard
-     * here yet; when they move to executors this is where they must be checked.
+     * of lost map outputs), no data. Receivers and the only copies of received blocks are checked first, through
+     * {@link #mayRelease}.
      */
     public boolean tryReserveForRelease(ExecutorId id) {
+        if (!mayRelease(id)) {
+            LOG.debug("Application {}: executor {} stays: it hosts a receiver or the only copy of a block", appId, id);
+            return false;
+        }
         synchronized (lock) {
             Slots slots = executors.get(id);
             if (slots != null && !slots.running.isEmpty()) {
@@ -297,8 +315,136 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     @Override
     public int slots() {
         synchronized (lock) {
-            return executors.values().stream().mapToInt(s -> s.cores).sum();
+            return executors.values().stream().mapToInt(s -> s.cores - s.receivers).sum();
         }
+    }
+
+    // ---------------------------------------------------------------- receiver cores
+
+    /** An executor a receiver was placed on: its id and RPC address. */
+    public record ReceiverHost(ExecutorId id, InetSocketAddress address) {
+        /** {@code host:port}, as block locations name it. */
+        public String location() {
+            return address.getHostString() + ":" + address.getPort();
+        }
+    }
+
+    /**
+     * Takes one core of a registered executor for a receiver, so that it is no longer a task slot: among those not in
+     * {@code avoid} (unless only those are left) with a core that is not yet a receiver's, the one hosting the fewest receivers,
+     * then with the most cores left. Returns empty when no executor has a core left for a receiver.
+     * A reservation ends with {@link #releaseReceiverCore} or when its executor is lost.
+     */
+    public java.util.Optional<ReceiverHost> reserveReceiverCore(Set<ExecutorId> avoid) {
+        synchronized (lock) {
+            if (closed) {
+                return java.util.Optional.empty();
+            }
+            Slots best = null;
+            for (Slots s : executors.values()) {
+                if (s.cores - s.receivers <= 0) {
+                    continue;
+                }
+                if (best == null || better(s, best, avoid)) {
+                    best = s;
+                }
+            }
+            if (best == null) {
+                return java.util.Optional.empty();
+            }
+            best.receivers++;
+            best.free--; // may go below zero while tasks still run there: no new task goes there until they end
+            LOG.info("Application {}: executor {} gives a core to a receiver ({} of {} cores left for tasks)", appId,
+                    best.id, best.cores - best.receivers, best.cores);
+            return java.util.Optional.of(new ReceiverHost(best.id, best.address));
+        }
+    }
+
+    private static boolean better(Slots candidate, Slots best, Set<ExecutorId> avoid) {
+        boolean ca = avoid.contains(candidate.id);
+        boolean ba = avoid.contains(best.id);
+        if (ca != ba) {
+            return !ca;
+        }
+        if (candidate.receivers != best.receivers) {
+            return candidate.receivers < best.receivers;
+        }
+        return candidate.cores - candidate.receivers > best.cores - best.receivers;
+    }
+
+    /** Gives back a core {@link #reserveReceiverCore} took on {@code id} (nothing if the executor is gone). */
+    public void releaseReceiverCore(ExecutorId id) {
+        synchronized (lock) {
+            Slots s = executors.get(id);
+            if (s != null && s.receivers > 0) {
+                s.receivers--;
+                s.free++;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** The RPC addresses ({@code host:port}) of the registered executors other than {@code self}. */
+    public List<String> peersOf(String self) {
+        synchronized (lock) {
+            var result = new ArrayList<String>();
+            for (Slots s : executors.values()) {
+                if (!s.id.value().equals(self)) {
+                    result.add(s.address.getHostString() + ":" + s.address.getPort());
+                }
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Called (outside the scheduler's lock) with the id of each executor declared lost and its RPC address
+     * ({@code host:port}; null if it never became ready for tasks).
+     */
+    public void addLossListener(java.util.function.BiConsumer<ExecutorId, String> listener) {
+        lossListeners.add(listener);
+    }
+
+    /**
+     * Whether the allocator may release executor {@code id}: not while it hosts a receiver, nor while a
+     * {@linkplain #addReleaseGuard guard} says no (e.g. it holds the only copy of a received block). An executor that
+     * is not registered may be released.
+     */
+    public boolean mayRelease(ExecutorId id) {
+        synchronized (lock) {
+            Slots s = executors.get(id);
+            if (s != null && s.receivers > 0) {
+                return false;
+            }
+        }
+        for (var guard : releaseGuards) {
+            if (!guard.test(id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Adds a condition {@link #mayRelease} also requires (true: the executor may go). */
+    public void addReleaseGuard(java.util.function.Predicate<ExecutorId> guard) {
+        releaseGuards.add(guard);
+    }
+
+    public void removeReleaseGuard(java.util.function.Predicate<ExecutorId> guard) {
+        releaseGuards.remove(guard);
+    }
+
+    /** The RPC address ({@code host:port}) of a registered executor, or null. */
+    public String locationOf(ExecutorId id) {
+        synchronized (lock) {
+            Slots s = executors.get(id);
+            return s == null ? null : s.address.getHostString() + ":" + s.address.getPort();
+        }
+    }
+
+    /** Stops calling a listener {@link #addLossListener} added. */
+    public void removeLossListener(java.util.function.BiConsumer<ExecutorId, String> listener) {
+        lossListeners.remove(listener);
     }
 
     /** The driver never runs tasks itself. */

@@ -195,6 +195,11 @@ public final class ExecutorCluster implements TaskScheduler {
         return scheduler;
     }
 
+    /** The driver's RPC side, where driver endpoints (such as the receiver tracker's) are registered. */
+    public DriverEndpoints driverEndpoints() {
+        return driver;
+    }
+
     /** The executors' manager (e.g. to look up their processes). */
     public ExecutorManager executors() {
         return manager;

@@ -123,6 +123,7 @@ public final class KryoSerializer implements Serializer {
         new EngineKryoClasses().registerClasses(kryo);
         ExecutorMessages.registerWith(kryo); // appended: earlier classes keep their registration ids
         io.sluice.executor.TaskMessages.registerWith(kryo);
+        io.sluice.receiver.ReceiverMessages.registerWith(kryo);
         for (KryoRegistrator r : registrators) {
             r.registerClasses(kryo);
         }

@@ -163,4 +163,28 @@ class ReceiverTrackerTest {
         ReceiverTracker.checkTaskSlots("local[3]", 3, 2);
         ReceiverTracker.checkTaskSlots("local[1]", 1, 0);
     }
+
+    @Test
+    void aLostLocationIsForgottenAndAnUnallocatedBlockWithoutAnotherCopyIsDropped() {
+        tracker.addBlock(new ReceivedBlockInfo(0, "input-0-1", 1, 3, List.of("h:1", "h:2")));
+        tracker.addBlock(new ReceivedBlockInfo(0, "input-0-2", 2, 4, List.of("h:1", "h:3")));
+        tracker.allocateBlocksToBatch(new Time(11_000));
+        tracker.addBlock(new ReceivedBlockInfo(0, "input-0-3", 3, 5, List.of("h:2", "h:1")));
+        tracker.addBlock(new ReceivedBlockInfo(0, "input-0-4", 4, 6, List.of("h:2")));
+
+        assertThat(tracker.holdsOnlyCopy("h:2")).as("input-0-4").isTrue();
+        assertThat(tracker.holdsOnlyCopy("h:1")).isFalse();
+
+        tracker.locationLost("h:2");
+
+        assertThat(tracker.blocksOfBatch(new Time(11_000), 0)).extracting(ReceivedBlockInfo::locations)
+                .containsExactly(List.of("h:1"), List.of("h:1", "h:3"));
+        assertThat(tracker.unallocatedBlocks(0)).extracting(ReceivedBlockInfo::blockId).containsExactly("input-0-3");
+        assertThat(tracker.unallocatedBlocks(0).get(0).locations()).containsExactly("h:1");
+        assertThat(tracker.holdsOnlyCopy("h:1")).as("input-0-1 and input-0-3 are left there only").isTrue();
+        tracker.cleanupBatch(new Time(11_000), 0);
+        tracker.allocateBlocksToBatch(new Time(12_000));
+        tracker.cleanupBatch(new Time(12_000), 0);
+        assertThat(tracker.holdsOnlyCopy("h:1")).isFalse();
+    }
 }

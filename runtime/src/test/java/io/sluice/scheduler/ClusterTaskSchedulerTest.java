@@ -26,6 +26,7 @@ import io.sluice.util.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -238,5 +239,45 @@ class ClusterTaskSchedulerTest {
         tracker.unregister(5);
         assertThat(scheduler.tryReserveForRelease(B)).as("its shuffle was released").isTrue();
         assertThat(scheduler.tryReserveForRelease(new ExecutorId("exec-unknown"))).isTrue();
+    }
+
+    @Test
+    void receiversTakeCoresSpreadOverExecutorsAndTasksUseTheRest() throws Exception {
+        execA.behaviour = (task, launch) -> success(task);
+        execB.behaviour = (task, launch) -> success(task);
+        join(A, execA, 2);
+        join(B, execB, 1);
+        var lostAddresses = new ArrayList<String>();
+        scheduler.addLossListener((id, address) -> lostAddresses.add(id + "@" + address));
+
+        assertThat(scheduler.mayRelease(A)).isTrue();
+        var first = scheduler.reserveReceiverCore(Set.of()).orElseThrow();
+        assertThat(first.id()).as("the executor with the most cores").isEqualTo(A);
+        assertThat(scheduler.mayRelease(A)).as("hosts a receiver").isFalse();
+        assertThat(scheduler.locationOf(A)).isEqualTo(first.location());
+        var second = scheduler.reserveReceiverCore(Set.of()).orElseThrow();
+        assertThat(second.id()).as("spread: the executor without a receiver").isEqualTo(B);
+        assertThat(scheduler.slots()).isEqualTo(1);
+        assertThat(scheduler.peersOf(A.value())).containsExactly(second.location());
+        // tasks run on the one core left, on A
+        assertThat(scheduler.runTasks("stage", tasks(0))).containsExactly(0, 10, 20, 30);
+        assertThat(scheduler.reserveReceiverCore(Set.of(A)).orElseThrow().id())
+                .as("only A has a core left, even though it is to be avoided").isEqualTo(A);
+        assertThat(scheduler.reserveReceiverCore(Set.of())).as("no core left").isEmpty();
+        assertThat(scheduler.slots()).isZero();
+
+        scheduler.releaseReceiverCore(A);
+        assertThat(scheduler.slots()).isEqualTo(1);
+        scheduler.releaseReceiverCore(A);
+        assertThat(scheduler.mayRelease(A)).isTrue();
+        java.util.function.Predicate<ExecutorId> guard = id -> !id.equals(A);
+        scheduler.addReleaseGuard(guard);
+        assertThat(scheduler.mayRelease(A)).as("the guard says no").isFalse();
+        scheduler.removeReleaseGuard(guard);
+        assertThat(scheduler.mayRelease(A)).isTrue();
+        scheduler.executorLost(B, ExecutorLossReason.HEARTBEAT_TIMEOUT, "silent");
+        assertThat(lostAddresses).containsExactly(B + "@" + second.location());
+        assertThat(scheduler.slots()).as("B's receiver core went with it").isEqualTo(2);
+        assertThat(scheduler.runTasks("stage", tasks(1))).containsExactly(0, 10, 20, 30);
     }
 }
