@@ -2,41 +2,23 @@ package io.sluice.dstream;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.batch.SluiceContext;
 import io.sluice.scheduler.LocalClusterFixture;
 import io.sluice.testkit.StreamingTestKit;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every test of {@link WindowOperationsTest}, with the tasks of each batch running on {@code local-cluster[2,1,512]};
  * the stateful windowed reductions are refused at start there for now (see the overrides).
  */
 class WindowOperationsOnLocalClusterTest extends WindowOperationsTest {
-    @TempDir
-    static Path workDir;
-
-    private static SluiceContext cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = LocalClusterFixture.start("window-operations", workDir);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final LocalClusterFixture cluster = new LocalClusterFixture("window-operations");
 
     @Override
     protected StreamingTestKit kit() {
-        return StreamingTestKit.create().context(cluster);
+        return StreamingTestKit.create().context(cluster.context());
     }
 
     // Windowed reductions with an inverse function keep state between batches, which cannot live on executors yet:
