@@ -521,6 +521,16 @@ public abstract class DStream<T> implements Serializable {
     protected void onClear(Time time, Dataset<T> dataset) {
     }
 
+    /** The dataset generated for {@code time}, if it is still remembered; never computes one. */
+    public final Optional<Dataset<T>> generatedDataset(Time time) {
+        return Optional.ofNullable(generated.get(time));
+    }
+
+    /** The datasets currently remembered, in no particular order; never blocks on generation. */
+    protected final List<Dataset<T>> generatedDatasets() {
+        return new ArrayList<>(generated.values());
+    }
+
     /** The times currently remembered, for tests and the UI. */
     public List<Time> generatedTimes() {
         return new ArrayList<>(new TreeMap<>(generated).keySet());

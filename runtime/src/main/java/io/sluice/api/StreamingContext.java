@@ -72,6 +72,7 @@ public class StreamingContext implements AutoCloseable {
     private volatile String checkpointDir;
     private JobScheduler jobScheduler;
     private JobGenerator jobGenerator;
+    private io.sluice.scheduler.StateCheckpointer stateCheckpointer;
     private volatile ReceiverTracker receiverTracker;
     private volatile ExecutorAllocationController allocationController;
     private volatile AutoCloseable allocationDriver;
@@ -291,6 +292,7 @@ public class StreamingContext implements AutoCloseable {
                 jobScheduler = new JobScheduler(clock, listenerBus, sc.appId());
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
                         this::beforeBatch, this::reportError);
+                startStateCheckpointer();
                 listenerBus.start();
                 startDynamicAllocation();
                 startInputs();
@@ -330,6 +332,27 @@ public class StreamingContext implements AutoCloseable {
                 h.executorCores(), receivers, h.config().scalingInterval().toMillis());
     }
 
+    /** With stateful streams, saves their state to the checkpoint directory every checkpoint interval. */
+    private void startStateCheckpointer() {
+        var stateful = new ArrayList<io.sluice.dstream.StatefulDStream<?, ?>>();
+        for (DStream<?> s : graph.allStreams()) {
+            if (s instanceof io.sluice.dstream.StatefulDStream<?, ?> st) {
+                stateful.add(st);
+            }
+        }
+        if (stateful.isEmpty() || checkpointDir == null) {
+            return;
+        }
+        var dir = new org.apache.hadoop.fs.Path(checkpointDir);
+        try {
+            var snapshots = new io.sluice.state.StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
+            stateCheckpointer = new io.sluice.scheduler.StateCheckpointer(snapshots, sc.appId());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
+        }
+        stateful.forEach(s -> s.saveStatesWith(stateCheckpointer));
+    }
+
     private void stopDynamicAllocation() {
         AutoCloseable driver = allocationDriver;
         allocationDriver = null;
@@ -354,27 +377,7 @@ public class StreamingContext implements AutoCloseable {
     /** Checks made before anything starts; see {@link DStreamGraph#validate}. */
     protected void validate() {
         graph.validate(checkpointDir);
-        graph.setStartCheck(this::checkSupportedOnExecutors); // after the windows' checks, at graph start
         ReceiverTracker.checkTaskSlots(conf().get(SluiceConf.MASTER), sc.slots(), receiverStreams().size());
-    }
-
-    /**
-     * With tasks on executors, operator state still lives in the driver (state placement on executors is not
-     * implemented yet): such a graph is refused at start, naming the stream, rather than failing in its first batch.
-     * Stateful streams include {@code reduceByKeyAndWindow} and {@code reduceByWindow} with an inverse function, and
-     * {@code countByWindow}/{@code countByValueAndWindow}. Receiver streams run their receivers on executors.
-     */
-    private void checkSupportedOnExecutors() {
-        if (!sc.runsTasksOnExecutors()) {
-            return;
-        }
-        for (DStream<?> s : graph.allStreams()) {
-            if (s instanceof io.sluice.state.StatefulStream || s instanceof io.sluice.dstream.MapWithStateDStream<?, ?, ?, ?>) {
-                throw new UnsupportedOperationException("Stateful stream " + s + " cannot run on " + conf().get(SluiceConf.MASTER)
-                        + " yet: state placement on executors is not supported yet; use local[N] for updateStateByKey, "
-                        + "mapWithState and windowed reductions with an inverse function");
-            }
-        }
     }
 
     private List<ReceiverInputDStream<?>> receiverStreams() {
@@ -516,6 +519,9 @@ public class StreamingContext implements AutoCloseable {
         }
         if (jobScheduler != null) {
             jobScheduler.stop(graceful, timeout);
+        }
+        if (stateCheckpointer != null) {
+            stateCheckpointer.close(timeout);
         }
         if (!graceful) {
             stopInputs(false);

@@ -57,6 +57,12 @@ public final class BlockDataset<T> extends Dataset<T> {
         return List.of();
     }
 
+    /** Where the block's copies are: tasks run best there, reading the block without a network copy. */
+    @Override
+    public TaskLocality locality(int partition) {
+        return TaskLocality.preferring(List.of(locations.get(partition)));
+    }
+
     @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super T> out) {
         String id = blockIds.get(partition);

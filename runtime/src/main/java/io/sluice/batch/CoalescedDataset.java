@@ -28,6 +28,26 @@ final class CoalescedDataset<T> extends Dataset<T> {
     }
 
     @Override
+    public TaskLocality locality(int partition) {
+        int n = parent.numPartitions();
+        int from = (int) ((long) partition * n / numPartitions);
+        int to = (int) ((long) (partition + 1) * n / numPartitions);
+        TaskLocality result = TaskLocality.ANY;
+        for (int p = from; p < to; p++) {
+            result = result.and(parent.locality(p));
+        }
+        return result;
+    }
+
+    @Override
+    public void markComputed(int partition) {
+        int n = parent.numPartitions();
+        for (int p = (int) ((long) partition * n / numPartitions); p < (long) (partition + 1) * n / numPartitions; p++) {
+            parent.markComputed(p);
+        }
+    }
+
+    @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super T> out) {
         int n = parent.numPartitions();
         int from = (int) ((long) partition * n / numPartitions);

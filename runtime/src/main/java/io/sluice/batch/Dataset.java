@@ -75,6 +75,34 @@ public abstract class Dataset<T> implements Serializable {
         return null;
     }
 
+    /**
+     * Where a task computing {@code partition} should run (driver only). By default what the narrow parents of
+     * the same shape want for the same partition; datasets that read their parents' partitions differently, or
+     * whose data lives somewhere (received blocks, state), override it.
+     */
+    public TaskLocality locality(int partition) {
+        TaskLocality result = TaskLocality.ANY;
+        for (Dependency d : dependencies()) {
+            if (d instanceof Dependency.Narrow n && n.parent().numPartitions() == numPartitions()) {
+                result = result.and(n.parent().locality(partition));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * A task computed {@code partition} of this dataset (driver only): datasets that keep a record of what their
+     * partitions left behind in the processes running them (state versions) update it. By default passed on to the
+     * narrow parents of the same shape, for the same partition.
+     */
+    public void markComputed(int partition) {
+        for (Dependency d : dependencies()) {
+            if (d instanceof Dependency.Narrow n && n.parent().numPartitions() == numPartitions()) {
+                n.parent().markComputed(partition);
+            }
+        }
+    }
+
     /** Computes one partition, pushing its elements into {@code out} in order. */
     protected abstract void compute(int partition, TaskContext ctx, Consumer<? super T> out);
 

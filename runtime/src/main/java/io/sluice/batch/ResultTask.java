@@ -13,6 +13,11 @@ public record ResultTask<U>(int stageId, int partition, Dataset<?> dataset, Task
     }
 
     @Override
+    public TaskLocality locality() {
+        return dataset.locality(partition);
+    }
+
+    @Override
     public String toString() {
         return "ResultTask(stage " + stageId + ", partition " + partition + " of " + dataset + ")";
     }

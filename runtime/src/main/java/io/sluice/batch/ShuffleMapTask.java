@@ -13,6 +13,11 @@ public record ShuffleMapTask(int stageId, int partition, ShuffleDependency<?, ?,
     }
 
     @Override
+    public TaskLocality locality() {
+        return dependency.parent().locality(partition);
+    }
+
+    @Override
     public String toString() {
         return "ShuffleMapTask(stage " + stageId + ", partition " + partition + ", shuffle " + dependency.shuffleId()
                 + ")";

@@ -165,6 +165,14 @@ public final class SluiceContext implements AutoCloseable {
         return mapOutputs;
     }
 
+    /**
+     * Calls {@code listener} with the state slots whose executor was lost (see {@link TaskLocality}); never in
+     * local mode, where the state lives in this process.
+     */
+    public void addStateLossListener(java.util.function.Consumer<java.util.Set<Integer>> listener) {
+        scheduler.addStateLossListener(listener);
+    }
+
     /** Where stateful streams register their stores, so that tasks find them by operator id. */
     public StateRegistry stateRegistry() {
         return env.stateStores();
@@ -253,7 +261,11 @@ public final class SluiceContext implements AutoCloseable {
                 for (int p : partitions) {
                     tasks.add(new ResultTask<>(stageId, p, ds, fn));
                 }
-                return scheduler.runTasks(name + " of " + ds, tasks);
+                List<U> results = scheduler.runTasks(name + " of " + ds, tasks);
+                for (int p : partitions) {
+                    ds.markComputed(p);
+                }
+                return results;
             } catch (FetchFailedException e) {
                 // map outputs were lost (an executor died or lost them): run the missing maps again, then the stage
                 if (attempt >= maxStageAttempts) {
@@ -325,6 +337,9 @@ public final class SluiceContext implements AutoCloseable {
             }
             for (MapStatus status : scheduler.runTasks("shuffle map of " + dep.parent(), tasks)) {
                 mapOutputs.add(dep.shuffleId(), status);
+            }
+            for (int m : missing) {
+                dep.parent().markComputed(m);
             }
         }
     }

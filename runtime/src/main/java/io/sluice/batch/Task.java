@@ -12,6 +12,9 @@ public sealed interface Task<U> permits ShuffleMapTask, ResultTask {
 
     int partition();
 
+    /** Where the task should run (driver only: it walks the task's lineage). */
+    TaskLocality locality();
+
     /** Runs the task; called by {@link io.sluice.executor.TaskRunner}, which reports what it returns or throws. */
     U run(TaskContext ctx) throws Exception;
 }

@@ -25,6 +25,13 @@ public interface TaskScheduler extends AutoCloseable {
     default void releaseDataset(int datasetId) {
     }
 
+    /**
+     * Calls {@code listener} with the state slots (see {@link TaskLocality}) whose host process was lost, so the
+     * state partitions kept there must be rebuilt. Schedulers whose processes cannot be lost never call it.
+     */
+    default void addStateLossListener(java.util.function.Consumer<java.util.Set<Integer>> listener) {
+    }
+
     /** True when called from one of this scheduler's task threads. */
     boolean inTask();
 

@@ -33,6 +33,26 @@ final class UnionDataset<T> extends Dataset<T> {
     }
 
     @Override
+    public TaskLocality locality(int partition) {
+        for (int i = 0; i < parents.size(); i++) {
+            if (partition < offsets[i + 1]) {
+                return parents.get(i).locality(partition - offsets[i]);
+            }
+        }
+        return TaskLocality.ANY;
+    }
+
+    @Override
+    public void markComputed(int partition) {
+        for (int i = 0; i < parents.size(); i++) {
+            if (partition < offsets[i + 1]) {
+                parents.get(i).markComputed(partition - offsets[i]);
+                return;
+            }
+        }
+    }
+
+    @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super T> out) {
         for (int i = 0; i < parents.size(); i++) {
             if (partition < offsets[i + 1]) {

@@ -159,6 +159,8 @@ public final class SluiceConf {
                     + "that timeout passed (unless every executor is excluded).");
     public static final ConfigKey<Duration> EXCLUDE_TIMEOUT = duration("sluice.excludeOnFailure.timeout", Duration.ofSeconds(60), Duration.ofMillis(1),
             "How long an executor stays excluded after repeated task failures; also the window over which its failures count.");
+    public static final ConfigKey<Duration> LOCALITY_WAIT = duration("sluice.locality.wait", Duration.ofSeconds(3), Duration.ZERO,
+            "How long a task whose input blocks are on particular executors waits for a free slot there before it runs on any executor (reading the blocks over the network).");
 
     private final Map<String, String> values = new TreeMap<>();
 

@@ -44,7 +44,7 @@ final class InternalMapWithStateDStream<K, V, S, U> extends StatefulDStream<K, S
     public void initialize(Time zero) {
         super.initialize(zero);
         // tasks find the records by operator id in their environment
-        context().context().stateRegistry().registerMappedRecords(operatorId(), records);
+        context().context().stateRegistry().registerMappedRecords(storeSpec().key(), records);
     }
 
     /** Named after the user-facing stream, which is the one an application can name. */
@@ -83,7 +83,9 @@ final class InternalMapWithStateDStream<K, V, S, U> extends StatefulDStream<K, S
         }
         var f = spec.getFunction();
         Duration timeout = spec.getTimeout().orElse(null);
-        String operatorId = operatorId();
+        String recordsKey = storeSpec().key();
+        int numPartitions = partitioner().numPartitions();
+        Time forgetUpTo = context().context().runsTasksOnExecutors() ? time.minus(rememberDuration()) : null;
         return new Step<>(inputs, (tx, partition, ctx) -> {
             if (initial != null) {
                 initial.iterate(partition, ctx, kv -> tx.put(kv.key(), kv.value()));
@@ -111,7 +113,11 @@ final class InternalMapWithStateDStream<K, V, S, U> extends StatefulDStream<K, S
                     tx.remove(key);
                 }
             }
-            ctx.env().stateStores().<U>mappedRecords(operatorId).put(time, partition, mapped);
+            MappedRecords<U> out = ctx.env().stateStores().mappedRecords(recordsKey, numPartitions);
+            out.put(time, partition, mapped);
+            if (forgetUpTo != null) {
+                out.forgetUpTo(forgetUpTo); // on an executor nobody else forgets old batches' records
+            }
         });
     }
 

@@ -3,6 +3,7 @@ package io.sluice.scheduler;
 import io.sluice.batch.FetchFailedException;
 import io.sluice.batch.Task;
 import io.sluice.batch.TaskFailedException;
+import io.sluice.batch.TaskLocality;
 import io.sluice.batch.TaskScheduler;
 import io.sluice.cluster.ExecutorId;
 import io.sluice.cluster.ExecutorLossReason;
@@ -141,6 +142,10 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     private final Map<ExecutorId, Integer> stagesUsing = new HashMap<>(); // stages in flight that ran tasks there
     private final List<java.util.function.Predicate<ExecutorId>> releaseGuards = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<ExecutorId, String>> lossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<Set<Integer>>> stateLossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The executor hosting each state slot (partition index of every stateful operator); guarded by lock. */
+    private final Map<Integer, ExecutorId> stateHosts = new HashMap<>();
+    private final Duration localityWait;
     private String fatal; // guarded by lock
     private boolean closed; // guarded by lock
 
@@ -160,6 +165,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         this.maxFailures = conf.get(SluiceConf.TASK_MAX_FAILURES);
         this.excludeAfter = conf.get(SluiceConf.EXCLUDE_MAX_TASK_FAILURES);
         this.excludeFor = conf.get(SluiceConf.EXCLUDE_TIMEOUT);
+        this.localityWait = conf.get(SluiceConf.LOCALITY_WAIT);
     }
 
     // ---------------------------------------------------------------- executors
@@ -214,6 +220,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
         List<CompletableFuture<TaskOutcome>> running;
         String location;
+        Set<Integer> lostSlots;
         synchronized (lock) {
             gone.add(id);
             registeredInfo.remove(id);
@@ -221,6 +228,14 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
             Slots slots = executors.remove(id);
             running = slots == null ? List.of() : new ArrayList<>(slots.running);
             location = slots == null ? null : slots.address.getHostString() + ":" + slots.address.getPort();
+            lostSlots = new java.util.TreeSet<Integer>();
+            for (var it = stateHosts.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getValue().equals(id)) {
+                    lostSlots.add(e.getKey());
+                    it.remove();
+                }
+            }
             lock.notifyAll();
         }
         Set<Integer> shuffles = tracker.removeOutputsOn(id);
@@ -236,6 +251,63 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                 LOG.warn("Application {}: a listener failed on the loss of executor {}", appId, id, ex);
             }
         }
+        if (!lostSlots.isEmpty()) {
+            LOG.warn("Application {}: executor {} hosted state slots {}; they move to other executors", appId, id,
+                    lostSlots);
+            for (var l : stateLossListeners) {
+                try {
+                    l.accept(Set.copyOf(lostSlots));
+                } catch (RuntimeException ex) {
+                    LOG.warn("Application {}: a listener failed on the loss of state slots {}", appId, lostSlots, ex);
+                }
+            }
+        }
+    }
+
+    /** Calls {@code listener} (outside the lock) with the state slots of each executor lost. */
+    public void addStateLossListener(java.util.function.Consumer<Set<Integer>> listener) {
+        stateLossListeners.add(listener);
+    }
+
+    /** The executor hosting each state slot assigned so far; for tests and diagnostics. */
+    public Map<Integer, ExecutorId> stateHosts() {
+        synchronized (lock) {
+            return Map.copyOf(stateHosts);
+        }
+    }
+
+    /**
+     * The executor hosting state slot {@code slot}, assigning one if the slot has none (the executor hosting the
+     * fewest slots, in registration order among equals). Null when no executor is ready. Caller holds the lock.
+     */
+    private Slots stateHost(int slot) {
+        ExecutorId id = stateHosts.get(slot);
+        Slots host = id == null ? null : executors.get(id);
+        if (host != null) {
+            return host;
+        }
+        Slots best = null;
+        int bestCount = Integer.MAX_VALUE;
+        for (Slots s : executors.values()) {
+            if (s.cores - s.receivers <= 0) {
+                continue;
+            }
+            int count = 0;
+            for (ExecutorId h : stateHosts.values()) {
+                if (h.equals(s.id)) {
+                    count++;
+                }
+            }
+            if (count < bestCount) {
+                best = s;
+                bestCount = count;
+            }
+        }
+        if (best != null) {
+            stateHosts.put(slot, best.id);
+            LOG.info("Application {}: state slot {} is hosted by executor {}", appId, slot, best.id);
+        }
+        return best;
     }
 
     /** Waits until at least {@code count} executors are registered; false when {@code timeout} passed first. */
@@ -280,6 +352,10 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
             return false;
         }
         synchronized (lock) {
+            if (stateHosts.containsValue(id)) {
+                LOG.debug("Application {}: executor {} stays: it hosts state partitions", appId, id);
+                return false;
+            }
             Slots slots = executors.get(id);
             if (slots != null && !slots.running.isEmpty()) {
                 LOG.debug("Application {}: executor {} stays: {} tasks running", appId, id, slots.running.size());
@@ -484,6 +560,18 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                         + "task " + tasks.get(i) + " is not serializable: " + e.getMessage(), e);
             }
         }
+        TaskLocality[] locality = new TaskLocality[n];
+        for (int i = 0; i < n; i++) {
+            locality[i] = tasks.get(i).locality();
+            if (locality[i].stateSlots().size() > 1) {
+                throw new TaskFailedException("Stage " + stageId + " (" + stageName + ") cannot run on executors: task "
+                        + tasks.get(i) + " reads state partitions " + new java.util.TreeSet<>(locality[i].stateSlots())
+                        + ", which live on "
+                        + "different executors. Read each state partition in its own task (e.g. avoid coalesce or "
+                        + "union of stateful streams by partition before a shuffle).", null);
+            }
+        }
+        long stageStart = System.nanoTime();
         Object[] values = new Object[n];
         boolean[] done = new boolean[n];
         int[] launches = new int[n];
@@ -499,7 +587,8 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         long deadline = System.nanoTime() + stageTimeout.toNanos();
         LOG.debug("Application {}: stage {} ({}) with {} tasks", appId, stageId, stageName, n);
         while (remaining > 0) {
-            launchPending(stageName, tasks, shipped, pending, launches, failedOn, completions, used);
+            launchPending(stageName, tasks, shipped, locality, stageStart, pending, launches, failedOn, completions,
+                    used);
             Completion c;
             try {
                 c = completions.poll(POLL_MS, TimeUnit.MILLISECONDS);
@@ -598,7 +687,8 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     }
 
     private <U> void launchPending(String stageName, List<? extends Task<U>> tasks, byte[][] shipped,
-                                   ArrayDeque<Integer> pending, int[] launches, List<Set<ExecutorId>> failedOn,
+                                   TaskLocality[] locality, long stageStart, ArrayDeque<Integer> pending,
+                                   int[] launches, List<Set<ExecutorId>> failedOn,
                                    BlockingQueue<Completion> completions, Set<ExecutorId> used) {
         synchronized (lock) {
             if (closed) {
@@ -607,13 +697,15 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
             if (fatal != null) {
                 throw new TaskFailedException("Cannot run stage " + stageName + ": " + fatal, null);
             }
-            while (!pending.isEmpty()) {
-                int i = pending.peekFirst();
-                Slots target = pick(failedOn.get(i));
+            boolean waitForLocality = System.nanoTime() - stageStart < localityWait.toNanos();
+            int count = pending.size();
+            for (int k = 0; k < count && !pending.isEmpty(); k++) {
+                int i = pending.pollFirst();
+                Slots target = place(locality[i], failedOn.get(i), waitForLocality);
                 if (target == null) {
-                    return;
+                    pending.addLast(i); // waits for its executor's slot; later tasks may go elsewhere meanwhile
+                    continue;
                 }
-                pending.pollFirst();
                 target.free--;
                 int attempt = launches[i]++;
                 long taskId = nextTaskId.getAndIncrement();
@@ -646,6 +738,36 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                 });
             }
         }
+    }
+
+    /**
+     * The executor for a task, or null if it has to wait: a task reading state runs only where its slot is hosted;
+     * a task with preferred locations runs on one of them with a free slot, or, once {@code waitForLocality} is
+     * over (or none of them is registered), anywhere; other tasks anywhere ({@link #pick}). Caller holds the lock.
+     */
+    private Slots place(TaskLocality where, Set<ExecutorId> avoid, boolean waitForLocality) {
+        if (!where.stateSlots().isEmpty()) {
+            Slots host = stateHost(where.stateSlots().iterator().next());
+            return host != null && host.free > 0 ? host : null;
+        }
+        if (!where.preferred().isEmpty()) {
+            long now = clock.currentTimeMillis();
+            boolean preferredAlive = false;
+            for (Slots s : executors.values()) {
+                if (s.cores - s.receivers <= 0
+                        || !where.preferred().contains(s.address.getHostString() + ":" + s.address.getPort())) {
+                    continue; // not there, or all its cores run receivers: no use waiting for it
+                }
+                preferredAlive = true;
+                if (s.free > 0 && !avoid.contains(s.id) && excludedUntil.getOrDefault(s.id, 0L) <= now) {
+                    return s;
+                }
+            }
+            if (waitForLocality && preferredAlive && avoid.isEmpty()) {
+                return null;
+            }
+        }
+        return pick(avoid);
     }
 
     /**

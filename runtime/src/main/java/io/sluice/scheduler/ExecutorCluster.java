@@ -216,6 +216,11 @@ public final class ExecutorCluster implements TaskScheduler {
     }
 
     @Override
+    public void addStateLossListener(java.util.function.Consumer<java.util.Set<Integer>> listener) {
+        scheduler.addStateLossListener(listener);
+    }
+
+    @Override
     public void releaseShuffle(int shuffleId) {
         scheduler.releaseShuffle(shuffleId);
     }

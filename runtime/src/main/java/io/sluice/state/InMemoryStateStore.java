@@ -148,6 +148,30 @@ public final class InMemoryStateStore<K, S> implements StateStore<K, S> {
     }
 
     @Override
+    public boolean restoreIfBehind(int partition, Time version,
+                                   java.util.function.Supplier<Map<K, StateEntry<S>>> supplier) {
+        Partition<K, S> p = partition(partition);
+        p.lock.lock();
+        try {
+            if (p.version >= version.milliseconds()) {
+                return false;
+            }
+            Map<K, StateEntry<S>> entries = supplier.get();
+            p.current.clear();
+            p.logs.clear();
+            p.updatedAt.clear();
+            p.current.putAll(entries);
+            if (trackIdle) {
+                entries.forEach((k, e) -> p.updatedAt.computeIfAbsent(e.updatedAt(), t -> new ArrayList<>()).add(k));
+            }
+            p.version = version.milliseconds();
+            return true;
+        } finally {
+            p.lock.unlock();
+        }
+    }
+
+    @Override
     public void forgetUpTo(Time time) {
         long t = time.milliseconds();
         for (Partition<K, S> p : partitions) {

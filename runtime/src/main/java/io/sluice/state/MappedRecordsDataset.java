@@ -31,7 +31,7 @@ public final class MappedRecordsDataset<K, S, U> extends Dataset<U> {
     @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super U> out) {
         state.materialize(partition, ctx);
-        MappedRecords<U> records = ctx.env().stateStores().mappedRecords(state.operatorId());
+        MappedRecords<U> records = ctx.env().stateStores().mappedRecords(state.spec().key(), state.numPartitions());
         for (U u : records.get(state.version(), partition)) {
             out.accept(u);
         }

@@ -7,34 +7,54 @@ import io.sluice.batch.Dependency;
 import io.sluice.batch.Partitioner;
 import io.sluice.batch.SluiceContext;
 import io.sluice.batch.TaskContext;
+import io.sluice.batch.TaskLocality;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * One version (batch) of an operator's state as a dataset: partition i holds the entries of state partition i at
- * that batch time. Computing a partition first makes sure its version is in the {@link StateStore}: if not, the
- * partition's update runs on top of the previous version (materializing that one first if needed), reading this
- * batch's inputs, which are partitioned like the state. The state is thus updated inside the tasks of the batch's
- * jobs, once per version, and the lineage holds the previous version only until all of its partitions are in the
- * store — so it does not grow with the number of batches.
+ * that batch time. Computing a partition first makes sure its version is in the {@link StateStore} of the process
+ * running the task: if not, the partition's update runs on top of the previous version (materializing that one
+ * first if needed), reading this batch's inputs, which are partitioned like the state. The state is thus updated
+ * inside the tasks of the batch's jobs, once per version.
  *
- * <p>Tasks find the store by operator id in their environment ({@link StateStores}), so the process that runs a task
- * decides where the state partition lives; the store given to the constructor only names the operator and its
- * partition count, and is not kept.
+ * <p>Tasks find the store in their environment ({@link StateStores}) from the {@link StoreSpec}; partition i of
+ * every operator lives in the process hosting state slot i, so tasks touching it must run there
+ * ({@link #locality}).
+ *
+ * <p>Lineage: with {@code keepLineage} false (state in the driver, which is never lost) the previous version is
+ * dropped as soon as all its partitions are in the store, so lineage does not grow with the number of batches.
+ * With {@code keepLineage} (state on executors, which can be lost) the chain of versions is kept back to the last
+ * version saved to the checkpoint directory ({@link #cutLineageAt}); a process that takes over a partition restores
+ * that saved version and replays the versions after it from their inputs. The driver's record of which partitions
+ * are materialized only decides whether the chain counts as a dependency (so the missing inputs of a replay are
+ * recomputed); it does not travel with tasks, where the store itself says what is there.
  */
 public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
-    private final String operatorId;
-    private final int numPartitions;
+    private static final Logger LOG = LogManager.getLogger(StateDataset.class);
+    private final StoreSpec spec;
     private final Partitioner partitioner;
     private final Time base;
     private final Time version;
     private final List<Dataset<?>> inputs;
     private final PartitionUpdate<K, S> update;
-    private final BitSet materialized = new BitSet();
+    private final boolean keepLineage;
+    private final Time forgetUpTo;
+    private transient BitSet materialized;
     private volatile StateDataset<K, S> previous;
+    /** The saved copy of version {@code base} to start from when the chain before it is gone; null if none. */
+    private volatile String baseSnapshot;
 
     /** How one partition of the new version is made from the previous one and this batch's inputs. */
     @FunctionalInterface
@@ -43,46 +63,63 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
     }
 
     /**
-     * @param base     the version this one is written on top of (the store's initial version for the first batch)
-     * @param inputs   the datasets {@code update} reads, partitioned like the state
-     * @param previous the dataset of version {@code base}, if some of its partitions may not be in the store yet
+     * @param base         the version this one is written on top of (the store's initial version for the first batch)
+     * @param inputs       the datasets {@code update} reads, partitioned like the state
+     * @param previous     the dataset of version {@code base}, if the chain of versions must be kept
+     * @param baseSnapshot the directory of the saved copy of version {@code base}, when {@code previous} is null and
+     *                     {@code base} is not the initial version; may be null in local mode
+     * @param keepLineage  whether to keep {@code previous} until {@link #cutLineageAt} (state on executors)
+     * @param forgetUpTo   versions up to this one are no longer read: a process writing this version drops them
+     *                     from its store (the driver's stream does it for its own store when it forgets a batch)
      */
-    public StateDataset(SluiceContext sc, String opName, StateStore<K, S> store, Partitioner partitioner, Time base,
+    public StateDataset(SluiceContext sc, String opName, StoreSpec spec, Partitioner partitioner, Time base,
                         Time version, List<Dataset<?>> inputs, PartitionUpdate<K, S> update,
-                        StateDataset<K, S> previous) {
+                        StateDataset<K, S> previous, String baseSnapshot, boolean keepLineage, Time forgetUpTo) {
         super(sc, opName);
-        if (partitioner.numPartitions() != store.numPartitions()) {
-            throw new IllegalArgumentException("The state of '" + store.operatorId() + "' has " + store.numPartitions()
+        if (partitioner.numPartitions() != spec.numPartitions()) {
+            throw new IllegalArgumentException("The state of '" + spec.operatorId() + "' has " + spec.numPartitions()
                     + " partitions but its partitioner has " + partitioner.numPartitions());
         }
         for (Dataset<?> in : inputs) {
-            if (in.numPartitions() != store.numPartitions()) {
-                throw new IllegalArgumentException("Input " + in + " of the state of '" + store.operatorId() + "' has "
-                        + in.numPartitions() + " partitions, the state has " + store.numPartitions());
+            if (in.numPartitions() != spec.numPartitions()) {
+                throw new IllegalArgumentException("Input " + in + " of the state of '" + spec.operatorId() + "' has "
+                        + in.numPartitions() + " partitions, the state has " + spec.numPartitions());
             }
         }
-        this.operatorId = store.operatorId();
-        this.numPartitions = store.numPartitions();
+        this.spec = spec;
         this.partitioner = partitioner;
         this.base = base;
         this.version = version;
         this.inputs = List.copyOf(inputs);
         this.update = update;
-        this.previous = previous == null || previous.isComplete() ? null : previous;
+        this.keepLineage = keepLineage;
+        this.forgetUpTo = forgetUpTo;
+        this.materialized = new BitSet();
+        this.previous = previous == null || (!keepLineage && previous.isComplete()) ? null : previous;
+        this.baseSnapshot = baseSnapshot;
     }
 
     public Time version() {
         return version;
     }
 
+    /** The version this one is written on top of. */
+    public Time base() {
+        return base;
+    }
+
     /** The id of the operator whose state this is. */
     public String operatorId() {
-        return operatorId;
+        return spec.operatorId();
+    }
+
+    public StoreSpec spec() {
+        return spec;
     }
 
     @Override
     public int numPartitions() {
-        return numPartitions;
+        return spec.numPartitions();
     }
 
     @Override
@@ -97,16 +134,22 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
             deps.add(new Dependency.Narrow(in));
         }
         StateDataset<K, S> prev = previous;
-        if (prev != null) {
+        if (prev != null && !prev.isComplete()) {
             deps.add(new Dependency.Narrow(prev));
         }
         return deps;
     }
 
+    /** Partition i lives where state slot i is hosted. */
+    @Override
+    public TaskLocality locality(int partition) {
+        return TaskLocality.stateSlot(partition);
+    }
+
     @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super Pair<K, S>> out) {
         materialize(partition, ctx);
-        ctx.env().stateStores().<K, S>store(operatorId)
+        ctx.env().stateStores().<K, S>store(spec)
                 .snapshot(partition, version, (k, e) -> out.accept(new Pair<>(k, e.value())));
     }
 
@@ -115,28 +158,91 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
         if (isMaterialized(partition)) {
             return;
         }
-        StateStore<K, S> store = ctx.env().stateStores().store(operatorId);
+        StateStore<K, S> store = ctx.env().stateStores().store(spec);
         if (store.latestVersion(partition).isBefore(version)) {
             StateDataset<K, S> prev = previous;
             if (prev != null) {
                 prev.materialize(partition, ctx);
+            } else if (store.latestVersion(partition).isBefore(base)) {
+                restoreBase(store, partition, ctx);
             }
-            store.commitVersion(partition, base, version, tx -> update.apply(tx, partition, ctx));
+            if (store.commitVersion(partition, base, version, tx -> update.apply(tx, partition, ctx))
+                    && keepLineage) {
+                store.forgetUpTo(forgetUpTo);
+            }
         }
         markMaterialized(partition);
     }
 
+    private void restoreBase(StateStore<K, S> store, int partition, TaskContext ctx) {
+        String saved = baseSnapshot;
+        if (saved == null) {
+            throw new IllegalStateException("Partition " + partition + " of the state of '" + spec.operatorId()
+                    + "' at " + base + " is not in this process (" + store.latestVersion(partition) + " is its latest "
+                    + "version here) and there is neither a saved copy of it nor the lineage to recompute it");
+        }
+        Path dir = new Path(saved);
+        Path file = StateSnapshots.partitionFile(dir, partition);
+        store.restoreIfBehind(partition, base, () -> {
+            try {
+                FileSystem fs = dir.getFileSystem(ctx.env().hadoopConf());
+                Map<K, StateEntry<S>> entries =
+                        StateSnapshotFile.read(fs, file, spec.operatorId(), partition, base, ctx.env().serializer());
+                LOG.info("Restored partition {} of the state of '{}' at {} ({} keys) from {}", partition,
+                        spec.operatorId(), base, entries.size(), file);
+                return entries;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot restore partition " + partition + " of the state of '"
+                        + spec.operatorId() + "' at " + base + " from " + file + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
     /** Writes every partition of this version that is not in the store yet, with a job. */
     public void materializeAll() {
-        context().runJob(this, "materialize state of '" + operatorId + "' at " + version, (p, ctx) -> {
+        context().runJob(this, "materialize state of '" + spec.operatorId() + "' at " + version, (p, ctx) -> {
             materialize(p, ctx);
             return null;
         });
     }
 
+    /**
+     * Version {@code saved} was saved to {@code dir}: if this dataset is written on top of it, it no longer needs
+     * the versions before (a process taking a partition over restores the saved copy instead).
+     */
+    public void cutLineageAt(Time saved, String dir) {
+        if (base.equals(saved)) {
+            baseSnapshot = dir;
+            previous = null;
+        }
+    }
+
+    /**
+     * A task computed {@code partition} of a dataset reading this one: this version of it, and every earlier one,
+     * is in its host's store now (the driver learns it this way when tasks run elsewhere).
+     */
+    @Override
+    public void markComputed(int partition) {
+        for (StateDataset<K, S> s = this; s != null; s = s.previous) {
+            if (s.isMaterialized(partition)) {
+                return;
+            }
+            s.markMaterialized(partition);
+        }
+    }
+
+    /** The partitions of {@code slots} were lost with their process: they must be written again when read. */
+    public synchronized void forgetPartitions(Set<Integer> slots) {
+        for (int slot : slots) {
+            if (slot < spec.numPartitions()) {
+                bits().clear(slot);
+            }
+        }
+    }
+
     /** True once every partition of this version is in the store. */
     public synchronized boolean isComplete() {
-        return materialized.cardinality() == numPartitions;
+        return bits().cardinality() == spec.numPartitions();
     }
 
     /** How many versions before this one still have partitions missing from the store. */
@@ -148,18 +254,35 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
         return n;
     }
 
+    /** How many earlier versions this one keeps in its lineage; for tests and diagnostics. */
+    public int lineageLength() {
+        int n = 0;
+        for (StateDataset<K, S> s = previous; s != null; s = s.previous) {
+            n++;
+        }
+        return n;
+    }
+
+    private synchronized BitSet bits() {
+        if (materialized == null) {
+            materialized = new BitSet(); // deserialized in a task: the store, not the driver's record, decides
+        }
+        return materialized;
+    }
+
     private synchronized boolean isMaterialized(int partition) {
-        return materialized.get(partition);
+        return bits().get(partition);
     }
 
     private void markMaterialized(int partition) {
         boolean complete;
         synchronized (this) {
-            materialized.set(partition);
-            complete = materialized.cardinality() == numPartitions;
+            BitSet b = bits();
+            b.set(partition);
+            complete = b.cardinality() == spec.numPartitions();
         }
-        if (complete) {
-            // every partition is in the store: the previous version's lineage is no longer needed
+        if (complete && !keepLineage) {
+            // every partition is in the store, which is never lost: the previous version's lineage is not needed
             previous = null;
         }
     }

@@ -3,41 +3,45 @@ package io.sluice.state;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The stores of the stateful operators of this process, registered when their streams initialize. Registering an
- * operator id again replaces the earlier entry: a graph rebuilt on the same context (restart from a checkpoint)
- * brings new stores for the same operators. Thread-safe.
+ * The stores of the stateful operators of this process: registered by the driver when its streams initialize (local
+ * mode, where the driver's threads run the tasks), or created by the first task that needs one (executors).
+ * Registering an operator id again replaces the earlier entry: a graph rebuilt on the same context (restart from a
+ * checkpoint) brings new stores for the same operators. Thread-safe.
  */
 public final class StateRegistry implements StateStores {
     private final ConcurrentHashMap<String, StateStore<?, ?>> stores = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MappedRecords<?>> mapped = new ConcurrentHashMap<>();
 
-    public void register(StateStore<?, ?> store) {
-        stores.put(store.operatorId(), store);
+    /** Makes {@code store} the one tasks of this process find for {@code spec}. */
+    public void register(StoreSpec spec, StateStore<?, ?> store) {
+        stores.put(spec.key(), store);
     }
 
-    public void registerMappedRecords(String operatorId, MappedRecords<?> records) {
-        mapped.put(operatorId, records);
+    /** Makes {@code records} the ones tasks of this process find under {@code key} (a {@link StoreSpec#key()}). */
+    public void registerMappedRecords(String key, MappedRecords<?> records) {
+        mapped.put(key, records);
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public <K, S> StateStore<K, S> store(String operatorId) {
-        StateStore<?, ?> store = stores.get(operatorId);
-        if (store == null) {
-            throw new IllegalStateException("The state of operator '" + operatorId + "' is not hosted in this "
-                    + "process (hosted here: " + stores.keySet() + ")");
+    public <K, S> StateStore<K, S> store(StoreSpec spec) {
+        StateStore<?, ?> store = stores.computeIfAbsent(spec.key(), id -> spec.newStore());
+        if (store.numPartitions() != spec.numPartitions()) {
+            throw new IllegalStateException("The state of operator '" + spec.operatorId() + "' has "
+                    + store.numPartitions() + " partitions here, but a task expects " + spec.numPartitions());
         }
         return (StateStore<K, S>) store;
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public <U> MappedRecords<U> mappedRecords(String operatorId) {
-        MappedRecords<?> records = mapped.get(operatorId);
-        if (records == null) {
-            throw new IllegalStateException("The mapped records of operator '" + operatorId + "' are not hosted in "
-                    + "this process (hosted here: " + mapped.keySet() + ")");
-        }
-        return (MappedRecords<U>) records;
+    public <U> MappedRecords<U> mappedRecords(String key, int numPartitions) {
+        return (MappedRecords<U>) mapped.computeIfAbsent(key, id -> new MappedRecords<>(numPartitions));
+    }
+
+    /** The store registered under {@code key} (a {@link StoreSpec#key()}) if this process has one. */
+    @SuppressWarnings("unchecked")
+    public <K, S> StateStore<K, S> existing(String key) {
+        return (StateStore<K, S>) stores.get(key);
     }
 }

@@ -31,6 +31,15 @@ public interface StateStore<K, S> {
     /** Visits every entry of a committed and still retained version of a partition. */
     void snapshot(int partition, Time version, BiConsumer<? super K, ? super StateEntry<S>> visitor);
 
+    /**
+     * If a partition's latest version is before {@code version}, replaces it by {@code entries} as that version,
+     * dropping older versions: how a process that takes over a partition starts from a saved snapshot. Does
+     * nothing otherwise (another task of this process restored it, or wrote newer versions, meanwhile).
+     *
+     * @return whether the partition was replaced
+     */
+    boolean restoreIfBehind(int partition, Time version, java.util.function.Supplier<java.util.Map<K, StateEntry<S>>> entries);
+
     /** Versions up to and including {@code time} need no longer be readable (the latest version always is). */
     void forgetUpTo(Time time);
 

@@ -23,6 +23,12 @@ import org.junit.jupiter.api.Test;
 
 class MapWithStateTest {
 
+    /** The kit every test runs with; subclasses run the same tests on another master. */
+    protected StreamingTestKit kit() {
+        return StreamingTestKit.create();
+    }
+
+
     private static <T> List<Set<T>> asSets(List<List<T>> batches) {
         var sets = new ArrayList<Set<T>>();
         for (List<T> b : batches) {
@@ -60,10 +66,10 @@ class MapWithStateTest {
         }).timeout(seconds(timeoutSeconds));
     }
 
-    private static <R> StreamingTestKit.Result<R> run(List<List<String>> words,
+    private <R> StreamingTestKit.Result<R> run(List<List<String>> words,
                                                       Function<PairDStream<String, Integer>, DStream<R>> op,
                                                       int batches) {
-        return StreamingTestKit.create().run(words, (DStream<String> s) -> op.apply(s.mapToPair(w -> Pair.of(w, 1))),
+        return kit().run(words, (DStream<String> s) -> op.apply(s.mapToPair(w -> Pair.of(w, 1))),
                 batches);
     }
 
@@ -124,8 +130,8 @@ class MapWithStateTest {
                     .mapToPair(w -> Pair.of(w, 1))
                     .mapWithState(RUNNING_COUNT.initialState(initial).numPartitions(3));
         };
-        var mapped = StreamingTestKit.create().runWith(build::apply, 2);
-        var snapshots = StreamingTestKit.create().runWith(ssc -> build.apply(ssc).stateSnapshots(), 2);
+        var mapped = kit().runWith(build::apply, 2);
+        var snapshots = kit().runWith(ssc -> build.apply(ssc).stateSnapshots(), 2);
         assertThat(mapped.outputs()).containsExactly(List.of("a=11"), List.of());
         assertThat(asSets(snapshots.outputs())).containsExactly(
                 Set.of(Pair.of("a", 11L), Pair.of("z", 7L)),
@@ -142,7 +148,7 @@ class MapWithStateTest {
             state.update(state.getOption().orElse(0) + value.get());
             return Optional.empty();
         });
-        var out = StreamingTestKit.create().run(
+        var out = kit().run(
                 List.of(List.of(Pair.of("a", 1), Pair.of("b", 1)), List.of(Pair.of("a", 0)), List.of(Pair.of("a", 5))),
                 (DStream<Pair<String, Integer>> s) -> {
                     var mapped = PairDStream.of(s).mapWithState(spec);
@@ -183,7 +189,7 @@ class MapWithStateTest {
             state.update(1L);
             return Optional.empty();
         }).timeout(seconds(1));
-        var out = StreamingTestKit.create().run(
+        var out = kit().run(
                 List.of(List.of(Pair.of("a", 1), Pair.of("b", 1)), List.of(Pair.of("a", 0))),
                 (DStream<Pair<String, Integer>> s) -> PairDStream.of(s).mapWithState(spec), 3);
         assertThat(out.outputs()).containsExactly(
@@ -206,7 +212,7 @@ class MapWithStateTest {
 
     @Test
     void stateIsPartitionedAsTheSpecSaysAndNamedAfterTheStream() {
-        try (var harness = StreamingTestKit.create().numPartitions(3).open()) {
+        try (var harness = kit().numPartitions(3).open()) {
             var ssc = harness.context();
             var mapped = new TestInputDStream<>(ssc, List.of(List.of("a", "b", "c", "d", "e", "f", "a")), 3)
                     .mapToPair(w -> Pair.of(w, 1))
@@ -227,7 +233,7 @@ class MapWithStateTest {
 
     @Test
     void refusesToStartWithoutCheckpointDirectory() {
-        assertThatThrownBy(() -> StreamingTestKit.create().checkpoint(false).run(List.of(List.of("a")),
+        assertThatThrownBy(() -> kit().checkpoint(false).run(List.of(List.of("a")),
                 (DStream<String> s) -> s.mapToPair(w -> Pair.of(w, 1)).mapWithState(RUNNING_COUNT), 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("The checkpoint directory has not been set. "
@@ -237,7 +243,7 @@ class MapWithStateTest {
     @Test
     void mappedOutputAndSnapshotsReadTheSameStateVersionWhicheverIsReadFirst() {
         var seen = new ArrayList<String>();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var ssc = harness.context();
             var mapped = new TestInputDStream<>(ssc, List.of(List.of("a", "b"), List.of("a")), 2)
                     .mapToPair(w -> Pair.of(w, 1))
@@ -259,7 +265,7 @@ class MapWithStateTest {
     @Test
     void snapshotOfAnEarlierBatchIsReadableAfterALaterOneWasWritten() {
         var windows = new ArrayList<List<Pair<String, Long>>>();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var ssc = harness.context();
             var mapped = new TestInputDStream<>(ssc, List.of(List.of("a"), List.of("a", "b"), List.of("b")), 2)
                     .mapToPair(w -> Pair.of(w, 1))

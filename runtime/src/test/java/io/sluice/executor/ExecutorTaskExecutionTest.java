@@ -23,6 +23,8 @@ import io.sluice.state.InMemoryStateStore;
 import io.sluice.state.MappedRecords;
 import io.sluice.state.MappedRecordsDataset;
 import io.sluice.state.StateDataset;
+import io.sluice.state.StateStore;
+import io.sluice.state.StoreSpec;
 import io.sluice.storage.StorageLevel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +123,8 @@ class ExecutorTaskExecutionTest {
     @Test
     void wordCountMatchesTheLocalRunWithMapOutputsInTheExecutorsSerializedStore() {
         assertSameResults(ExecutorTaskExecutionTest::wordCounts);
-        Map<String, Integer> counts = wordCounts(remote).collectAsMap();
+        var wordCounts = wordCounts(remote);
+        Map<String, Integer> counts = wordCounts.collectAsMap();
         assertThat(counts).containsEntry("the", 4).containsEntry("over", 3).containsEntry("fox", 2).hasSize(13);
 
         // map outputs are serialized blocks in the executor's store, located there by the driver's tracker
@@ -136,6 +139,8 @@ class ExecutorTaskExecutionTest {
         assertThat(executor.blockStore().size()).isZero();
         // every task of the job, and its result, went through Kryo
         assertThat(scheduler.results()).isNotEmpty().allSatisfy(r -> assertThat(r).isInstanceOf(TaskResult.Success.class));
+        // the shuffle is released once its dataset is unreachable: keep it until the statuses were read
+        java.lang.ref.Reference.reachabilityFence(wordCounts);
     }
 
     @Test
@@ -302,40 +307,41 @@ class ExecutorTaskExecutionTest {
     @Test
     void stateIsReadAndWrittenInTheStoreTheExecutorHostsForTheOperator() {
         var partitioner = new HashPartitioner(2);
-        var driverStore = new InMemoryStateStore<String, Integer>("counts", 2, new Time(0), false);
-        var executorStore = new InMemoryStateStore<String, Integer>("counts", 2, new Time(0), false);
-        executor.stateStores().register(executorStore);
+        var spec = new StoreSpec("counts", 2, new Time(0), false);
+        var driverStore = spec.<String, Integer>newStore();
         PairDataset<String, Integer> words = remote.parallelizePairs(
                 List.of(Pair.of("a", 1), Pair.of("b", 1), Pair.of("a", 1)), 2).partitionBy(partitioner);
-        var state = new StateDataset<String, Integer>(remote, "updateStateByKey", driverStore, partitioner, new Time(0),
-                new Time(1000), List.of(words), (tx, partition, ctx) -> words.iterate(partition, ctx, kv -> {
-                    var entry = tx.get(kv.key());
-                    tx.put(kv.key(), (entry == null ? 0 : entry.value()) + kv.value());
-                }), null);
+        StateDataset.PartitionUpdate<String, Integer> count = (tx, partition, ctx) -> words.iterate(partition, ctx, kv -> {
+            var entry = tx.get(kv.key());
+            tx.put(kv.key(), (entry == null ? 0 : entry.value()) + kv.value());
+        });
+        var state = new StateDataset<>(remote, "updateStateByKey", spec, partitioner, new Time(0), new Time(1000),
+                List.of(words), count, null, null, true, new Time(0));
 
         assertThat(state.collect()).containsExactlyInAnyOrder(Pair.of("a", 2), Pair.of("b", 1));
+        StateStore<String, Integer> executorStore = executor.stateStores().existing("counts");
+        assertThat(executorStore).as("the first task touching the state creates the store in its process").isNotNull();
         assertThat(executorStore.size()).isEqualTo(2);
         assertThat(executorStore.latestVersion(partitioner.partition("a"))).isEqualTo(new Time(1000));
         assertThat(driverStore.size()).as("the driver's store is not where executor tasks write").isZero();
 
-        var unhosted = new StateDataset<String, Integer>(remote, "updateStateByKey",
-                new InMemoryStateStore<String, Integer>("elsewhere", 2, new Time(0), false), partitioner, new Time(0),
-                new Time(1000), List.of(words), (tx, partition, ctx) -> { }, null);
-        assertThatThrownBy(unhosted::collect).isInstanceOf(TaskFailedException.class)
-                .hasMessageContaining("The state of operator 'elsewhere' is not hosted in this process");
+        var orphan = new StateDataset<>(remote, "updateStateByKey", new StoreSpec("elsewhere", 2, new Time(0), false),
+                partitioner, new Time(1000), new Time(2000), List.of(words), count, null, null, true, new Time(0));
+        assertThatThrownBy(orphan::collect).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("of the state of 'elsewhere' at 1000 ms is not in this process")
+                .hasMessageContaining("neither a saved copy of it nor the lineage to recompute it");
     }
 
     @Test
     void mappedRecordsAreWrittenAndReadThroughTheExecutorsRegistry() {
         var partitioner = new HashPartitioner(2);
-        executor.stateStores().register(new InMemoryStateStore<String, Integer>("sessions", 2, new Time(0), false));
         var records = new MappedRecords<String>(2);
         executor.stateStores().registerMappedRecords("sessions", records);
         PairDataset<String, Integer> clicks = remote.parallelizePairs(
                 List.of(Pair.of("u1", 3), Pair.of("u2", 4), Pair.of("u1", 5)), 2).partitionBy(partitioner);
         Time version = new Time(2000);
         var state = new StateDataset<String, Integer>(remote, "mapWithState",
-                new InMemoryStateStore<String, Integer>("sessions", 2, new Time(0), false), partitioner, new Time(0),
+                new StoreSpec("sessions", 2, new Time(0), false), partitioner, new Time(0),
                 version, List.of(clicks), (tx, partition, ctx) -> {
                     var out = new ArrayList<String>();
                     clicks.iterate(partition, ctx, kv -> {
@@ -344,8 +350,8 @@ class ExecutorTaskExecutionTest {
                         tx.put(kv.key(), total);
                         out.add(kv.key() + "=" + total);
                     });
-                    ctx.env().stateStores().<String>mappedRecords("sessions").put(version, partition, out);
-                }, null);
+                    ctx.env().stateStores().<String>mappedRecords("sessions", 2).put(version, partition, out);
+                }, null, null, true, new Time(0));
 
         assertThat(new MappedRecordsDataset<>(state).collect()).containsExactlyInAnyOrder("u1=3", "u1=8", "u2=4");
         assertThat(records.get(version, partitioner.partition("u1"))).containsExactly("u1=3", "u1=8");

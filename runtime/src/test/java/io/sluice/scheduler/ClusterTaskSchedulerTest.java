@@ -3,6 +3,14 @@ package io.sluice.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.api.Time;
+import io.sluice.batch.BlockDataset;
+import io.sluice.batch.HashPartitioner;
+import io.sluice.batch.TaskFailedException;
+import io.sluice.receiver.Await;
+import io.sluice.state.StateDataset;
+import io.sluice.state.StoreSpec;
+import java.util.Map;
 import io.sluice.batch.Dataset;
 import io.sluice.batch.FetchFailedException;
 import io.sluice.batch.ResultTask;
@@ -279,5 +287,96 @@ class ClusterTaskSchedulerTest {
         assertThat(lostAddresses).containsExactly(B + "@" + second.location());
         assertThat(scheduler.slots()).as("B's receiver core went with it").isEqualTo(2);
         assertThat(scheduler.runTasks("stage", tasks(1))).containsExactly(0, 10, 20, 30);
+    }
+
+    private List<ResultTask<Integer>> tasksOver(Dataset<?> ds, int stageId) {
+        TaskFunction<Integer> fn = (p, ctx) -> p * 10;
+        var tasks = new ArrayList<ResultTask<Integer>>();
+        for (int p = 0; p < ds.numPartitions(); p++) {
+            tasks.add(new ResultTask<>(stageId, p, ds, fn));
+        }
+        return tasks;
+    }
+
+    @Test
+    void tasksReadingBlocksRunOnTheExecutorHoldingThemEvenWhenAnotherHasMoreFreeSlots() throws Exception {
+        execA.behaviour = (task, launch) -> success(task);
+        execB.behaviour = (task, launch) -> success(task);
+        join(A, execA, 4);
+        join(B, execB, 1);
+        String atB = scheduler.locationOf(B);
+        var blocks = new BlockDataset<Integer>(local, List.of("input-0-1", "input-0-2", "input-0-3"),
+                List.of(List.of(atB), List.of(atB), List.of(atB)));
+
+        assertThat(scheduler.runTasks("local reads", tasksOver(blocks, 0))).containsExactly(0, 10, 20);
+        assertThat(execB.launches.get()).as("each task waited for B's one slot").isEqualTo(3);
+        assertThat(execA.launches.get()).isZero();
+    }
+
+    @Test
+    void afterTheLocalityWaitTasksRunWhereverASlotIsFree() throws Exception {
+        scheduler.close();
+        scheduler = new ClusterTaskScheduler("app-test", conf.copy().set(SluiceConf.LOCALITY_WAIT, Duration.ZERO),
+                serializer, driver.clientFactory(), tracker, clock);
+        var releaseB = new CompletableFuture<Void>();
+        execA.behaviour = (task, launch) -> success(task);
+        execB.behaviour = (task, launch) -> releaseB.thenApply(v -> new TaskResult.Success<>(task.partition() * 10));
+        join(A, execA, 4);
+        join(B, execB, 1);
+        String atB = scheduler.locationOf(B);
+        var blocks = new BlockDataset<Integer>(local, List.of("input-0-1", "input-0-2", "input-0-3"),
+                List.of(List.of(atB), List.of(atB), List.of(atB)));
+
+        var stage = CompletableFuture.supplyAsync(() -> scheduler.runTasks("no wait", tasksOver(blocks, 0)));
+        Await.until("two tasks on A", () -> execA.launches.get() == 2, Duration.ofSeconds(10));
+        releaseB.complete(null);
+        assertThat(stage.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(0, 10, 20);
+        assertThat(execB.launches.get()).as("the first task found B free").isEqualTo(1);
+    }
+
+    @Test
+    void statePartitionsStayOnTheirExecutorAndMoveWhenItIsLost() throws Exception {
+        execA.behaviour = (task, launch) -> success(task);
+        execB.behaviour = (task, launch) -> success(task);
+        join(A, execA, 2);
+        join(B, execB, 2);
+        var lost = new ArrayList<Set<Integer>>();
+        scheduler.addStateLossListener(lost::add);
+        var spec = new StoreSpec("counts", 4, new Time(0), false);
+        var state = new StateDataset<Integer, Integer>(local, "updateStateByKey", spec, new HashPartitioner(4),
+                new Time(0), new Time(1000), List.of(data), (tx, p, ctx) -> { }, null, null, true, new Time(0));
+
+        for (int stage = 0; stage < 3; stage++) {
+            assertThat(scheduler.runTasks("state " + stage, tasksOver(state, stage))).containsExactly(0, 10, 20, 30);
+        }
+        Map<Integer, ExecutorId> hosts = scheduler.stateHosts();
+        assertThat(hosts).hasSize(4);
+        assertThat(hosts.values()).as("spread over both executors").containsOnly(A, B).contains(A, B);
+        assertThat(execA.launches.get()).isEqualTo(3 * (int) hosts.values().stream().filter(A::equals).count());
+        assertThat(scheduler.tryReserveForRelease(B)).as("B hosts state partitions").isFalse();
+
+        var onB = new java.util.TreeSet<Integer>();
+        hosts.forEach((slot, id) -> {
+            if (id.equals(B)) {
+                onB.add(slot);
+            }
+        });
+        scheduler.executorLost(B, ExecutorLossReason.HEARTBEAT_TIMEOUT, "silent");
+        assertThat(lost).containsExactly(onB);
+        assertThat(scheduler.runTasks("state after loss", tasksOver(state, 9))).containsExactly(0, 10, 20, 30);
+        assertThat(scheduler.stateHosts()).hasSize(4).allSatisfy((slot, id) -> assertThat(id).isEqualTo(A));
+    }
+
+    @Test
+    void aTaskReadingStatePartitionsOfDifferentSlotsIsRefusedWithAnExplanation() throws Exception {
+        execA.behaviour = (task, launch) -> success(task);
+        join(A, execA, 2);
+        var spec = new StoreSpec("counts", 4, new Time(0), false);
+        var state = new StateDataset<Integer, Integer>(local, "updateStateByKey", spec, new HashPartitioner(4),
+                new Time(0), new Time(1000), List.of(data), (tx, p, ctx) -> { }, null, null, true, new Time(0));
+
+        assertThatThrownBy(() -> scheduler.runTasks("coalesced", tasksOver(state.coalesce(1), 0)))
+                .isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("reads state partitions [0, 1, 2, 3], which live on different executors");
     }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Streams on {@code local-cluster[2,1,512]} through the test kit (manual clock, queue-like test input): the batch
- * outputs equal those of {@code local[2]}; what still needs the driver's memory (state) is refused at start.
+ * outputs equal those of {@code local[2]} (stateful streams: {@link StatefulStreamsOnLocalClusterTest}).
  */
 class LocalClusterStreamingTest {
     private static final String CLUSTER = "local-cluster[2,1,512]";
@@ -70,14 +70,5 @@ class LocalClusterStreamingTest {
         assertThat(actual.times()).isEqualTo(expected.times());
         assertThat(sortedBatches(actual.outputs())).isEqualTo(sortedBatches(expected.outputs()));
         assertThat(sortedBatches(actual.outputs()).get(1)).containsExactly("b=2", "window:a=2", "window:b=3", "window:c=1");
-    }
-
-    @Test
-    void aStatefulStreamIsRefusedAtStartOnExecutors() {
-        assertThatThrownBy(() -> kit(CLUSTER).checkpoint(true).run(List.of(List.of(Pair.of("a", 1))),
-                (DStream<Pair<String, Integer>> s) -> PairDStream.of(s).updateStateByKey(
-                        (List<Integer> values, Optional<Integer> state) -> Optional.of(state.orElse(0) + values.size())), 1))
-                .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("state placement on executors is not supported yet");
     }
 }

@@ -1,0 +1,70 @@
+package io.sluice.scheduler;
+
+import io.sluice.dstream.StatefulDStream;
+import io.sluice.state.StateDataset;
+import io.sluice.state.StateSnapshots;
+import io.sluice.util.NamedThreadFactory;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Saves versions of the stateful streams' state to the checkpoint directory (see {@link StatefulDStream#saveState}),
+ * in order, on its own thread, so that writing files is no part of any batch's processing time. The streams hand
+ * it the version of each batch that completes a checkpoint interval when they generate it. A failed save is logged;
+ * the state stays recoverable from the previous saved version, and the next interval tries again.
+ */
+public final class StateCheckpointer implements StatefulDStream.StateSaver, AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(StateCheckpointer.class);
+
+    private final StateSnapshots snapshots;
+    private final String appId;
+    private final ExecutorService thread =
+            Executors.newSingleThreadExecutor(new NamedThreadFactory("sluice-state-checkpointer", true));
+
+    public StateCheckpointer(StateSnapshots snapshots, String appId) {
+        this.snapshots = snapshots;
+        this.appId = appId;
+    }
+
+    @Override
+    public void submit(StatefulDStream<?, ?> stream, StateDataset<?, ?> version) {
+        try {
+            thread.execute(() -> save(stream, version));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("[{}] {}: stopping, not saving the state at {}", appId, stream, version.version());
+        }
+    }
+
+    private void save(StatefulDStream<?, ?> stream, StateDataset<?, ?> version) {
+        try {
+            stream.saveState(version, snapshots);
+        } catch (Exception e) {
+            LOG.error("[{}] {}: could not save the state at {} to {}; it stays recoverable from the previous saved "
+                    + "version", appId, stream, version.version(), snapshots.root(), e);
+        }
+    }
+
+    /** Lets the queued saves finish, waiting at most {@code timeout}, then abandons what is left. */
+    public void close(Duration timeout) {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("[{}] State saves did not finish within {} ms; abandoning them", appId, timeout.toMillis());
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            thread.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}
