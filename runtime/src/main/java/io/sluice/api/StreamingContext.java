@@ -381,7 +381,8 @@ public class StreamingContext implements AutoCloseable {
             var m = e.lastMetrics();
             out.add(new io.sluice.metrics.ExecutorMetrics.Executor(e.id().value(), e.host(), e.cores(),
                     m == null ? -1 : m.heapUsedBytes(), m == null ? -1 : m.heapMaxBytes(), m == null ? -1 : m.liveThreads(),
-                    m == null ? -1 : m.uptimeMs(), m == null ? -1 : e.lastHeartbeatMs()));
+                    m == null ? -1 : m.uptimeMs(), m == null ? 0 : m.activeTasks(), m == null ? 0 : m.completedTasks(),
+                    m == null ? 0 : m.failedTasks(), m == null ? -1 : e.lastHeartbeatMs()));
         }
         return out;
     }

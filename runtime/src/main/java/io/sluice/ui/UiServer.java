@@ -49,7 +49,8 @@ public final class UiServer implements AutoCloseable {
         var router = new Router();
         new StreamingRestApi(app, listener, wallClock).mount(router);
         MetricsEndpoints.mount(router, registry);
-        router.get("/", r -> Response.json(Map.of("application", app.id(), "resources", router.templates())));
+        // an index of the resources; "/" stays free for the UI pages
+        router.get("/api/v1", r -> Response.json(Map.of("application", app.id(), "resources", router.templates())));
         var settings = new HttpServer.Settings("ui", "0.0.0.0", conf.get(SluiceConf.DRIVER_HOST),
                 conf.get(SluiceConf.UI_PORT), conf.get(SluiceConf.PORT_MAX_RETRIES), 2, 64 * 1024, Duration.ofSeconds(10));
         return new UiServer(HttpServer.start(settings, router), router, registry);

@@ -20,8 +20,14 @@ import org.junit.jupiter.api.Test;
 /** The driver's metrics carry each executor's own figures, as its heartbeats report them. */
 class ExecutorMetricsOnLocalClusterTest {
 
+    /** The value of the sample line that starts with {@code nameAndLabels}, or -1 if there is none. */
+    private static double value(String text, String nameAndLabels) {
+        return text.lines().filter(l -> l.startsWith(nameAndLabels + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(nameAndLabels.length() + 1))).findFirst().orElse(-1);
+    }
+
     @Test
-    void eachExecutorsHeapThreadsAndCoresAppearWithItsExecutorId() throws Exception {
+    void eachExecutorsHeapThreadsCoresAndTaskCountsAppearWithItsExecutorId() throws Exception {
         Path workDir = Files.createTempDirectory("sluice-executor-metrics");
         var conf = new SluiceConf(false).setMaster("local-cluster[1,1,512]").setAppName("executor-metrics")
                 .set(SluiceConf.CLOCK, "manual")
@@ -39,7 +45,11 @@ class ExecutorMetricsOnLocalClusterTest {
             String labels = "{app_id=\"" + sc.appId() + "\",app_name=\"executor-metrics\",executor_id=\"" + executorId + "\"}";
             Await.until("the executor's heartbeat figures are in /metrics/prometheus",
                     () -> http.get("/metrics/prometheus").body().contains("jvm_memory_heap_used_bytes" + labels));
+            Await.until("a heartbeat after the batch's task reports it completed", () -> value(
+                    http.get("/metrics/prometheus").body(), "sluice_executor_completed_tasks_total" + labels) >= 1);
             String text = http.get("/metrics/prometheus").body();
+            assertThat(value(text, "sluice_executor_failed_tasks_total" + labels)).isZero();
+            assertThat(value(text, "sluice_executor_active_tasks" + labels)).isZero();
             assertThat(text).contains("sluice_executor_cores" + labels + " 1\n", "jvm_threads_live" + labels + " ",
                     "jvm_memory_heap_max_bytes" + labels + " ",
                     "sluice_executors_registered{app_id=\"" + sc.appId() + "\",app_name=\"executor-metrics\",executor_id=\"driver\"} 1\n");
