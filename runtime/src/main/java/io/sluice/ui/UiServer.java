@@ -51,7 +51,7 @@ public final class UiServer implements AutoCloseable {
         MetricsEndpoints.mount(router, registry);
         // an index of the resources; "/" stays free for the UI pages
         router.get("/api/v1", r -> Response.json(Map.of("application", app.id(), "resources", router.templates())));
-        var settings = new HttpServer.Settings("ui", "0.0.0.0", conf.get(SluiceConf.DRIVER_HOST),
+        var settings = new HttpServer.Settings(app.id(), "ui", "0.0.0.0", conf.get(SluiceConf.DRIVER_HOST),
                 conf.get(SluiceConf.UI_PORT), conf.get(SluiceConf.PORT_MAX_RETRIES), 2, 64 * 1024, Duration.ofSeconds(10));
         return new UiServer(HttpServer.start(settings, router), router, registry);
     }

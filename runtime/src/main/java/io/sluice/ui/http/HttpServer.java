@@ -43,9 +43,10 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * How to bind: {@code port} 0 picks a free port; otherwise {@code port}, {@code port + 1}, ... are tried, at most
-     * {@code maxRetries} more after the first. {@code advertisedHost} is the host named in {@link #url()}.
+     * {@code maxRetries} more after the first. {@code advertisedHost} is the host named in {@link #url()}; {@code owner}
+     * (the application id) prefixes every log line.
      */
-    public record Settings(String name, String bindHost, String advertisedHost, int port, int maxRetries,
+    public record Settings(String owner, String name, String bindHost, String advertisedHost, int port, int maxRetries,
                            int ioThreads, int maxRequestBytes, Duration closeTimeout) {
         public Settings {
             if (port < 0 || port > 65535) {
@@ -86,7 +87,7 @@ public final class HttpServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("http-codec", new HttpServerCodec())
                                 .addLast("aggregator", new HttpObjectAggregator(settings.maxRequestBytes()))
-                                .addLast("router", new RoutingHandler(router));
+                                .addLast("router", new RoutingHandler(settings.owner(), router));
                     }
                 });
         try {
@@ -96,7 +97,7 @@ public final class HttpServer implements AutoCloseable {
             throw e;
         }
         this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        LOG.info("{} listening on {} (bound to {})", settings.name(), url(), serverChannel.localAddress());
+        LOG.info("[{}] {} listening on {} (bound to {})", settings.owner(), settings.name(), url(), serverChannel.localAddress());
     }
 
     /** Binds and starts the server; fails, leaving no thread behind, when no port in the range is free. */
@@ -126,7 +127,7 @@ public final class HttpServer implements AutoCloseable {
                 throw new IllegalStateException("cannot bind " + settings.name() + " to " + settings.bindHost() + ":"
                         + tryPort + ": " + last, last);
             }
-            LOG.warn("{}: port {} is taken ({}); trying {}", settings.name(), tryPort, last.getMessage(), tryPort + 1);
+            LOG.warn("[{}] {}: port {} is taken ({})", settings.owner(), settings.name(), tryPort, last.getMessage());
         }
         throw new IllegalStateException("cannot bind " + settings.name() + " on " + settings.bindHost() + ": ports "
                 + settings.port() + " to " + (settings.port() + settings.maxRetries()) + " are all taken; set "
@@ -157,9 +158,9 @@ public final class HttpServer implements AutoCloseable {
                 & connections.close().awaitUninterruptibly(timeout);
         done &= shutdownGroups();
         if (done) {
-            LOG.info("{} on port {} stopped", settings.name(), port);
+            LOG.info("[{}] {} on port {} stopped", settings.owner(), settings.name(), port);
         } else {
-            LOG.warn("{} on port {} did not stop within {} ms", settings.name(), port, timeout);
+            LOG.warn("[{}] {} on port {} did not stop within {} ms", settings.owner(), settings.name(), port, timeout);
         }
     }
 

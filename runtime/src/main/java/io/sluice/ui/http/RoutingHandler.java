@@ -28,9 +28,11 @@ import org.apache.logging.log4j.Logger;
 final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LogManager.getLogger(RoutingHandler.class);
 
+    private final String owner;
     private final Router router;
 
-    RoutingHandler(Router router) {
+    RoutingHandler(String owner, Router router) {
+        this.owner = owner;
         this.router = router;
     }
 
@@ -71,7 +73,7 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         } catch (NotFoundException e) {
             return Response.error(404, "Not Found", e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("Error serving {} {}", method, req.uri(), e);
+            LOG.error("[{}] Error serving {} {}", owner, method, req.uri(), e);
             return Response.error(500, "Internal Server Error", String.valueOf(e));
         }
     }
@@ -96,7 +98,7 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("Closing HTTP connection from {} after an error", ctx.channel().remoteAddress(), cause);
+        LOG.debug("[{}] Closing HTTP connection from {} after an error", owner, ctx.channel().remoteAddress(), cause);
         ctx.close();
     }
 }

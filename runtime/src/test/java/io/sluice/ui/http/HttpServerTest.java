@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class HttpServerTest {
 
     private static HttpServer.Settings settings(int port, int maxRetries) {
-        return new HttpServer.Settings("test-http", "127.0.0.1", "127.0.0.1", port, maxRetries, 1, 8192, Duration.ofSeconds(5));
+        return new HttpServer.Settings("test-app", "test-http", "127.0.0.1", "127.0.0.1", port, maxRetries, 1, 8192, Duration.ofSeconds(5));
     }
 
     private static Router router() {
