@@ -76,6 +76,8 @@ public class StreamingContext implements AutoCloseable {
     private volatile ReceiverTracker receiverTracker;
     private volatile ExecutorAllocationController allocationController;
     private volatile AutoCloseable allocationDriver;
+    private volatile io.sluice.ui.StreamingJobProgressListener progressListener;
+    private volatile io.sluice.ui.UiServer uiServer;
     private Thread shutdownHook;
     private Throwable error;
 
@@ -293,6 +295,7 @@ public class StreamingContext implements AutoCloseable {
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
                         this::beforeBatch, this::reportError);
                 startStateCheckpointer();
+                startUi();
                 listenerBus.start();
                 startDynamicAllocation();
                 startInputs();
@@ -367,6 +370,62 @@ public class StreamingContext implements AutoCloseable {
         if (controller != null) {
             listenerBus.removeListener(controller);
         }
+    }
+
+    /**
+     * Registers the {@link io.sluice.ui.StreamingJobProgressListener} (before any event is delivered) and, with
+     * {@code sluice.ui.enabled}, starts the driver's HTTP server (REST API and metrics) on {@code sluice.ui.port}.
+     */
+    private void startUi() {
+        var receivers = new LinkedHashMap<Integer, String>();
+        for (ReceiverInputDStream<?> r : receiverStreams()) {
+            String simple = r.getReceiver().getClass().getSimpleName(); // named as ReceiverSupervisor names it
+            receivers.put(r.inputId(), (simple.isEmpty() ? r.getReceiver().getClass().getName() : simple) + "-" + r.inputId());
+        }
+        var listener = new io.sluice.ui.StreamingJobProgressListener(batchDuration,
+                conf().get(SluiceConf.UI_RETAINED_BATCHES), receivers);
+        listenerBus.addListener(listener);
+        progressListener = listener;
+        if (!conf().get(SluiceConf.UI_ENABLED)) {
+            return;
+        }
+        var app = new io.sluice.ui.rest.StreamingRestApi.ApplicationInfo(sc.appId(), conf().get(SluiceConf.APP_NAME),
+                conf().get(SluiceConf.APP_ATTEMPT), System.getProperty("user.name", ""), System.currentTimeMillis());
+        uiServer = io.sluice.ui.UiServer.start(conf(), app, listener, this::executorsForMetrics, System::currentTimeMillis);
+        LOG.info("[{}] Driver HTTP server (REST API, metrics) at {}", sc.appId(), uiServer.url());
+    }
+
+    private List<io.sluice.metrics.ExecutorMetrics.Executor> executorsForMetrics() {
+        if (!(sc.taskScheduler() instanceof io.sluice.scheduler.ExecutorCluster cluster)) {
+            return List.of();
+        }
+        var out = new ArrayList<io.sluice.metrics.ExecutorMetrics.Executor>();
+        for (var e : cluster.executors().registeredExecutors()) {
+            var m = e.lastMetrics();
+            out.add(new io.sluice.metrics.ExecutorMetrics.Executor(e.id().value(), e.host(), e.cores(),
+                    m == null ? -1 : m.heapUsedBytes(), m == null ? -1 : m.heapMaxBytes(), m == null ? -1 : m.liveThreads(),
+                    m == null ? -1 : m.uptimeMs(), m == null ? 0 : m.activeTasks(), m == null ? 0 : m.completedTasks(),
+                    m == null ? 0 : m.failedTasks(), m == null ? -1 : e.lastHeartbeatMs()));
+        }
+        return out;
+    }
+
+    private void stopUi() {
+        io.sluice.ui.UiServer ui = uiServer;
+        uiServer = null;
+        if (ui != null) {
+            ui.close();
+        }
+    }
+
+    /** The driver's HTTP server (REST API, metrics) while the context runs with {@code sluice.ui.enabled}, else empty. */
+    public java.util.Optional<io.sluice.ui.UiServer> uiServer() {
+        return java.util.Optional.ofNullable(uiServer);
+    }
+
+    /** The listener behind the REST API, metrics and UI; null before start. */
+    public io.sluice.ui.StreamingJobProgressListener progressListener() {
+        return progressListener;
     }
 
     /** The dynamic allocation controller while the context runs with it, else null (for tests and the UI). */
@@ -527,6 +586,7 @@ public class StreamingContext implements AutoCloseable {
             stopInputs(false);
         }
         listenerBus.stop(Duration.ofSeconds(10));
+        stopUi();
     }
 
     /** Stops input streams; with {@code graceful}, what they already received still goes into batches. */

@@ -162,6 +162,17 @@ public final class SluiceConf {
     public static final ConfigKey<Duration> LOCALITY_WAIT = duration("sluice.locality.wait", Duration.ofSeconds(3), Duration.ZERO,
             "How long a task whose input blocks are on particular executors waits for a free slot there before it runs on any executor (reading the blocks over the network).");
 
+    public static final ConfigKey<Boolean> UI_ENABLED = bool("sluice.ui.enabled", true,
+            "Serve the driver's HTTP server (REST API under /api/v1, metrics under /metrics/json and /metrics/prometheus) "
+                    + "while a streaming context runs.");
+    public static final ConfigKey<Integer> UI_PORT = integer("sluice.ui.port", 4040, 0,
+            "The port of the driver's HTTP server; when it is taken the next ports up are tried (4041, 4042, ...), "
+                    + "at most sluice.port.maxRetries more. 0 picks a free port.");
+    public static final ConfigKey<Integer> PORT_MAX_RETRIES = integer("sluice.port.maxRetries", 16, 0,
+            "How many further ports (one up each time) a server tries when its configured port is taken, before it fails.");
+    public static final ConfigKey<Integer> UI_RETAINED_BATCHES = integer("sluice.streaming.ui.retainedBatches", 1000, 1,
+            "How many completed batches the REST API, the metrics and the UI remember; averages in the statistics are over these.");
+
     private final Map<String, String> values = new TreeMap<>();
 
     /** A configuration with defaults, plus any {@code sluice.*} Java system properties. */

@@ -45,16 +45,25 @@ public final class ExecutorMessages {
     public record RegistrationRejected(String reason) implements RegistrationReply {
     }
 
-    /** What an executor reports about itself with each heartbeat; read from its JVM. */
+    /**
+     * What an executor reports about itself with each heartbeat: its JVM's figures and its task counts (tasks
+     * running now, and finished since it started, successfully or not).
+     */
     public record ExecutorMetrics(long heapUsedBytes, long heapFreeBytes, long heapMaxBytes, int liveThreads,
-                                  long uptimeMs) {
-        /** The calling JVM's figures now. */
+                                  long uptimeMs, int activeTasks, long completedTasks, long failedTasks) {
+        /** The calling JVM's figures now, with no tasks. */
         public static ExecutorMetrics ofThisJvm() {
+            return ofThisJvm(ExecutorServices.TaskCounts.NONE);
+        }
+
+        /** The calling JVM's figures now, with the executor's task counts. */
+        public static ExecutorMetrics ofThisJvm(ExecutorServices.TaskCounts tasks) {
             Runtime rt = Runtime.getRuntime();
             long total = rt.totalMemory();
             long free = rt.freeMemory();
             return new ExecutorMetrics(total - free, rt.maxMemory() - (total - free), rt.maxMemory(),
-                    Thread.activeCount(), java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+                    Thread.activeCount(), java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(),
+                    tasks.active(), tasks.completed(), tasks.failed());
         }
     }
 

@@ -244,7 +244,7 @@ public final class ExecutorProcess {
         try {
             RpcClient client = transport.clientFactory().client(driver);
             HeartbeatReply reply = client.<HeartbeatReply>ask(ExecutorMessages.REGISTRY_ENDPOINT,
-                            new Heartbeat(id, sequence, ExecutorMetrics.ofThisJvm()), timeout)
+                            new Heartbeat(id, sequence, ExecutorMetrics.ofThisJvm(services.taskCounts())), timeout)
                     .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
             lastContactMs = clock.currentTimeMillis();
             if (!reply.known()) {

@@ -25,6 +25,16 @@ public interface ExecutorServices extends AutoCloseable {
                    InetSocketAddress driver) {
     }
 
+    /** Tasks running now, and finished since the executor started: successfully, or failed (fetch failures too). */
+    record TaskCounts(int active, long completed, long failed) {
+        public static final TaskCounts NONE = new TaskCounts(0, 0, 0);
+    }
+
+    /** The task counts reported with each heartbeat; called on the heartbeat thread, so it must not block. */
+    default TaskCounts taskCounts() {
+        return TaskCounts.NONE;
+    }
+
     /** No services: the executor registers and heartbeats only. */
     ExecutorServices NONE = new ExecutorServices() {
         @Override

@@ -58,6 +58,14 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
     private volatile ExecutorService taskThreads;
     private volatile Serializer serializer;
     private volatile ReceiverService receivers;
+    private final java.util.concurrent.atomic.AtomicInteger activeTasks = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong completedTasks = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failedTasks = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public TaskCounts taskCounts() {
+        return new TaskCounts(activeTasks.get(), completedTasks.get(), failedTasks.get());
+    }
 
     @Override
     public void start(Context ctx) throws Exception {
@@ -123,6 +131,15 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
     }
 
     private TaskOutcome run(LaunchTask launch) {
+        activeTasks.incrementAndGet();
+        try {
+            return runCounted(launch);
+        } finally {
+            activeTasks.decrementAndGet();
+        }
+    }
+
+    private TaskOutcome runCounted(LaunchTask launch) {
         Task<?> task = null;
         TaskResult<?> result;
         try {
@@ -135,6 +152,7 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
             result = TaskResult.Failure.of(new IllegalStateException("executor " + context.id()
                     + " cannot deserialize the task: " + e, e));
         }
+        (result instanceof TaskResult.Success<?> ? completedTasks : failedTasks).incrementAndGet();
         if (result instanceof TaskResult.FetchFailed<?> f) {
             locations.invalidate(f.shuffleId());
         }

@@ -142,7 +142,8 @@ public final class StreamingTestKit {
             ssc = new StreamingContext(shared, batchDuration);
         } else {
             var conf = new SluiceConf(false).setMaster(master).setAppName("sluice-test")
-                    .set(SluiceConf.CLOCK, "manual");
+                    .set(SluiceConf.CLOCK, "manual")
+                    .set(SluiceConf.UI_PORT, 0); // many test contexts, some at once: never compete for 4040
             confChanges.forEach(c -> c.accept(conf));
             ssc = new StreamingContext(conf, batchDuration);
         }
