@@ -65,7 +65,7 @@ public class StreamingContext implements AutoCloseable {
     private final Duration batchDuration;
     private final DStreamGraph graph;
     private final Clock clock;
-    private final ListenerBus listenerBus = new ListenerBus();
+    private final ListenerBus listenerBus;
     private final InputInfoTracker inputInfoTracker = new InputInfoTracker();
     private final Object stateLock = new Object();
     private volatile State state = State.INITIALIZED;
@@ -104,6 +104,7 @@ public class StreamingContext implements AutoCloseable {
         this.ownsContext = ownsContext;
         this.batchDuration = batchDuration;
         this.graph = new DStreamGraph(batchDuration);
+        this.listenerBus = new ListenerBus(sc.appId(), sc.conf().get(SluiceConf.LISTENER_BUS_CAPACITY));
         String clockName = sc.conf().get(SluiceConf.CLOCK);
         this.clock = switch (clockName) {
             case "system" -> new SystemClock();
