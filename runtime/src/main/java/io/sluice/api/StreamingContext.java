@@ -14,6 +14,8 @@ import io.sluice.dstream.SocketInputDStream;
 import io.sluice.dstream.TransformedDStream;
 import io.sluice.dstream.UnionDStream;
 import io.sluice.control.ExecutorAllocationController;
+import io.sluice.control.RateController;
+import io.sluice.control.RateEstimator;
 import io.sluice.listener.ListenerBus;
 import io.sluice.listener.StreamingListener;
 import io.sluice.listener.StreamingListenerEvent;
@@ -73,6 +75,7 @@ public class StreamingContext implements AutoCloseable {
     private JobScheduler jobScheduler;
     private JobGenerator jobGenerator;
     private volatile ReceiverTracker receiverTracker;
+    private volatile Map<Integer, RateController> rateControllers = Map.of();
     private volatile ExecutorAllocationController allocationController;
     private volatile AutoCloseable allocationDriver;
     private Thread shutdownHook;
@@ -408,8 +411,34 @@ public class StreamingContext implements AutoCloseable {
             }
             var tracker = new ReceiverTracker(receivers, clock, settings, sc.blockStore(), listenerBus::post, launcher);
             receiverTracker = tracker;
+            startBackpressure(tracker, receivers.keySet());
             tracker.start();
         }
+    }
+
+    /**
+     * With {@code sluice.streaming.backpressure.enabled}, registers one {@link RateController} per receiver input
+     * stream, which publishes each new rate to the stream's receiver through the tracker.
+     */
+    private void startBackpressure(ReceiverTracker tracker, java.util.Set<Integer> streamIds) {
+        if (!conf().get(SluiceConf.BACKPRESSURE_ENABLED)) {
+            return;
+        }
+        var controllers = new LinkedHashMap<Integer, RateController>();
+        for (int id : streamIds) {
+            controllers.put(id, new RateController(sc.appId(), id, RateEstimator.create(conf(), batchDuration),
+                    rate -> tracker.updateRateLimit(id, rate)));
+        }
+        controllers.values().forEach(listenerBus::addListener);
+        rateControllers = Map.copyOf(controllers);
+        LOG.info("[{}] Backpressure on for streams {}: {}, initial rate {} records/s, max rate {}", sc.appId(),
+                controllers.keySet(), controllers.values().iterator().next().estimator(),
+                conf().get(SluiceConf.BACKPRESSURE_INITIAL_RATE), conf().get(SluiceConf.RECEIVER_MAX_RATE));
+    }
+
+    /** The backpressure controller of input stream {@code streamId}, while backpressure is on; else empty. */
+    public java.util.Optional<RateController> rateController(int streamId) {
+        return java.util.Optional.ofNullable(rateControllers.get(streamId));
     }
 
     /** Called on the generator thread at each batch time before the graph computes that batch. */
@@ -521,6 +550,7 @@ public class StreamingContext implements AutoCloseable {
         if (!graceful) {
             stopInputs(false);
         }
+        rateControllers.values().forEach(listenerBus::removeListener);
         listenerBus.stop(Duration.ofSeconds(10));
     }
 
