@@ -292,12 +292,16 @@ public class StreamingContext implements AutoCloseable {
             }
             try {
                 validate();
+                var estimators = rateEstimators();
                 jobScheduler = new JobScheduler(clock, listenerBus, sc.appId());
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
                         this::beforeBatch, this::reportError);
                 listenerBus.start();
                 startDynamicAllocation();
+                // before the receivers start, so that listeners see the start before any receiver event
+                listenerBus.post(new StreamingListenerEvent.StreamingStarted(clock.currentTimeMillis()));
                 startInputs();
+                startBackpressure(estimators);
                 jobGenerator.start();
                 state = State.ACTIVE;
             } catch (RuntimeException e) {
@@ -308,7 +312,6 @@ public class StreamingContext implements AutoCloseable {
             }
             shutdownHook = new Thread(this::stopOnShutdown, "sluice-shutdown-hook");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
-            listenerBus.post(new StreamingListenerEvent.StreamingStarted(clock.currentTimeMillis()));
             LOG.info("[{}] StreamingContext started", sc.appId());
         }
     }
@@ -411,28 +414,40 @@ public class StreamingContext implements AutoCloseable {
             }
             var tracker = new ReceiverTracker(receivers, clock, settings, sc.blockStore(), listenerBus::post, launcher);
             receiverTracker = tracker;
-            startBackpressure(tracker, receivers.keySet());
             tracker.start();
         }
     }
 
     /**
-     * With {@code sluice.streaming.backpressure.enabled}, registers one {@link RateController} per receiver input
-     * stream, which publishes each new rate to the stream's receiver through the tracker.
+     * With {@code sluice.streaming.backpressure.enabled}, one rate estimator per receiver input stream, built (and so
+     * checked) before anything starts; else none.
      */
-    private void startBackpressure(ReceiverTracker tracker, java.util.Set<Integer> streamIds) {
-        if (!conf().get(SluiceConf.BACKPRESSURE_ENABLED)) {
+    private Map<Integer, RateEstimator> rateEstimators() {
+        var estimators = new LinkedHashMap<Integer, RateEstimator>();
+        if (conf().get(SluiceConf.BACKPRESSURE_ENABLED)) {
+            for (ReceiverInputDStream<?> r : receiverStreams()) {
+                estimators.put(r.inputId(), RateEstimator.create(conf(), batchDuration));
+            }
+        }
+        return estimators;
+    }
+
+    /**
+     * Registers one {@link RateController} per estimator, which publishes each new rate to the stream's receiver
+     * through the tracker. Before the first batch completes, so that no estimate is missed.
+     */
+    private void startBackpressure(Map<Integer, RateEstimator> estimators) {
+        ReceiverTracker tracker = receiverTracker;
+        if (estimators.isEmpty() || tracker == null) {
             return;
         }
         var controllers = new LinkedHashMap<Integer, RateController>();
-        for (int id : streamIds) {
-            controllers.put(id, new RateController(sc.appId(), id, RateEstimator.create(conf(), batchDuration),
-                    rate -> tracker.updateRateLimit(id, rate)));
-        }
+        estimators.forEach((id, estimator) -> controllers.put(id, new RateController(sc.appId(), id, estimator,
+                rate -> tracker.updateRateLimit(id, rate))));
         controllers.values().forEach(listenerBus::addListener);
         rateControllers = Map.copyOf(controllers);
-        LOG.info("[{}] Backpressure on for streams {}: {}, initial rate {} records/s, max rate {}", sc.appId(),
-                controllers.keySet(), controllers.values().iterator().next().estimator(),
+        LOG.info("[{}] Backpressure on for streams {}: {}, initial rate {} records/s, max rate {} records/s (0: none)",
+                sc.appId(), controllers.keySet(), estimators.values().iterator().next(),
                 conf().get(SluiceConf.BACKPRESSURE_INITIAL_RATE), conf().get(SluiceConf.RECEIVER_MAX_RATE));
     }
 
