@@ -154,6 +154,11 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
         return Boolean.TRUE;
     }
 
+    /** The supervisor running the receiver of {@code streamId} here, if any (for tests and monitoring). */
+    public java.util.Optional<ReceiverSupervisor<?>> supervisor(int streamId) {
+        return java.util.Optional.ofNullable(supervisors.get(streamId));
+    }
+
     /** Sends a supervisor's receiver event to the driver's listener bus (one-way; a lost event is only logged). */
     private void forward(io.sluice.listener.StreamingListenerEvent event) {
         ReceiverMessages.ReceiverEvent message = ReceiverMessages.ReceiverEvent.of(event);

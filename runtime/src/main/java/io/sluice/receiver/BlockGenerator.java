@@ -90,7 +90,11 @@ public final class BlockGenerator<T> {
      */
     public void addData(T record) {
         try {
-            rateLimiter.acquire();
+            if (!rateLimiter.acquire(this::isActive)) {
+                synchronized (bufferLock) {
+                    checkActive();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting to store a record of stream " + streamId
