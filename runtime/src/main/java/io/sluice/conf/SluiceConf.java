@@ -34,7 +34,9 @@ public final class SluiceConf {
     public static final ConfigKey<String> CLOCK = string("sluice.streaming.clock", "system",
             "The clock that drives batches: 'system', or 'manual' for tests that advance time themselves.");
     public static final ConfigKey<Long> RECEIVER_MAX_RATE = longKey("sluice.streaming.receiver.maxRate", 0L, 0L,
-            "Records per second each receiver may store at most; 0 means no limit.");
+            "Records per second each receiver may store at most; 0 means no limit. Enforced at block creation: a block "
+                    + "holds at most this rate times the block interval, and a receiver whose block is full waits for the "
+                    + "next one (nothing is signalled to the source).");
     public static final ConfigKey<Boolean> BACKPRESSURE_ENABLED = bool("sluice.streaming.backpressure.enabled", false,
             "Backpressure: after each batch a rate estimator computes, per receiver input stream, how many records per "
                     + "second the next batch should ingest (from the last batch's record count, processing delay and "
