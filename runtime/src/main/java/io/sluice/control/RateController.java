@@ -17,7 +17,9 @@ import org.apache.logging.log4j.Logger;
  * limits the stream (for a receiver stream: its receiver's rate limiter, here or on an executor). The receiver caps
  * it with {@code sluice.streaming.receiver.maxRate}.
  *
- * <p>Runs on the listener bus thread; publishing must not block. A batch the bus dropped is simply not seen.
+ * <p>Runs on the listener bus thread: the estimator and the publisher must be quick and must not block (a slow one
+ * delays other listeners, never batches). A batch whose event the bus dropped is simply not seen. Reusable for any
+ * input stream that can limit its rate (the publisher decides what obeys it).
  */
 public final class RateController implements StreamingListener {
     private static final Logger LOG = LogManager.getLogger(RateController.class);
