@@ -14,6 +14,8 @@ import io.sluice.dstream.SocketInputDStream;
 import io.sluice.dstream.TransformedDStream;
 import io.sluice.dstream.UnionDStream;
 import io.sluice.control.ExecutorAllocationController;
+import io.sluice.control.RateController;
+import io.sluice.control.RateEstimator;
 import io.sluice.listener.ListenerBus;
 import io.sluice.listener.StreamingListener;
 import io.sluice.listener.StreamingListenerEvent;
@@ -65,7 +67,7 @@ public class StreamingContext implements AutoCloseable {
     private final Duration batchDuration;
     private final DStreamGraph graph;
     private final Clock clock;
-    private final ListenerBus listenerBus = new ListenerBus();
+    private final ListenerBus listenerBus;
     private final InputInfoTracker inputInfoTracker = new InputInfoTracker();
     private final Object stateLock = new Object();
     private volatile State state = State.INITIALIZED;
@@ -74,6 +76,7 @@ public class StreamingContext implements AutoCloseable {
     private JobGenerator jobGenerator;
     private io.sluice.scheduler.StateCheckpointer stateCheckpointer;
     private volatile ReceiverTracker receiverTracker;
+    private volatile Map<Integer, RateController> rateControllers = Map.of();
     private volatile ExecutorAllocationController allocationController;
     private volatile AutoCloseable allocationDriver;
     private volatile io.sluice.ui.StreamingJobProgressListener progressListener;
@@ -107,6 +110,7 @@ public class StreamingContext implements AutoCloseable {
         this.ownsContext = ownsContext;
         this.batchDuration = batchDuration;
         this.graph = new DStreamGraph(batchDuration);
+        this.listenerBus = new ListenerBus(sc.appId(), sc.conf().get(SluiceConf.LISTENER_BUS_CAPACITY));
         String clockName = sc.conf().get(SluiceConf.CLOCK);
         this.clock = switch (clockName) {
             case "system" -> new SystemClock();
@@ -291,6 +295,7 @@ public class StreamingContext implements AutoCloseable {
             }
             try {
                 validate();
+                var estimators = rateEstimators();
                 jobScheduler = new JobScheduler(clock, listenerBus, sc.appId());
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
                         this::beforeBatch, this::reportError);
@@ -298,7 +303,10 @@ public class StreamingContext implements AutoCloseable {
                 startUi();
                 listenerBus.start();
                 startDynamicAllocation();
+                // before the receivers start, so that listeners see the start before any receiver event
+                listenerBus.post(new StreamingListenerEvent.StreamingStarted(clock.currentTimeMillis()));
                 startInputs();
+                startBackpressure(estimators);
                 jobGenerator.start();
                 state = State.ACTIVE;
             } catch (RuntimeException e) {
@@ -309,7 +317,6 @@ public class StreamingContext implements AutoCloseable {
             }
             shutdownHook = new Thread(this::stopOnShutdown, "sluice-shutdown-hook");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
-            listenerBus.post(new StreamingListenerEvent.StreamingStarted(clock.currentTimeMillis()));
             LOG.info("[{}] StreamingContext started", sc.appId());
         }
     }
@@ -473,6 +480,44 @@ public class StreamingContext implements AutoCloseable {
         }
     }
 
+    /**
+     * With {@code sluice.streaming.backpressure.enabled}, one rate estimator per receiver input stream, built (and so
+     * checked) before anything starts; else none.
+     */
+    private Map<Integer, RateEstimator> rateEstimators() {
+        var estimators = new LinkedHashMap<Integer, RateEstimator>();
+        if (conf().get(SluiceConf.BACKPRESSURE_ENABLED)) {
+            for (ReceiverInputDStream<?> r : receiverStreams()) {
+                estimators.put(r.inputId(), RateEstimator.create(conf(), batchDuration));
+            }
+        }
+        return estimators;
+    }
+
+    /**
+     * Registers one {@link RateController} per estimator, which publishes each new rate to the stream's receiver
+     * through the tracker. Before the first batch completes, so that no estimate is missed.
+     */
+    private void startBackpressure(Map<Integer, RateEstimator> estimators) {
+        ReceiverTracker tracker = receiverTracker;
+        if (estimators.isEmpty() || tracker == null) {
+            return;
+        }
+        var controllers = new LinkedHashMap<Integer, RateController>();
+        estimators.forEach((id, estimator) -> controllers.put(id, new RateController(sc.appId(), id, estimator,
+                rate -> tracker.updateRateLimit(id, rate))));
+        controllers.values().forEach(listenerBus::addListener);
+        rateControllers = Map.copyOf(controllers);
+        LOG.info("[{}] Backpressure on for streams {}: {}, initial rate {} records/s, max rate {} records/s (0: none)",
+                sc.appId(), controllers.keySet(), estimators.values().iterator().next(),
+                conf().get(SluiceConf.BACKPRESSURE_INITIAL_RATE), conf().get(SluiceConf.RECEIVER_MAX_RATE));
+    }
+
+    /** The backpressure controller of input stream {@code streamId}, while backpressure is on; else empty. */
+    public java.util.Optional<RateController> rateController(int streamId) {
+        return java.util.Optional.ofNullable(rateControllers.get(streamId));
+    }
+
     /** Called on the generator thread at each batch time before the graph computes that batch. */
     protected void beforeBatch(Time time) {
         ReceiverTracker tracker = receiverTracker;
@@ -585,6 +630,7 @@ public class StreamingContext implements AutoCloseable {
         if (!graceful) {
             stopInputs(false);
         }
+        rateControllers.values().forEach(listenerBus::removeListener);
         listenerBus.stop(Duration.ofSeconds(10));
         stopUi();
     }

@@ -34,7 +34,35 @@ public final class SluiceConf {
     public static final ConfigKey<String> CLOCK = string("sluice.streaming.clock", "system",
             "The clock that drives batches: 'system', or 'manual' for tests that advance time themselves.");
     public static final ConfigKey<Long> RECEIVER_MAX_RATE = longKey("sluice.streaming.receiver.maxRate", 0L, 0L,
-            "Records per second each receiver may store at most; 0 means no limit.");
+            "Records per second each receiver may store at most; 0 means no limit. Enforced at block creation: a block "
+                    + "holds at most this rate times the block interval, and a receiver whose block is full waits for the "
+                    + "next one (nothing is signalled to the source).");
+    public static final ConfigKey<Boolean> BACKPRESSURE_ENABLED = bool("sluice.streaming.backpressure.enabled", false,
+            "Backpressure: after each batch a rate estimator computes, per receiver input stream, how many records per "
+                    + "second the next batch should ingest (from the last batch's record count, processing delay and "
+                    + "scheduling delay), and the stream's receiver obeys it, never above " + RECEIVER_MAX_RATE.name() + ".");
+    public static final ConfigKey<Long> BACKPRESSURE_INITIAL_RATE = longKey("sluice.streaming.backpressure.initialRate", 0L, 0L,
+            "With backpressure, the records per second each receiver may store before the first estimate (capped by "
+                    + RECEIVER_MAX_RATE.name() + "); 0 means only " + RECEIVER_MAX_RATE.name() + " applies. Set it "
+                    + "slightly above the best estimate of the stream's throughput.");
+    public static final ConfigKey<String> BACKPRESSURE_RATE_ESTIMATOR = string("sluice.streaming.backpressure.rateEstimator", "pid",
+            "The rate estimator of backpressure: 'pid', or the name of a class implementing io.sluice.control.RateEstimator "
+                    + "(public, with a public constructor taking (SluiceConf, java.time.Duration batchInterval) or none), "
+                    + "on the driver's classpath.");
+    public static final ConfigKey<Double> BACKPRESSURE_PID_PROPORTIONAL = doubleKey("sluice.streaming.backpressure.pid.proportional", 1.0, 0.0, false,
+            "Weight of the PID rate estimator's proportional term (the last batch's error: ingestion rate minus "
+                    + "processing rate); usually between 0 and 1.");
+    public static final ConfigKey<Double> BACKPRESSURE_PID_INTEGRAL = doubleKey("sluice.streaming.backpressure.pid.integral", 0.2, 0.0, false,
+            "Weight of the PID rate estimator's integral term (the accumulated error: records waiting because of "
+                    + "scheduling delay); usually between 0 and 1. The default lets each batch work off a fifth of the backlog.");
+    public static final ConfigKey<Double> BACKPRESSURE_PID_DERIVATIVE = doubleKey("sluice.streaming.backpressure.pid.derivative", 0.0, 0.0, false,
+            "Weight of the PID rate estimator's derivative term (how fast the error changes); non-zero helps streams "
+                    + "whose throughput changes fast and irregularly.");
+    public static final ConfigKey<Double> BACKPRESSURE_PID_MIN_RATE = doubleKey("sluice.streaming.backpressure.pid.minRate", 100.0, 0.0, true,
+            "The lowest rate, in records per second, the PID rate estimator ever asks for, so that a stream never stops.");
+    public static final ConfigKey<Integer> LISTENER_BUS_CAPACITY = integer("sluice.streaming.listenerBus.capacity", 10_000, 1,
+            "Events the listener bus holds for delivery to streaming listeners; when a slow listener lets it fill up, "
+                    + "further events are dropped (counted and logged) rather than delaying batches.");
     public static final ConfigKey<Duration> RECEIVER_RESTART_DELAY = duration("sluice.streaming.receiver.restartDelay", Duration.ofSeconds(2), Duration.ofMillis(1),
             "How long a receiver that asked to be restarted (for example after losing its connection) stays stopped before it starts again.");
     public static final ConfigKey<Duration> RECEIVER_MAX_RESTART_DELAY = duration("sluice.streaming.receiver.maxRestartDelay", Duration.ofSeconds(30), Duration.ofMillis(1),
@@ -304,6 +332,13 @@ public final class SluiceConf {
     static ConfigKey<Long> longKey(String name, long def, long min, String doc) {
         return register(new ConfigKey<>(name, Long.class, Long::valueOf, def, doc,
                 v -> v < min ? "expected >= " + min : null));
+    }
+
+    /** A number at least {@code min} (above it, with {@code exclusive}). */
+    static ConfigKey<Double> doubleKey(String name, double def, double min, boolean exclusive, String doc) {
+        return register(new ConfigKey<>(name, Double.class, Double::valueOf, def, doc,
+                v -> Double.isNaN(v) || Double.isInfinite(v) || (exclusive ? v <= min : v < min)
+                        ? "expected a number " + (exclusive ? "> " : ">= ") + min : null));
     }
 
     /** A number in (0, 1], such as a fraction of the batch interval. */

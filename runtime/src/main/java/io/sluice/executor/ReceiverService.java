@@ -104,6 +104,16 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
                 return Boolean.TRUE;
             }, stopper);
         }
+        if (message instanceof ReceiverMessages.UpdateRateLimit update) {
+            ReceiverSupervisor<?> s = supervisors.get(update.streamId());
+            if (s != null) {
+                s.updateRateLimit(update.ratePerSecond());
+            } else {
+                LOG.debug("Executor {}: no receiver of stream {} here for rate {}", executorId, update.streamId(),
+                        update.ratePerSecond());
+            }
+            return Boolean.TRUE;
+        }
         if (message instanceof PutBlock put) {
             List<?> records = serializer.deserialize(put.data());
             blockStore.putOwned(put.blockId(), records, StorageLevel.MEMORY_ONLY_SER);
@@ -127,7 +137,8 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
     private Object start(StartReceiver start) {
         Receiver<?> receiver = serializer.deserialize(start.receiver());
         var settings = new ReceiverSupervisor.Settings(Duration.ofMillis(start.blockIntervalMs()), start.maxRatePerSecond(),
-                Duration.ofMillis(start.restartDelayMs()), Duration.ofMillis(start.maxRestartDelayMs()));
+                Duration.ofMillis(start.restartDelayMs()), Duration.ofMillis(start.maxRestartDelayMs()),
+                start.initialRatePerSecond());
         var host = new ReceiverSupervisor.Host(executorId, start.location(), start.location(), this::replicate);
         ReceiverSupervisor<?> supervisor = new ReceiverSupervisor<>(receiver, start.streamId(), new SystemClock(), settings,
                 host, blockStore, this::report, this::forward);
@@ -141,6 +152,11 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
         LOG.info("Executor {}: started receiver {} of stream {} ({})", executorId, supervisor.name(), start.streamId(),
                 receiver.storageLevel());
         return Boolean.TRUE;
+    }
+
+    /** The supervisor running the receiver of {@code streamId} here, if any (for tests and monitoring). */
+    public java.util.Optional<ReceiverSupervisor<?>> supervisor(int streamId) {
+        return java.util.Optional.ofNullable(supervisors.get(streamId));
     }
 
     /** Sends a supervisor's receiver event to the driver's listener bus (one-way; a lost event is only logged). */

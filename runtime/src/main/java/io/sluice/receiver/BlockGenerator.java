@@ -14,7 +14,14 @@ import org.apache.logging.log4j.Logger;
  * <p>Ticks fall on multiples of the interval. At the tick at time {@code T} the records stored since the previous
  * tick become one block with block time {@code T − interval} (the start of the interval it covers) and are handed
  * to the {@link BlockPusher} on the timer thread; an interval in which nothing was stored makes no block.
- * {@link #addData} waits for the {@link RateLimiter} before buffering.
+ *
+ * <p>Rate limit ({@code sluice.streaming.receiver.maxRate}, or backpressure's estimate): {@link #addData} first waits
+ * for a permit of the {@link RateLimiter} (which spreads records over time), then, since the limit is enforced at
+ * block creation, for room in the current block: a block holds at most {@code rate × interval} records (the
+ * fraction of a record left over carries to the next block, so a block never holds more than
+ * {@code ceil(rate × interval)} records and the long-run rate is exactly {@code rate}). A full block stops reading
+ * until the next tick; allowance not used in one interval is not carried over. {@link #offer} is the non-blocking
+ * form, for sources that keep what they cannot hand over (pull-based sources).
  *
  * <p>Lifecycle: {@link #start()} once, {@link #addData} from any thread while active, then {@link #stop(boolean)}
  * (idempotent), which either pushes what is still buffered as a last block or drops it.
@@ -41,6 +48,8 @@ public final class BlockGenerator<T> {
     /** Held while a buffer is cut and pushed, so that blocks reach the pusher in time order. */
     private final Object cutLock = new Object();
     private ArrayList<T> buffer = new ArrayList<>();
+    /** The fraction of a record the previous blocks' quotas left over (guarded by bufferLock), in [0, 1). */
+    private double quotaCarry;
     private State state = State.NEW;
     private Thread timer;
     private volatile long nextTickMs;
@@ -81,19 +90,66 @@ public final class BlockGenerator<T> {
      */
     public void addData(T record) {
         try {
-            rateLimiter.acquire();
+            if (!rateLimiter.acquire(this::isActive)) {
+                synchronized (bufferLock) {
+                    checkActive();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting to store a record of stream " + streamId
                     + " under " + rateLimiter, e);
         }
         synchronized (bufferLock) {
-            if (state != State.ACTIVE) {
-                throw new IllegalStateException("Cannot store data of stream " + streamId + ": its block generator is "
-                        + (state == State.NEW ? "not started" : "stopped"));
+            while (true) {
+                checkActive();
+                if (buffer.size() < blockQuota()) {
+                    buffer.add(record);
+                    return;
+                }
+                try {
+                    bufferLock.wait(TIMER_WAIT_SLICE_MS); // notified when the block is cut or the generator stops
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for room in the next block of stream "
+                            + streamId + " under " + rateLimiter, e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Buffers one record for the current block if the rate limit allows it now; never waits.
+     *
+     * @return false, without keeping the record, when the current block is full or no permit is available
+     * @throws IllegalStateException if the generator is not active
+     */
+    public boolean offer(T record) {
+        synchronized (bufferLock) {
+            checkActive();
+            if (buffer.size() >= blockQuota() || !rateLimiter.tryAcquire()) {
+                return false;
             }
             buffer.add(record);
+            return true;
         }
+    }
+
+    private void checkActive() {
+        if (state != State.ACTIVE) {
+            throw new IllegalStateException("Cannot store data of stream " + streamId + ": its block generator is "
+                    + (state == State.NEW ? "not started" : "stopped"));
+        }
+    }
+
+    /** Records the current block may hold under the current rate (caller holds bufferLock). */
+    private long blockQuota() {
+        long rate = rateLimiter.rate();
+        return rate == 0 ? Long.MAX_VALUE : (long) Math.floor(exactQuota(rate));
+    }
+
+    private double exactQuota(long rate) {
+        return rate * (double) intervalMs / 1000.0 + quotaCarry;
     }
 
     /**
@@ -129,6 +185,7 @@ public final class BlockGenerator<T> {
                 return;
             }
             state = State.STOPPED;
+            bufferLock.notifyAll();
         }
         Thread t = timer;
         if (t != null) {
@@ -158,6 +215,14 @@ public final class BlockGenerator<T> {
 
     private List<T> takeBuffer() {
         synchronized (bufferLock) {
+            long rate = rateLimiter.rate();
+            if (rate > 0) {
+                double exact = exactQuota(rate);
+                quotaCarry = exact - Math.floor(exact);
+            } else {
+                quotaCarry = 0;
+            }
+            bufferLock.notifyAll();
             if (buffer.isEmpty()) {
                 return List.of();
             }

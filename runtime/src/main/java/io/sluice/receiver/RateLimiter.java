@@ -49,18 +49,32 @@ public final class RateLimiter {
      * @throws InterruptedException if the calling thread is interrupted while waiting
      */
     public void acquire() throws InterruptedException {
+        acquire(() -> true);
+    }
+
+    /**
+     * Takes one permit, blocking (on the clock) until one is available or {@code stillWanted} turns false (checked
+     * at least every 100 ms of waiting), for callers that must give up when their component stops.
+     *
+     * @return true once a permit was taken; false, without a permit, if {@code stillWanted} turned false
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    public boolean acquire(java.util.function.BooleanSupplier stillWanted) throws InterruptedException {
         while (true) {
             long now;
             long waitMs;
             synchronized (this) {
                 if (rate == 0) {
-                    return;
+                    return true;
                 }
                 now = clock.currentTimeMillis();
                 waitMs = takeOrWaitMillis(now);
                 if (waitMs == 0) {
-                    return;
+                    return true;
                 }
+            }
+            if (!stillWanted.getAsBoolean()) {
+                return false;
             }
             // Wait in slices so that a rate change or an interrupt is noticed promptly.
             clock.waitTillTime(now + waitMs, Math.min(waitMs, MAX_WAIT_SLICE_MS));

@@ -33,7 +33,19 @@ public final class ReceiverMessages {
      *                 are reported with
      */
     public record StartReceiver(int streamId, byte[] receiver, String location, long blockIntervalMs, long maxRatePerSecond,
-                                long restartDelayMs, long maxRestartDelayMs) {
+                                long restartDelayMs, long maxRestartDelayMs, long initialRatePerSecond) {
+        /** Without backpressure's initial rate. */
+        public StartReceiver(int streamId, byte[] receiver, String location, long blockIntervalMs, long maxRatePerSecond,
+                             long restartDelayMs, long maxRestartDelayMs) {
+            this(streamId, receiver, location, blockIntervalMs, maxRatePerSecond, restartDelayMs, maxRestartDelayMs, 0);
+        }
+    }
+
+    /**
+     * Backpressure's latest estimate for the receiver of {@code streamId} (one-way, driver to the executor running
+     * it): it may store {@code ratePerSecond} records per second, capped by its maximum rate.
+     */
+    public record UpdateRateLimit(int streamId, long ratePerSecond) {
     }
 
     /** Stop the receiver of {@code streamId}; with {@code graceful}, its buffered records become a last block. */
@@ -133,5 +145,6 @@ public final class ReceiverMessages {
         kryo.register(GetPeers.class);
         kryo.register(Peers.class);
         kryo.register(ReceiverEvent.class);
+        kryo.register(UpdateRateLimit.class);
     }
 }

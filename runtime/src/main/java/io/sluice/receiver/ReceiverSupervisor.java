@@ -59,11 +59,32 @@ public final class ReceiverSupervisor<T> {
         public static final Host DRIVER = new Host("driver", "localhost", null, null);
     }
 
-    /** What a supervisor needs from the configuration. */
-    public record Settings(Duration blockInterval, long maxRatePerSecond, Duration restartDelay, Duration maxRestartDelay) {
+    /**
+     * What a supervisor needs from the configuration. Rates are records per second, 0 meaning none:
+     * {@code maxRatePerSecond} is {@code sluice.streaming.receiver.maxRate}, {@code initialRatePerSecond} the limit
+     * before backpressure's first estimate ({@code sluice.streaming.backpressure.initialRate} when backpressure is on).
+     */
+    public record Settings(Duration blockInterval, long maxRatePerSecond, Duration restartDelay, Duration maxRestartDelay,
+                           long initialRatePerSecond) {
+        /** Settings without backpressure. */
+        public Settings(Duration blockInterval, long maxRatePerSecond, Duration restartDelay, Duration maxRestartDelay) {
+            this(blockInterval, maxRatePerSecond, restartDelay, maxRestartDelay, 0);
+        }
+
         public static Settings from(SluiceConf conf) {
+            long initial = conf.get(SluiceConf.BACKPRESSURE_ENABLED) ? conf.get(SluiceConf.BACKPRESSURE_INITIAL_RATE) : 0;
             return new Settings(conf.get(SluiceConf.BLOCK_INTERVAL), conf.get(SluiceConf.RECEIVER_MAX_RATE),
-                    conf.get(SluiceConf.RECEIVER_RESTART_DELAY), conf.get(SluiceConf.RECEIVER_MAX_RESTART_DELAY));
+                    conf.get(SluiceConf.RECEIVER_RESTART_DELAY), conf.get(SluiceConf.RECEIVER_MAX_RESTART_DELAY), initial);
+        }
+
+        /** The rate limit a receiver starts with: the initial rate capped by the maximum rate, if any. */
+        public long startRate() {
+            return initialRatePerSecond > 0 ? capped(initialRatePerSecond) : maxRatePerSecond;
+        }
+
+        /** {@code rate} capped by the maximum rate, if any; the effective limit for an estimated rate. */
+        public long capped(long rate) {
+            return maxRatePerSecond > 0 ? Math.min(maxRatePerSecond, rate) : rate;
         }
     }
 
@@ -123,7 +144,7 @@ public final class ReceiverSupervisor<T> {
         this.blockStore = blockStore;
         this.blockReporter = blockReporter;
         this.events = events;
-        this.rateLimiter = new RateLimiter(clock, settings.maxRatePerSecond());
+        this.rateLimiter = new RateLimiter(clock, settings.startRate());
         this.blockGenerator = new BlockGenerator<>(streamId, clock, settings.blockInterval(), rateLimiter, this::storeBlock);
         var executor = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("sluice-receiver-supervisor-" + streamId, true));
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -265,6 +286,19 @@ public final class ReceiverSupervisor<T> {
 
     public Receiver<T> receiver() {
         return receiver;
+    }
+
+    /**
+     * Applies backpressure's latest estimate: the receiver may store {@code estimatedRate} records per second from now
+     * on, never more than {@code sluice.streaming.receiver.maxRate}. A rate that is not positive is ignored.
+     */
+    public void updateRateLimit(long estimatedRate) {
+        if (estimatedRate <= 0) {
+            return;
+        }
+        long rate = settings.capped(estimatedRate);
+        rateLimiter.setRate(rate);
+        LOG.debug("Receiver {} (stream {}) may now store {} records/s (estimated {})", name, streamId, rate, estimatedRate);
     }
 
     /** The rate limiter of this receiver (backpressure may change its rate). */

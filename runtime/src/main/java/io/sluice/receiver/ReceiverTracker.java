@@ -52,6 +52,13 @@ public final class ReceiverTracker {
 
         /** Drops the copies of these blocks wherever they are (best effort, asynchronous). */
         void removeBlocks(List<ReceivedBlockInfo> blocks);
+
+        /**
+         * Tells the receiver of {@code streamId}, wherever it runs now and wherever it is placed later, backpressure's
+         * latest rate (records per second); best effort, asynchronous.
+         */
+        default void updateRateLimit(int streamId, long ratePerSecond) {
+        }
     }
 
     private final Map<Integer, Receiver<?>> receivers;
@@ -242,6 +249,21 @@ public final class ReceiverTracker {
     /** The supervisor of stream {@code streamId}'s receiver, or null if none (before start). */
     public synchronized ReceiverSupervisor<?> supervisor(int streamId) {
         return supervisors.get(streamId);
+    }
+
+    /**
+     * Backpressure's latest estimate for stream {@code streamId}: its receiver may store {@code ratePerSecond}
+     * records per second (capped by its maximum rate), here or, through the launcher, on its executor.
+     */
+    public void updateRateLimit(int streamId, long ratePerSecond) {
+        if (launcher != null) {
+            launcher.updateRateLimit(streamId, ratePerSecond);
+            return;
+        }
+        ReceiverSupervisor<?> s = supervisor(streamId);
+        if (s != null) {
+            s.updateRateLimit(ratePerSecond);
+        }
     }
 
     /** Publishes a receiver event that happened elsewhere (a receiver on an executor) on the listener bus. */

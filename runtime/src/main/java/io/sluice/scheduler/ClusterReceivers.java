@@ -77,6 +77,7 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
     private final Map<Integer, ReceiverHost> placed = new HashMap<>(); // guarded by lock
     private final Map<Integer, Integer> placements = new HashMap<>(); // guarded by lock: how often each was placed
     private final Set<Integer> waitingForCore = new HashSet<>(); // guarded by lock: told once, not every retry
+    private final Map<Integer, Long> latestRates = new HashMap<>(); // guarded by lock: backpressure's, per stream
     private ReceiverTracker tracker; // guarded by lock
     private boolean stopped; // guarded by lock
 
@@ -175,7 +176,8 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         }
         ReceiverHost host = reserved.get();
         var start = new StartReceiver(streamId, receiver, host.location(), settings.blockInterval().toMillis(),
-                settings.maxRatePerSecond(), settings.restartDelay().toMillis(), settings.maxRestartDelay().toMillis());
+                settings.maxRatePerSecond(), settings.restartDelay().toMillis(), settings.maxRestartDelay().toMillis(),
+                settings.initialRatePerSecond());
         try {
             driver.clients().client(host.address()).ask(ReceiverMessages.RECEIVERS_ENDPOINT, start, askTimeout)
                     .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -207,7 +209,45 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         } else {
             LOG.info("Application {}: receiver of stream {} runs on executor {} ({})", appId, streamId, host.id(),
                     host.location());
+            Long rate;
+            synchronized (lock) {
+                rate = latestRates.get(streamId);
+            }
+            if (rate != null) {
+                sendRate(streamId, host, rate);
+            }
         }
+    }
+
+    /**
+     * Sends backpressure's latest rate one-way to the executor running the receiver of {@code streamId}; a receiver
+     * placed later (again) gets it once it started.
+     */
+    @Override
+    public void updateRateLimit(int streamId, long ratePerSecond) {
+        ReceiverHost host;
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            latestRates.put(streamId, ratePerSecond);
+            host = placed.get(streamId);
+        }
+        if (host != null) {
+            sendRate(streamId, host, ratePerSecond);
+        }
+    }
+
+    private void sendRate(int streamId, ReceiverHost host, long ratePerSecond) {
+        var message = new ReceiverMessages.UpdateRateLimit(streamId, ratePerSecond);
+        driver.clients().clientAsync(host.address())
+                .thenCompose(c -> c.send(ReceiverMessages.RECEIVERS_ENDPOINT, message))
+                .whenComplete((v, t) -> {
+                    if (t != null) {
+                        LOG.warn("Application {}: could not send rate {} records/s to the receiver of stream {} on "
+                                + "executor {}: {}", appId, ratePerSecond, streamId, host.id(), t.toString());
+                    }
+                });
     }
 
     private void retry(int streamId, Set<ExecutorId> avoid) {
