@@ -324,7 +324,7 @@ public final class ReceiverTracker {
     private static ReceivedBlockInfo withoutLocation(ReceivedBlockInfo b, String location) {
         var locations = new ArrayList<>(b.locations());
         locations.remove(location);
-        return new ReceivedBlockInfo(b.streamId(), b.blockId(), b.blockTimeMs(), b.numRecords(), locations);
+        return b.withLocations(locations); // keeps the write-ahead log handle
     }
 
     /** What runs the receivers outside this process, or null when they run here (local mode). */
