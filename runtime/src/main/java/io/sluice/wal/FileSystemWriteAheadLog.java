@@ -197,6 +197,26 @@ public final class FileSystemWriteAheadLog implements WriteAheadLog {
 
     @Override
     public ByteBuffer read(RecordHandle handle) {
+        return read(fs, handle);
+    }
+
+    /**
+     * Reads one record by its handle, from any process, without a log instance: a task reading a block that is no
+     * longer in any block store does this. Throws as {@link #read(RecordHandle)}.
+     */
+    public static ByteBuffer read(RecordHandle handle, Configuration hadoopConf) {
+        var path = new Path(handle.path());
+        FileSystem fs;
+        try {
+            fs = path.getFileSystem(hadoopConf);
+        } catch (IOException e) {
+            throw new WriteAheadLogException("Cannot reach the file system of write-ahead log segment " + handle.path()
+                    + ": " + e.getMessage(), e);
+        }
+        return read(fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs, handle);
+    }
+
+    private static ByteBuffer read(FileSystem fs, RecordHandle handle) {
         var path = new Path(handle.path());
         try (var in = fs.open(path)) {
             if (!SegmentFormat.readHeader(in, handle.path())) {

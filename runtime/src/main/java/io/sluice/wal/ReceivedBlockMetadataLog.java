@@ -32,9 +32,21 @@ public final class ReceivedBlockMetadataLog implements AutoCloseable {
     private final Clock clock;
     private final String description;
 
+    private final java.time.Duration cleanLag;
+
+    /** A log whose cleaning deletes every segment written before the threshold. */
     public ReceivedBlockMetadataLog(WriteAheadLog wal, Clock clock) {
+        this(wal, clock, java.time.Duration.ZERO);
+    }
+
+    /**
+     * @param cleanLag how far behind a cleaning threshold segments are deleted: a block added just before the
+     *                 threshold may still wait for its batch, and its BlockAdded event must survive until then
+     */
+    public ReceivedBlockMetadataLog(WriteAheadLog wal, Clock clock, java.time.Duration cleanLag) {
         this.wal = wal;
         this.clock = clock;
+        this.cleanLag = cleanLag;
         this.description = wal.toString();
     }
 
@@ -42,7 +54,8 @@ public final class ReceivedBlockMetadataLog implements AutoCloseable {
     public static ReceivedBlockMetadataLog open(String checkpointDir, Configuration hadoopConf, WalSettings settings,
                                                 Clock clock) {
         String dir = checkpointDir.endsWith("/") ? checkpointDir + DIRECTORY : checkpointDir + "/" + DIRECTORY;
-        return new ReceivedBlockMetadataLog(FileSystemWriteAheadLog.open(dir, hadoopConf, settings), clock);
+        return new ReceivedBlockMetadataLog(FileSystemWriteAheadLog.open(dir, hadoopConf, settings), clock,
+                settings.rollingInterval());
     }
 
     /** Records that {@code block} was received. */
@@ -56,12 +69,13 @@ public final class ReceivedBlockMetadataLog implements AutoCloseable {
     }
 
     /**
-     * Records that every batch before {@code threshold} is done, then deletes the log segments written before it.
-     * The caller guarantees that every block added before {@code threshold} (by the clock) has been allocated.
+     * Records that every batch before {@code threshold} is done, then deletes the log segments written before
+     * {@code threshold} minus the clean lag. The caller guarantees that every block added before that (by the clock)
+     * has been allocated.
      */
     public void batchesCleaned(Time threshold) {
         append(new BlockMetadataEvent.BatchCleaned(threshold));
-        wal.clean(threshold);
+        wal.clean(threshold.minus(cleanLag));
     }
 
     private void append(BlockMetadataEvent event) {

@@ -86,7 +86,7 @@ class ReceivedBlockMetadataLogTest {
     }
 
     @Test
-    void cleaningForgetsBatchesBeforeTheThresholdAndDeletesSegmentsWrittenBeforeIt() throws IOException {
+    void cleaningForgetsBatchesBeforeTheThresholdAndDeletesSegmentsOneRollingIntervalBehindIt() throws IOException {
         ReceivedBlockInfo a = block(0, 1_100), b = block(0, 12_100), c = block(0, 25_000);
         try (var log = open()) {
             log.blockAdded(a);
@@ -104,10 +104,22 @@ class ReceivedBlockMetadataLogTest {
             RecoveredBlocks recovered = log.recover();
             assertThat(recovered.allocated().keySet()).containsExactly(new Time(13_000));
             assertThat(recovered.unallocated().get(0)).containsExactly(c);
+            // The first segment ends at 10 s, within one rolling interval (10 s) of the threshold: a block added
+            // there might still wait for its batch, so it stays.
+            assertThat(segments()).containsExactly("log-0-10000", "log-10000-20000", "log-20000-30000");
+
+            clock.setTime(27_000);
+            log.batchesCleaned(new Time(20_000));
+            recovered = log.recover();
+            assertThat(recovered.allocated()).isEmpty();
+            assertThat(recovered.unallocated().get(0)).containsExactly(c);
+            assertThat(segments()).containsExactly("log-10000-20000", "log-20000-30000");
         }
+    }
+
+    private List<String> segments() throws IOException {
         try (Stream<java.nio.file.Path> files = Files.list(checkpointDir.resolve(ReceivedBlockMetadataLog.DIRECTORY))) {
-            assertThat(files.map(p -> p.getFileName().toString()).sorted())
-                    .containsExactly("log-10000-20000", "log-20000-30000");
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
