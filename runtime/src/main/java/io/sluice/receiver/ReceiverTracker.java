@@ -96,10 +96,6 @@ public final class ReceiverTracker {
     public ReceiverTracker(Map<Integer, Receiver<?>> receivers, Clock clock, ReceiverSupervisor.Settings settings,
                            BlockStore blockStore, Consumer<StreamingListenerEvent> events, ReceiverLauncher launcher,
                            ReceiverWal wal) {
-        if (launcher != null && wal.data() != null) {
-            throw new UnsupportedOperationException(io.sluice.conf.SluiceConf.RECEIVER_WAL_ENABLE.name() + " is not "
-                    + "supported yet with receivers on executors; use local[N], or turn the receiver write-ahead log off");
-        }
         this.wal = wal;
         this.launcher = launcher;
         this.receivers = new LinkedHashMap<>(receivers);
@@ -379,6 +375,14 @@ public final class ReceiverTracker {
         var locations = new ArrayList<>(b.locations());
         locations.remove(location);
         return b.withLocations(locations); // keeps the write-ahead log handle
+    }
+
+    /**
+     * The directory of stream {@code streamId}'s received-data write-ahead log, which a receiver run elsewhere writes
+     * its blocks to before reporting them; null when the log is off.
+     */
+    public String receivedDataLogDir(int streamId) {
+        return wal.data() == null ? null : wal.data().directory(streamId);
     }
 
     /** What runs the receivers outside this process, or null when they run here (local mode). */

@@ -174,8 +174,10 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
             return;
         }
         ReceiverHost host = reserved.get();
+        ReceiverTracker tracker = trackerOrNull();
         var start = new StartReceiver(streamId, receiver, host.location(), settings.blockInterval().toMillis(),
-                settings.maxRatePerSecond(), settings.restartDelay().toMillis(), settings.maxRestartDelay().toMillis());
+                settings.maxRatePerSecond(), settings.restartDelay().toMillis(), settings.maxRestartDelay().toMillis(),
+                tracker == null ? null : tracker.receivedDataLogDir(streamId));
         try {
             driver.clients().client(host.address()).ask(ReceiverMessages.RECEIVERS_ENDPOINT, start, askTimeout)
                     .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

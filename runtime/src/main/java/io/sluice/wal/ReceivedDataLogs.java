@@ -30,6 +30,11 @@ public final class ReceivedDataLogs implements AutoCloseable {
         return (checkpointDir.endsWith("/") ? checkpointDir : checkpointDir + "/") + DIRECTORY + "/" + streamId;
     }
 
+    /** The directory of stream {@code streamId}'s log in this application. */
+    public String directory(int streamId) {
+        return directory(checkpointDir, streamId);
+    }
+
     /** The log of stream {@code streamId}, opened on first use. */
     public WriteAheadLog log(int streamId) {
         return logs.computeIfAbsent(streamId,
