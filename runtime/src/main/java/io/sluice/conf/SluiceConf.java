@@ -162,8 +162,8 @@ public final class SluiceConf {
 
     public static final ConfigKey<Boolean> RECEIVER_WAL_ENABLE = bool("sluice.streaming.receiver.writeAheadLog.enable", false,
             "Write every block a receiver stores to a write-ahead log under <checkpoint dir>/receivedData/<stream id> "
-                    + "before it is acknowledged, so that received data survives the loss of executors and of the driver. "
-                    + "Needs a checkpoint directory.");
+                    + "before it is acknowledged, so that a batch can read its received data back after the executors "
+                    + "holding it are lost. Needs a checkpoint directory.");
     public static final ConfigKey<Integer> RECEIVER_WAL_ROLLING_INTERVAL = integer("sluice.streaming.receiver.writeAheadLog.rollingIntervalSecs", 60, 1,
             "Seconds of block time covered by one segment of a received-data write-ahead log; old data is deleted a "
                     + "whole segment at a time.");

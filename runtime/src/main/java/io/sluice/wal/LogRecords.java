@@ -5,7 +5,8 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The records of a write-ahead log, read lazily. Close it when done (it holds an open segment).
+ * The records of a write-ahead log, read lazily. Close it when done (it holds an open segment). Not thread-safe:
+ * one reader iterates it.
  */
 public interface LogRecords extends Iterator<ByteBuffer>, AutoCloseable {
 
