@@ -1,7 +1,7 @@
 package io.sluice.batch;
 
 import io.sluice.wal.RecordHandle;
-import io.sluice.wal.WalBlockReporter;
+import io.sluice.wal.ReceivedDataLogs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -99,7 +99,7 @@ public final class BlockDataset<T> extends Dataset<T> {
         }
         if (data == null && walPaths[partition] != null) {
             var handle = new RecordHandle(walPaths[partition], walOffsets[partition], walLengths[partition]);
-            data = WalBlockReporter.readBlock(handle, ctx.env().hadoopConf(), ctx.env().serializer());
+            data = ReceivedDataLogs.readBlock(handle, ctx.env().hadoopConf(), ctx.env().serializer());
         }
         if (data == null) {
             throw new IllegalStateException("Could not compute split, block " + id + " of dataset " + id()

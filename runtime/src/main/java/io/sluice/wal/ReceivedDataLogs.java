@@ -1,6 +1,9 @@
 package io.sluice.wal;
 
 import io.sluice.api.Time;
+import io.sluice.serde.Serializer;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
@@ -33,6 +36,17 @@ public final class ReceivedDataLogs implements AutoCloseable {
     /** The directory of stream {@code streamId}'s log in this application. */
     public String directory(int streamId) {
         return directory(checkpointDir, streamId);
+    }
+
+    /**
+     * Reads a block's records back from a received-data log, in any process (a task whose block is in no block store
+     * any more). Throws as {@link WriteAheadLog#read}, naming the segment.
+     */
+    public static <T> List<T> readBlock(RecordHandle handle, Configuration hadoopConf, Serializer serializer) {
+        ByteBuffer bytes = FileSystemWriteAheadLog.read(handle, hadoopConf);
+        var array = new byte[bytes.remaining()];
+        bytes.get(array);
+        return serializer.deserialize(array);
     }
 
     /** The log of stream {@code streamId}, opened on first use. */

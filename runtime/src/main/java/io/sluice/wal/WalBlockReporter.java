@@ -62,13 +62,4 @@ public final class WalBlockReporter implements Consumer<ReceivedBlockInfo> {
         next.accept(new ReceivedBlockInfo(block.streamId(), block.blockId(), block.blockTimeMs(), block.numRecords(),
                 block.locations(), handle));
     }
-
-    /** Reads a block's records back from the log, for a task whose block is in no block store any more. */
-    public static <T> List<T> readBlock(RecordHandle handle, org.apache.hadoop.conf.Configuration hadoopConf,
-                                        Serializer serializer) {
-        ByteBuffer bytes = FileSystemWriteAheadLog.read(handle, hadoopConf);
-        var array = new byte[bytes.remaining()];
-        bytes.get(array);
-        return serializer.deserialize(array);
-    }
 }

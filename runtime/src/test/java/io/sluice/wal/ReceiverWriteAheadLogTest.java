@@ -93,4 +93,23 @@ class ReceiverWriteAheadLogTest {
             assertThat(ssc.context().blockStore().size()).isZero();
         }
     }
+
+    @Test
+    void aMetadataLogThatCannotBeWrittenFailsTheContextLoudlyNamingThePath(@TempDir Path tmp) throws Exception {
+        Path notADirectory = Files.writeString(tmp.resolve("checkpoint"), "a file where the checkpoint directory should be");
+        try (var harness = StreamingTestKit.create().checkpoint(false)
+                .conf(SluiceConf.WAL_MAX_RETRIES.name(), "1")
+                .conf(SluiceConf.WAL_RETRY_BACKOFF.name(), "1ms").open()) {
+            var ssc = harness.context();
+            ssc.checkpoint(notADirectory.toUri().toString());
+            ssc.receiverStream(new ControlledReceiver<Integer>()).foreachRDD((ds, t) -> { });
+            harness.runBatches(0);
+            harness.clock().advance(1000); // batch 1000 allocates its blocks: the allocation cannot be journaled
+
+            assertThatThrownBy(() -> ssc.awaitTerminationOrTimeout(30_000))
+                    .isInstanceOf(WriteAheadLogException.class)
+                    .hasMessageContaining(notADirectory.toString() + "/receivedBlockMetadata")
+                    .hasMessageContaining("after 2 attempt(s)");
+        }
+    }
 }
