@@ -443,6 +443,7 @@ public class StreamingContext implements AutoCloseable {
     /** Checks made before anything starts; see {@link DStreamGraph#validate}. */
     protected void validate() {
         graph.validate(checkpointDir);
+        io.sluice.wal.ReceiverWal.requireCheckpointDirIfEnabled(conf(), checkpointDir);
         ReceiverTracker.checkTaskSlots(conf().get(SluiceConf.MASTER), sc.slots(), receiverStreams().size());
     }
 
@@ -474,7 +475,8 @@ public class StreamingContext implements AutoCloseable {
                         cluster.driverEndpoints(), sc.env().serializer(), settings,
                         cluster.driverEndpoints().transport().settings().askTimeout());
             }
-            var tracker = new ReceiverTracker(receivers, clock, settings, sc.blockStore(), listenerBus::post, launcher);
+            var wal = io.sluice.wal.ReceiverWal.open(conf(), checkpointDir, sc.hadoopConf(), sc.env().serializer(), clock);
+            var tracker = new ReceiverTracker(receivers, clock, settings, sc.blockStore(), listenerBus::post, launcher, wal);
             receiverTracker = tracker;
             tracker.start();
         }

@@ -1,5 +1,7 @@
 package io.sluice.batch;
 
+import io.sluice.wal.RecordHandle;
+import io.sluice.wal.ReceivedDataLogs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -12,11 +14,18 @@ import java.util.function.Consumer;
  * does not hold it (a task on another executor than the receiver's), it reads it through
  * {@link io.sluice.executor.ExecutionEnv#fetchBlock} from one of the block's locations (RPC addresses of the
  * executors holding a copy, tried in order), so tasks can run on any executor. The blocks must stay in their stores
- * until the dataset is no longer used; the stream that made it removes them when it forgets the batch.
+ * until the dataset is no longer used; the stream that made it removes them when it forgets the batch. A block with a
+ * write-ahead log handle that is in no block store any more (its executors were lost, or the driver restarted) is
+ * read back from the log.
  */
 public final class BlockDataset<T> extends Dataset<T> {
     private final ArrayList<String> blockIds;
     private final ArrayList<String[]> locations;
+    // The write-ahead log handle of each block as plain arrays (path null: none), so the dataset ships to executors
+    // without registering another class with Kryo.
+    private final String[] walPaths;
+    private final long[] walOffsets;
+    private final int[] walLengths;
 
     /** Blocks in the block store of the process that runs the tasks (local mode). */
     public BlockDataset(SluiceContext sc, List<String> blockIds) {
@@ -27,7 +36,30 @@ public final class BlockDataset<T> extends Dataset<T> {
      * @param locations for each block, the RPC addresses ({@code host:port}) of the executors holding a copy
      */
     public BlockDataset(SluiceContext sc, List<String> blockIds, List<List<String>> locations) {
+        this(sc, blockIds, locations, java.util.Collections.nCopies(blockIds.size(), null));
+    }
+
+    /**
+     * @param walHandles for each block, where it is in its stream's write-ahead log (null entries: not logged)
+     */
+    public BlockDataset(SluiceContext sc, List<String> blockIds, List<List<String>> locations,
+                        List<RecordHandle> walHandles) {
         super(sc, "blocks");
+        if (blockIds.size() != walHandles.size()) {
+            throw new IllegalArgumentException(blockIds.size() + " blocks but " + walHandles.size() + " log handles");
+        }
+        int n = walHandles.size();
+        this.walPaths = new String[n];
+        this.walOffsets = new long[n];
+        this.walLengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            RecordHandle h = walHandles.get(i);
+            if (h != null) {
+                walPaths[i] = h.path();
+                walOffsets[i] = h.offset();
+                walLengths[i] = h.length();
+            }
+        }
         if (blockIds.size() != locations.size()) {
             throw new IllegalArgumentException(blockIds.size() + " blocks but " + locations.size() + " location lists");
         }
@@ -70,6 +102,10 @@ public final class BlockDataset<T> extends Dataset<T> {
         String[] where = locations.get(partition);
         if (data == null && where.length > 0) {
             data = ctx.env().fetchBlock(id, List.of(where));
+        }
+        if (data == null && walPaths[partition] != null) {
+            var handle = new RecordHandle(walPaths[partition], walOffsets[partition], walLengths[partition]);
+            data = ReceivedDataLogs.readBlock(handle, ctx.env().hadoopConf(), ctx.env().serializer());
         }
         if (data == null) {
             throw new IllegalStateException("Could not compute split, block " + id + " of dataset " + id()

@@ -201,6 +201,24 @@ public final class SluiceConf {
     public static final ConfigKey<Integer> UI_RETAINED_BATCHES = integer("sluice.streaming.ui.retainedBatches", 1000, 1,
             "How many completed batches the REST API, the metrics and the UI remember; averages in the statistics are over these.");
 
+    public static final ConfigKey<Boolean> RECEIVER_WAL_ENABLE = bool("sluice.streaming.receiver.writeAheadLog.enable", false,
+            "Write every block a receiver stores to a write-ahead log under <checkpoint dir>/receivedData/<stream id> "
+                    + "before it is acknowledged, so that a batch can read its received data back after the executors "
+                    + "holding it are lost. Needs a checkpoint directory.");
+    public static final ConfigKey<Integer> RECEIVER_WAL_ROLLING_INTERVAL = integer("sluice.streaming.receiver.writeAheadLog.rollingIntervalSecs", 60, 1,
+            "Seconds of block time covered by one segment of a received-data write-ahead log; old data is deleted a "
+                    + "whole segment at a time.");
+    public static final ConfigKey<Integer> DRIVER_WAL_ROLLING_INTERVAL = integer("sluice.streaming.driver.writeAheadLog.rollingIntervalSecs", 60, 1,
+            "Seconds of batch time covered by one segment of the driver's block metadata log "
+                    + "(<checkpoint dir>/receivedBlockMetadata).");
+    public static final ConfigKey<Integer> WAL_MAX_RETRIES = integer("sluice.streaming.writeAheadLog.maxRetries", 5, 0,
+            "How many times a failed write to a write-ahead log is retried (each time in a new segment, after a growing "
+                    + "pause) before the write fails and, with it, the receiver or the driver.");
+    public static final ConfigKey<Duration> WAL_RETRY_BACKOFF = duration("sluice.streaming.writeAheadLog.retryBackoff", Duration.ofMillis(200), Duration.ofMillis(1),
+            "The pause before the first retry of a failed write-ahead log write; it doubles with each further retry.");
+    public static final ConfigKey<Duration> WAL_MAX_RETRY_BACKOFF = duration("sluice.streaming.writeAheadLog.maxRetryBackoff", Duration.ofSeconds(5), Duration.ofMillis(1),
+            "The longest pause between retries of a failed write-ahead log write.");
+
     private final Map<String, String> values = new TreeMap<>();
 
     /** A configuration with defaults, plus any {@code sluice.*} Java system properties. */

@@ -21,6 +21,8 @@ import io.sluice.storage.BlockStore;
 import io.sluice.storage.StorageLevel;
 import io.sluice.util.NamedThreadFactory;
 import io.sluice.util.SystemClock;
+import io.sluice.wal.WalBlockReporter;
+import io.sluice.wal.WriteAheadLog;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +36,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -72,6 +76,9 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
     private final Duration askTimeout;
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
     private final ExecutorService stopper;
+    private final Function<String, WriteAheadLog> logOpener;
+    /** The received-data logs of the streams whose receivers ran here, by directory; closed with the service. */
+    private final Map<String, WriteAheadLog> logs = new ConcurrentHashMap<>();
 
     /**
      * @param blockStore the executor's block store, shared with its tasks
@@ -80,6 +87,17 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
      */
     public ReceiverService(String executorId, BlockStore blockStore, Serializer serializer, RpcClientFactory clients,
                            InetSocketAddress driver, Duration askTimeout) {
+        this(executorId, blockStore, serializer, clients, driver, askTimeout, dir -> {
+            throw new IllegalStateException("Executor " + executorId + " cannot open write-ahead logs (asked for " + dir + ")");
+        });
+    }
+
+    /**
+     * @param logOpener opens the received-data write-ahead log in a directory, for receivers started with one
+     */
+    public ReceiverService(String executorId, BlockStore blockStore, Serializer serializer, RpcClientFactory clients,
+                           InetSocketAddress driver, Duration askTimeout, Function<String, WriteAheadLog> logOpener) {
+        this.logOpener = logOpener;
         this.executorId = executorId;
         this.blockStore = blockStore;
         this.serializer = serializer;
@@ -140,8 +158,14 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
                 Duration.ofMillis(start.restartDelayMs()), Duration.ofMillis(start.maxRestartDelayMs()),
                 start.initialRatePerSecond());
         var host = new ReceiverSupervisor.Host(executorId, start.location(), start.location(), this::replicate);
+        Consumer<ReceivedBlockInfo> reporter = this::report;
+        if (start.receivedDataLogDir() != null) {
+            // Written to the log before reported: a block the driver accepts is durable.
+            reporter = new WalBlockReporter(logs.computeIfAbsent(start.receivedDataLogDir(), logOpener), blockStore,
+                    serializer, reporter);
+        }
         ReceiverSupervisor<?> supervisor = new ReceiverSupervisor<>(receiver, start.streamId(), new SystemClock(), settings,
-                host, blockStore, this::report, this::forward);
+                host, blockStore, reporter, this::forward);
         ReceiverSupervisor<?> previous = supervisors.put(start.streamId(), supervisor);
         if (previous != null) {
             LOG.warn("Executor {}: the receiver of stream {} was started again; stopping the previous one", executorId,
@@ -297,5 +321,13 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
         }
         supervisors.clear();
         stopper.shutdownNow();
+        for (WriteAheadLog log : logs.values()) {
+            try {
+                log.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Executor {}: error closing write-ahead log {}", executorId, log, e);
+            }
+        }
+        logs.clear();
     }
 }

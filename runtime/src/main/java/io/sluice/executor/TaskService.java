@@ -80,7 +80,9 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
         this.taskThreads = Executors.newFixedThreadPool(ctx.cores(), new NamedThreadFactory("sluice-task-" + ctx.id(), true));
         ctx.transport().dispatcher().setStreamProvider(this::openStream);
         ctx.transport().dispatcher().registerEndpoint(TaskMessages.TASKS_ENDPOINT, this);
-        this.receivers = new ReceiverService(ctx.id().toString(), env.blockStore(), serializer, clients, ctx.driver(), askTimeout);
+        this.receivers = new ReceiverService(ctx.id().toString(), env.blockStore(), serializer, clients, ctx.driver(), askTimeout,
+                dir -> io.sluice.wal.FileSystemWriteAheadLog.open(dir, env.hadoopConf(),
+                        io.sluice.wal.WalSettings.forReceivedData(ctx.conf())));
         env.setRemoteBlocks(receivers::fetchBlock);
         ctx.transport().dispatcher().registerEndpoint(io.sluice.receiver.ReceiverMessages.RECEIVERS_ENDPOINT, receivers);
         // only now may the driver send tasks

@@ -1,6 +1,7 @@
 package io.sluice.receiver;
 
 import com.esotericsoftware.kryo.Kryo;
+import io.sluice.wal.RecordHandle;
 import java.util.List;
 
 /**
@@ -31,13 +32,25 @@ public final class ReceiverMessages {
      * @param receiver the {@link Receiver}, serialized with the application's serializer
      * @param location the executor's own RPC address ({@code host:port}) as the driver knows it, which its blocks
      *                 are reported with
+     * @param initialRatePerSecond backpressure's rate before its first estimate (0: none)
+     * @param receivedDataLogDir the directory of the stream's received-data write-ahead log, which every block is
+     *                 written to before it is reported; null when the log is off
      */
     public record StartReceiver(int streamId, byte[] receiver, String location, long blockIntervalMs, long maxRatePerSecond,
-                                long restartDelayMs, long maxRestartDelayMs, long initialRatePerSecond) {
-        /** Without backpressure's initial rate. */
+                                long restartDelayMs, long maxRestartDelayMs, long initialRatePerSecond,
+                                String receivedDataLogDir) {
+        /** Without backpressure's initial rate and without a write-ahead log. */
         public StartReceiver(int streamId, byte[] receiver, String location, long blockIntervalMs, long maxRatePerSecond,
                              long restartDelayMs, long maxRestartDelayMs) {
-            this(streamId, receiver, location, blockIntervalMs, maxRatePerSecond, restartDelayMs, maxRestartDelayMs, 0);
+            this(streamId, receiver, location, blockIntervalMs, maxRatePerSecond, restartDelayMs, maxRestartDelayMs, 0,
+                    null);
+        }
+
+        /** Without a write-ahead log. */
+        public StartReceiver(int streamId, byte[] receiver, String location, long blockIntervalMs, long maxRatePerSecond,
+                             long restartDelayMs, long maxRestartDelayMs, long initialRatePerSecond) {
+            this(streamId, receiver, location, blockIntervalMs, maxRatePerSecond, restartDelayMs, maxRestartDelayMs,
+                    initialRatePerSecond, null);
         }
     }
 
@@ -52,15 +65,22 @@ public final class ReceiverMessages {
     public record StopReceiver(int streamId, boolean graceful) {
     }
 
-    /** A block was stored; {@code locations} are the RPC addresses of the executors holding a copy. */
-    public record AddBlock(int streamId, String blockId, long blockTimeMs, long numRecords, String[] locations) {
+    /**
+     * A block was stored; {@code locations} are the RPC addresses of the executors holding a copy, {@code walPath},
+     * {@code walOffset} and {@code walLength} where it is in the write-ahead log ({@code walPath} null: not logged).
+     */
+    public record AddBlock(int streamId, String blockId, long blockTimeMs, long numRecords, String[] locations,
+                           String walPath, long walOffset, int walLength) {
         public static AddBlock of(ReceivedBlockInfo info) {
+            RecordHandle h = info.walHandle();
             return new AddBlock(info.streamId(), info.blockId(), info.blockTimeMs(), info.numRecords(),
-                    info.locations().toArray(String[]::new));
+                    info.locations().toArray(String[]::new), h == null ? null : h.path(), h == null ? 0 : h.offset(),
+                    h == null ? 0 : h.length());
         }
 
         public ReceivedBlockInfo toInfo() {
-            return new ReceivedBlockInfo(streamId, blockId, blockTimeMs, numRecords, List.of(locations));
+            return new ReceivedBlockInfo(streamId, blockId, blockTimeMs, numRecords, List.of(locations),
+                    walPath == null ? null : new RecordHandle(walPath, walOffset, walLength));
         }
     }
 

@@ -4,6 +4,8 @@ import io.sluice.api.Time;
 import io.sluice.listener.StreamingListenerEvent;
 import io.sluice.storage.BlockStore;
 import io.sluice.util.Clock;
+import io.sluice.wal.ReceiverWal;
+import io.sluice.wal.WalBlockReporter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -67,11 +69,13 @@ public final class ReceiverTracker {
     private final BlockStore blockStore;
     private final Consumer<StreamingListenerEvent> events;
     private final ReceiverLauncher launcher;
+    private final ReceiverWal wal;
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new LinkedHashMap<>();
     // guarded by this
     private final Map<Integer, List<ReceivedBlockInfo>> unallocated = new HashMap<>();
     private final TreeMap<Time, Map<Integer, List<ReceivedBlockInfo>>> allocated = new TreeMap<>();
     private Time lastAllocatedBatch;
+    private Time lastCleanThreshold;
     private State state = State.NEW;
 
     /**
@@ -88,6 +92,18 @@ public final class ReceiverTracker {
      */
     public ReceiverTracker(Map<Integer, Receiver<?>> receivers, Clock clock, ReceiverSupervisor.Settings settings,
                            BlockStore blockStore, Consumer<StreamingListenerEvent> events, ReceiverLauncher launcher) {
+        this(receivers, clock, settings, blockStore, events, launcher, ReceiverWal.NONE);
+    }
+
+    /**
+     * @param wal the write-ahead logs to keep: block events go to its metadata log before they take effect, local
+     *            receivers write their blocks to its data logs before reporting them, and cleaned batches clean
+     *            both; the tracker closes them when it stops
+     */
+    public ReceiverTracker(Map<Integer, Receiver<?>> receivers, Clock clock, ReceiverSupervisor.Settings settings,
+                           BlockStore blockStore, Consumer<StreamingListenerEvent> events, ReceiverLauncher launcher,
+                           ReceiverWal wal) {
+        this.wal = wal;
         this.launcher = launcher;
         this.receivers = new LinkedHashMap<>(receivers);
         this.clock = clock;
@@ -140,11 +156,18 @@ public final class ReceiverTracker {
     }
 
     private <T> ReceiverSupervisor<T> newSupervisor(Receiver<T> receiver, int streamId) {
-        return new ReceiverSupervisor<>(receiver, streamId, clock, settings, blockStore, this::addBlock, events);
+        Consumer<ReceivedBlockInfo> reporter = this::addBlock;
+        if (wal.data() != null) {
+            reporter = new WalBlockReporter(wal.data().log(streamId), blockStore, wal.serializer(), reporter);
+        }
+        return new ReceiverSupervisor<>(receiver, streamId, clock, settings, blockStore, reporter, events);
     }
 
     /** Called by the supervisors for each block once it is in the block store (and replicated, if asked for). */
     public void addBlock(ReceivedBlockInfo block) {
+        if (wal.metadata() != null && isAccepting()) {
+            wal.metadata().blockAdded(block); // throws when it cannot be logged: the block is then not accepted
+        }
         synchronized (this) {
             if (state == State.ACTIVE || state == State.STOPPING) {
                 List<ReceivedBlockInfo> list = unallocated.get(block.streamId());
@@ -157,6 +180,10 @@ public final class ReceiverTracker {
         LOG.warn("Dropping block {} of stream {}: {}", block.blockId(), block.streamId(),
                 receivers.containsKey(block.streamId()) ? "the tracker is stopped" : "no such receiver stream");
         removeBlocks(List.of(block));
+    }
+
+    private synchronized boolean isAccepting() {
+        return state == State.ACTIVE || state == State.STOPPING;
     }
 
     private void removeBlocks(List<ReceivedBlockInfo> blocks) {
@@ -187,9 +214,13 @@ public final class ReceiverTracker {
                 for (ReceivedBlockInfo b : e.getValue()) {
                     records += b.numRecords();
                 }
-                e.getValue().clear();
             }
         }
+        if (wal.metadata() != null) {
+            // Logged before it takes effect: if it cannot be logged, the blocks stay unallocated and the batch fails.
+            wal.metadata().batchAllocated(time, batch);
+        }
+        unallocated.values().forEach(List::clear);
         if (!batch.isEmpty()) {
             allocated.put(time, batch);
         }
@@ -221,14 +252,33 @@ public final class ReceiverTracker {
             // A batch entry stays until every receiver stream with blocks in it has cleaned it.
             if (batch.isEmpty()) {
                 allocated.remove(time);
+                logCleanedBatches(time);
             }
         }
         if (removed == null) {
             return List.of();
         }
+        if (wal.data() != null) {
+            wal.data().clean(streamId, time);
+        }
         removeBlocks(removed);
         LOG.debug("Removed {} block(s) of stream {} for batch {}", removed.size(), streamId, time);
         return removed;
+    }
+
+    /** Every batch before the first one still allocated (or up to {@code cleaned}) is done: tell the metadata log. */
+    private void logCleanedBatches(Time cleaned) {
+        if (wal.metadata() == null) {
+            return;
+        }
+        Time threshold = new Time(cleaned.milliseconds() + 1);
+        if (!allocated.isEmpty() && allocated.firstKey().isBefore(threshold)) {
+            threshold = allocated.firstKey();
+        }
+        if (lastCleanThreshold == null || threshold.isAfter(lastCleanThreshold)) {
+            lastCleanThreshold = threshold;
+            wal.metadata().batchesCleaned(threshold);
+        }
     }
 
     /** True while some block has been received but not yet given to a batch. */
@@ -346,7 +396,15 @@ public final class ReceiverTracker {
     private static ReceivedBlockInfo withoutLocation(ReceivedBlockInfo b, String location) {
         var locations = new ArrayList<>(b.locations());
         locations.remove(location);
-        return new ReceivedBlockInfo(b.streamId(), b.blockId(), b.blockTimeMs(), b.numRecords(), locations);
+        return b.withLocations(locations); // keeps the write-ahead log handle
+    }
+
+    /**
+     * The directory of stream {@code streamId}'s received-data write-ahead log, which a receiver run elsewhere writes
+     * its blocks to before reporting them; null when the log is off.
+     */
+    public String receivedDataLogDir(int streamId) {
+        return wal.data() == null ? null : wal.data().directory(streamId);
     }
 
     /** What runs the receivers outside this process, or null when they run here (local mode). */
@@ -396,6 +454,7 @@ public final class ReceiverTracker {
             }
         }
         removeBlocks(dropped);
+        wal.close();
         LOG.info("ReceiverTracker stopped {} receiver(s){}", launcher != null ? receivers.size() : toStop.size(),
                 graceful ? "" : ", dropping " + dropped.size() + " unallocated block(s)");
     }

@@ -175,9 +175,10 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
             return;
         }
         ReceiverHost host = reserved.get();
+        ReceiverTracker tracker = trackerOrNull();
         var start = new StartReceiver(streamId, receiver, host.location(), settings.blockInterval().toMillis(),
                 settings.maxRatePerSecond(), settings.restartDelay().toMillis(), settings.maxRestartDelay().toMillis(),
-                settings.initialRatePerSecond());
+                settings.initialRatePerSecond(), tracker == null ? null : tracker.receivedDataLogDir(streamId));
         try {
             driver.clients().client(host.address()).ask(ReceiverMessages.RECEIVERS_ENDPOINT, start, askTimeout)
                     .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
