@@ -289,6 +289,14 @@ public abstract class DStream<T> implements Serializable {
         return this;
     }
 
+    /**
+     * Pins the stable id of a stateful operation, by which its saved state is found again after a restart or an
+     * upgrade of the application (the same as {@link #name}).
+     */
+    public DStream<T> uid(String uid) {
+        return name(uid);
+    }
+
     // ================================================================ output operations
 
     /** Prints the first ten elements of every batch under a header with the batch time. */

@@ -119,6 +119,12 @@ public class PairDStream<K, V> extends DStream<Pair<K, V>> {
         return this;
     }
 
+    /** Pins the stable id of the stateful operation under this view (see {@link DStream#uid}). */
+    @Override
+    public PairDStream<K, V> uid(String uid) {
+        return name(uid);
+    }
+
     /** Sets the checkpoint interval of this view and of the stream under it. */
     @Override
     public PairDStream<K, V> checkpoint(Duration interval) {

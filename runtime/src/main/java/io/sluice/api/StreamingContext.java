@@ -75,6 +75,8 @@ public class StreamingContext implements AutoCloseable {
     private JobScheduler jobScheduler;
     private JobGenerator jobGenerator;
     private io.sluice.scheduler.StateCheckpointer stateCheckpointer;
+    private io.sluice.checkpoint.CheckpointWriter checkpointWriter;
+    private volatile io.sluice.checkpoint.MetadataCheckpoint recovery;
     private volatile ReceiverTracker receiverTracker;
     private volatile Map<Integer, RateController> rateControllers = Map.of();
     private volatile ExecutorAllocationController allocationController;
@@ -295,6 +297,9 @@ public class StreamingContext implements AutoCloseable {
             }
             try {
                 validate();
+                if (recovery != null) {
+                    prepareRecovery(recovery);
+                }
                 var estimators = rateEstimators();
                 jobScheduler = new JobScheduler(clock, listenerBus, sc.appId());
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
@@ -307,7 +312,12 @@ public class StreamingContext implements AutoCloseable {
                 listenerBus.post(new StreamingListenerEvent.StreamingStarted(clock.currentTimeMillis()));
                 startInputs();
                 startBackpressure(estimators);
-                jobGenerator.start();
+                startCheckpointWriter();
+                if (recovery != null) {
+                    jobGenerator.restart(recovery.zeroTime(), recovery.completedTime());
+                } else {
+                    jobGenerator.start();
+                }
                 state = State.ACTIVE;
             } catch (RuntimeException e) {
                 LOG.error("Error starting the context, marking it as stopped", e);
@@ -340,6 +350,144 @@ public class StreamingContext implements AutoCloseable {
         allocationDriver = h.drive(controller, batchDuration, clock::currentTimeMillis);
         LOG.info("[{}] Dynamic allocation on: {} executor cores, {} receivers, decisions every {} ms", sc.appId(),
                 h.executorCores(), receivers, h.config().scalingInterval().toMillis());
+    }
+
+    /**
+     * The context of an application that survives driver restarts. {@code factory} builds the application's context
+     * and DStream graph, every time: checkpoints hold data, not code. If {@code checkpointDir} holds a checkpoint of
+     * an earlier run, the context continues it when started: the same batch times; the batches that run had not
+     * completed (and those due while it was down) run; stateful operators continue from their saved state by operator
+     * id (pin ids with {@code name(...)}/{@code uid(...)} to keep state across code changes); and with the
+     * received-data write-ahead log on, the data the earlier run had received is read back from the log. Otherwise it
+     * is a new context that checkpoints to {@code checkpointDir}.
+     *
+     * @throws IllegalStateException when the checkpoint cannot be used (another format version, another batch
+     *                               interval, an operator whose state changed kind or partitioning); the context
+     *                               {@code factory} made is stopped and the checkpoint left as it was
+     */
+    public static StreamingContext getOrCreate(String checkpointDir, java.util.function.Supplier<StreamingContext> factory) {
+        StreamingContext ssc = factory.get();
+        try {
+            if (ssc.checkpointDir == null) {
+                ssc.checkpoint(checkpointDir);
+            } else if (!ssc.checkpointDir.equals(checkpointDir)) {
+                throw new IllegalArgumentException("getOrCreate(" + checkpointDir + ", ...) was given a context that "
+                        + "checkpoints to " + ssc.checkpointDir + "; use one directory");
+            }
+            var dir = new org.apache.hadoop.fs.Path(checkpointDir);
+            var files = new io.sluice.checkpoint.CheckpointFiles(dir.getFileSystem(ssc.sc.hadoopConf()), dir);
+            files.readLatest().ifPresent(ssc::recoverFrom);
+        } catch (java.io.IOException | RuntimeException e) {
+            ssc.stop(true, false);
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("Cannot recover from the checkpoint in " + checkpointDir + ": "
+                    + e.getMessage(), e);
+        }
+        return ssc;
+    }
+
+    /** Makes this not-yet-started context continue the run {@code cp} was written by. */
+    private void recoverFrom(io.sluice.checkpoint.MetadataCheckpoint cp) {
+        if (cp.batchDurationMs() != batchDuration.toMillis()) {
+            throw new IllegalStateException("The checkpoint in " + checkpointDir + " was written with a batch interval "
+                    + "of " + cp.batchDurationMs() + " ms; this application has " + batchDuration.toMillis() + " ms. "
+                    + "Keep the batch interval, or start with a new checkpoint directory.");
+        }
+        LOG.info("[{}] Recovering from the checkpoint of batch {} in {} (zero time {}, {} batch(es) were pending)",
+                sc.appId(), cp.completedTime(), checkpointDir, cp.zeroTime(), cp.pendingTimes().size());
+        this.recovery = cp;
+    }
+
+    /** True when this context continues an earlier run from its checkpoint (see {@link #getOrCreate}). */
+    public boolean isRecovering() {
+        return recovery != null;
+    }
+
+    /**
+     * Checks the operators of the checkpoint against this graph's stateful streams (same id: same kind and number of
+     * partitions, or refused), and points each at its newest saved state.
+     */
+    private void prepareRecovery(io.sluice.checkpoint.MetadataCheckpoint cp) {
+        var current = new LinkedHashMap<String, io.sluice.dstream.StatefulDStream<?, ?>>();
+        for (DStream<?> s : graph.allStreams()) {
+            if (s instanceof io.sluice.dstream.StatefulDStream<?, ?> st) {
+                current.put(st.operatorId(), st);
+            }
+        }
+        var saved = new LinkedHashMap<String, io.sluice.checkpoint.MetadataCheckpoint.Operator>();
+        cp.operators().forEach(op -> saved.put(op.id(), op));
+        for (var e : current.entrySet()) {
+            var old = saved.get(e.getKey());
+            var now = new io.sluice.checkpoint.MetadataCheckpoint.Operator(e.getKey(), e.getValue().stateKind(),
+                    e.getValue().partitioner().numPartitions());
+            if (old == null) {
+                LOG.info("[{}] Stateful operator {} is new: it starts with empty state after batch {}", sc.appId(), now,
+                        cp.completedTime());
+                e.getValue().startsAfter(cp.completedTime());
+            } else if (!old.kind().equals(now.kind()) || old.numPartitions() != now.numPartitions()) {
+                throw new IllegalStateException("The checkpoint in " + checkpointDir + " is incompatible with this "
+                        + "application: its state of operator " + old + " cannot be used by operator " + now + " (the "
+                        + (old.kind().equals(now.kind()) ? "number of partitions" : "kind of state") + " changed). "
+                        + "Give the changed operator a new id with name(...)/uid(...) so that it starts empty, keep "
+                        + "the old one, or start with a new checkpoint directory.");
+            }
+        }
+        for (var old : saved.values()) {
+            if (!current.containsKey(old.id())) {
+                LOG.warn("[{}] The checkpoint has state of operator {}, which this application no longer has: that "
+                        + "state is not used", sc.appId(), old);
+            }
+        }
+        var dir = new org.apache.hadoop.fs.Path(checkpointDir);
+        try {
+            var snapshots = new io.sluice.state.StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
+            for (var st : current.values()) {
+                if (saved.containsKey(st.operatorId()) && st.restoreSavedState(snapshots, cp.completedTime()).isEmpty()) {
+                    LOG.info("[{}] {}: no saved state at or before {}; it is rebuilt from the batches still available",
+                            sc.appId(), st, cp.completedTime());
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot read the saved state under " + checkpointDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** With a checkpoint directory, writes a metadata checkpoint after every completed batch. */
+    private void startCheckpointWriter() {
+        if (checkpointDir == null) {
+            return;
+        }
+        var dir = new org.apache.hadoop.fs.Path(checkpointDir);
+        io.sluice.checkpoint.CheckpointFiles files;
+        try {
+            files = new io.sluice.checkpoint.CheckpointFiles(dir.getFileSystem(sc.hadoopConf()), dir);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
+        }
+        checkpointWriter = new io.sluice.checkpoint.CheckpointWriter(files, sc.appId(),
+                conf().get(SluiceConf.CHECKPOINT_MAX_FAILURES), conf().get(SluiceConf.CHECKPOINT_RETRY_BACKOFF),
+                this::reportError);
+        var operators = new ArrayList<io.sluice.checkpoint.MetadataCheckpoint.Operator>();
+        for (DStream<?> s : graph.allStreams()) {
+            if (s instanceof io.sluice.dstream.StatefulDStream<?, ?> st) {
+                operators.add(new io.sluice.checkpoint.MetadataCheckpoint.Operator(st.operatorId(), st.stateKind(),
+                        st.partitioner().numPartitions()));
+            }
+        }
+        String appName = conf().get(SluiceConf.APP_NAME);
+        var writer = checkpointWriter;
+        jobGenerator.setAfterBatchCompleted(t -> {
+            var pending = new ArrayList<Time>();
+            for (var b : jobScheduler.pendingBatches()) {
+                if (b.batchTime().isAfter(t)) {
+                    pending.add(b.batchTime());
+                }
+            }
+            writer.write(new io.sluice.checkpoint.MetadataCheckpoint(appName, batchDuration.toMillis(),
+                    graph.zeroTime(), t, pending, operators));
+        });
     }
 
     /** With stateful streams, saves their state to the checkpoint directory every checkpoint interval. */
@@ -478,6 +626,9 @@ public class StreamingContext implements AutoCloseable {
             var wal = io.sluice.wal.ReceiverWal.open(conf(), checkpointDir, sc.hadoopConf(), sc.env().serializer(), clock);
             var tracker = new ReceiverTracker(receivers, clock, settings, sc.blockStore(), listenerBus::post, launcher, wal);
             receiverTracker = tracker;
+            if (recovery != null && wal.metadata() != null) {
+                tracker.recover(wal.metadata().recover(), wal.data() != null);
+            }
             tracker.start();
         }
     }
@@ -625,6 +776,9 @@ public class StreamingContext implements AutoCloseable {
         }
         if (jobScheduler != null) {
             jobScheduler.stop(graceful, timeout);
+        }
+        if (checkpointWriter != null) {
+            checkpointWriter.close(timeout);
         }
         if (stateCheckpointer != null) {
             stateCheckpointer.close(timeout);

@@ -187,6 +187,10 @@ public final class SluiceConf {
                     + "that timeout passed (unless every executor is excluded).");
     public static final ConfigKey<Duration> EXCLUDE_TIMEOUT = duration("sluice.excludeOnFailure.timeout", Duration.ofSeconds(60), Duration.ofMillis(1),
             "How long an executor stays excluded after repeated task failures; also the window over which its failures count.");
+    public static final ConfigKey<Integer> CHECKPOINT_MAX_FAILURES = integer("sluice.streaming.checkpoint.maxFailures", 5, 1,
+            "Metadata checkpoints in a row that could not be written (each tried 3 times, with a growing pause from sluice.streaming.checkpoint.retryBackoff) before the streaming context fails: without them a restarted driver cannot recover.");
+    public static final ConfigKey<Duration> CHECKPOINT_RETRY_BACKOFF = duration("sluice.streaming.checkpoint.retryBackoff", Duration.ofMillis(500), Duration.ofMillis(1),
+            "The first pause before writing a metadata checkpoint again after a failure; it doubles with each attempt.");
     public static final ConfigKey<Duration> LOCALITY_WAIT = duration("sluice.locality.wait", Duration.ofSeconds(3), Duration.ZERO,
             "How long a task whose input blocks are on particular executors waits for a free slot there before it runs on any executor (reading the blocks over the network).");
 

@@ -53,6 +53,8 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
     private transient volatile Time savedVersion;
     private transient volatile String savedDir;
     private transient volatile StateSaver saver;
+    /** The batch time this operator's state starts after: the zero time, or the restart of an upgraded graph. */
+    private transient volatile Time origin;
 
     /** Takes the saving of state versions off the batch's path (see {@link #saveStatesWith}). */
     public interface StateSaver {
@@ -113,8 +115,11 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
         super.initialize(zero);
         if (store == null) {
             // a per-run instance: executors shared by successive contexts keep each run's state apart
+            if (origin == null) {
+                origin = zero;
+            }
             spec = new StoreSpec(operatorId(), java.util.UUID.randomUUID().toString().substring(0, 8),
-                    partitioner.numPartitions(), zero, tracksIdleKeys());
+                    partitioner.numPartitions(), origin, tracksIdleKeys());
             store = spec.newStore();
             if (stateCanBeLost()) {
                 context().context().addStateLossListener(this::statePartitionsLost);
@@ -140,8 +145,11 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
     @Override
     public void remember(Duration duration) {
         Duration d = duration;
-        if (stateCanBeLost() && checkpointDuration() != null) {
-            // the inputs of the versions since the last saved one must stay, to rebuild a lost partition
+        boolean inputsReplayable = stateCanBeLost()
+                || context().conf().get(io.sluice.conf.SluiceConf.RECEIVER_WAL_ENABLE);
+        if (inputsReplayable && checkpointDuration() != null) {
+            // the inputs of the versions since the last saved one must stay (in executors or in the write-ahead
+            // log), to rebuild a lost partition or the state of a restarted driver
             Duration twice = checkpointDuration().multipliedBy(2);
             d = d == null || twice.compareTo(d) > 0 ? twice : d;
         }
@@ -163,12 +171,12 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
     @Override
     protected final Optional<Dataset<Pair<K, S>>> compute(Time time) {
         Time base = time.minus(slideDuration());
-        boolean first = !base.isAfter(zeroTime());
+        boolean first = !base.isAfter(origin);
         boolean keepLineage = stateCanBeLost();
         StateDataset<K, S> previous = null;
         String baseSnapshot = null;
         if (first) {
-            base = zeroTime();
+            base = origin;
         } else if (base.equals(savedVersion)) {
             baseSnapshot = savedDir;
         } else if (keepLineage || !store.isCommitted(base)) {
@@ -266,6 +274,45 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
         snapshots.retainNewest(op, SAVED_VERSIONS_KEPT);
         LOG.info("{}: saved the state at {} ({} keys in {} partitions) to {}", this, time,
                 sizes.stream().mapToLong(Integer::longValue).sum(), sizes.size(), dir);
+    }
+
+    /**
+     * A restarted driver continues from the newest saved version of this operator's state at or before
+     * {@code upTo} (the last batch the previous driver completed): the batches after it rebuild the state from there.
+     * Returns that version, or empty if none was saved (the state is then rebuilt from the first batch still
+     * available).
+     */
+    public Optional<Time> restoreSavedState(StateSnapshots snapshots, Time upTo) throws IOException {
+        Time best = null;
+        for (Time v : snapshots.committedVersions(operatorId())) {
+            if (!v.isAfter(upTo)) {
+                best = v;
+            }
+        }
+        if (best != null) {
+            savedVersion = best;
+            savedDir = snapshots.versionDir(operatorId(), best).toString();
+            LOG.info("{}: continues from its state saved at {} ({})", this, best, savedDir);
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /**
+     * This operator is new in a restarted application (the checkpoint has no state for it): its state starts empty
+     * after batch {@code restart} instead of being rebuilt from earlier batches it never saw. Before start only.
+     */
+    public void startsAfter(Time restart) {
+        this.origin = restart;
+    }
+
+    /** The newest version of the state saved so far, if any. */
+    public Optional<Time> lastSavedVersion() {
+        return Optional.ofNullable(savedVersion);
+    }
+
+    /** What kind of state this operator keeps, as checkpoints record it (e.g. {@code updateStateByKey}). */
+    public String stateKind() {
+        return opName();
     }
 
     /** Executors holding state slots were lost: those partitions of every remembered version must be rebuilt. */

@@ -228,6 +228,57 @@ public final class ReceiverTracker {
         LOG.debug("Allocated {} block(s) with {} record(s) to batch {}", blocks, records, time);
     }
 
+    /**
+     * Takes over what a previous driver of this application had received, as its block metadata log recovered it,
+     * before any receiver starts. With {@code dataLogged} (the received-data log was on) the blocks are read back from
+     * that log: batches keep the blocks they had, and unallocated blocks go to the next batch. Without it those
+     * blocks were only in the old executors' memory and are lost: this is logged, and the batches run again without
+     * them. Locations are dropped: they name the previous driver's executors.
+     */
+    public synchronized void recover(io.sluice.wal.RecoveredBlocks recovered, boolean dataLogged) {
+        int blocks = 0;
+        long records = 0;
+        for (var batch : recovered.allocated().values()) {
+            for (var list : batch.values()) {
+                blocks += list.size();
+                records += list.stream().mapToLong(ReceivedBlockInfo::numRecords).sum();
+            }
+        }
+        for (var list : recovered.unallocated().values()) {
+            blocks += list.size();
+            records += list.stream().mapToLong(ReceivedBlockInfo::numRecords).sum();
+        }
+        if (!dataLogged) {
+            if (blocks > 0) {
+                LOG.warn("{} block(s) with {} record(s) received before the restart were kept only in executors' "
+                        + "memory and are lost; the batches that had them run again without them. Set {}=true to "
+                        + "keep received data across driver restarts.", blocks, records,
+                        io.sluice.conf.SluiceConf.RECEIVER_WAL_ENABLE.name());
+            }
+            return;
+        }
+        for (var e : recovered.unallocated().entrySet()) {
+            List<ReceivedBlockInfo> list = unallocated.get(e.getKey());
+            if (list != null) {
+                e.getValue().forEach(b -> list.add(withoutLocations(b)));
+            }
+        }
+        for (var e : recovered.allocated().entrySet()) {
+            var batch = new HashMap<Integer, List<ReceivedBlockInfo>>();
+            e.getValue().forEach((stream, list) -> batch.put(stream, list.stream().map(ReceiverTracker::withoutLocations).toList()));
+            allocated.put(e.getKey(), batch);
+        }
+        if (recovered.lastAllocatedBatch() != null) {
+            lastAllocatedBatch = recovered.lastAllocatedBatch();
+        }
+        LOG.info("Recovered {} block(s) with {} record(s) from the write-ahead logs; batches up to {} keep theirs",
+                blocks, records, lastAllocatedBatch);
+    }
+
+    private static ReceivedBlockInfo withoutLocations(ReceivedBlockInfo b) {
+        return new ReceivedBlockInfo(b.streamId(), b.blockId(), b.blockTimeMs(), b.numRecords(), List.of(), b.walHandle());
+    }
+
     /** The blocks of stream {@code streamId} allocated to batch {@code time}, in the order they were received. */
     public synchronized List<ReceivedBlockInfo> blocksOfBatch(Time time, int streamId) {
         Map<Integer, List<ReceivedBlockInfo>> batch = allocated.get(time);

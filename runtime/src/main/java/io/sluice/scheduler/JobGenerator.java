@@ -50,7 +50,40 @@ public final class JobGenerator {
         this.batchMs = graph.batchDuration().toMillis();
         this.timer = new Thread(this::runTimer, "sluice-batch-timer");
         timer.setDaemon(true);
-        scheduler.setOnBatchCompleted(t -> post(() -> graph.clearMetadata(t)));
+        scheduler.setOnBatchCompleted(t -> post(() -> {
+            graph.clearMetadata(t);
+            afterBatchCompleted.accept(t);
+        }));
+    }
+
+    private volatile Consumer<Time> afterBatchCompleted = t -> { };
+
+    /** Called on the generator's thread after each completed batch's clean-up (where checkpoints are taken). */
+    public void setAfterBatchCompleted(Consumer<Time> hook) {
+        this.afterBatchCompleted = hook;
+    }
+
+    /**
+     * Starts again where a previous driver stopped: the zero time it had, then every batch after its last completed
+     * one up to now — those it had not completed, and those that fell in the time it was down — and then on the
+     * clock as usual. Returns the zero time.
+     */
+    public Time restart(Time zero, Time lastCompleted) {
+        graph.start(zero);
+        long now = clock.currentTimeMillis();
+        long lastDue = zero.milliseconds() + Math.floorDiv(now - zero.milliseconds(), batchMs) * batchMs;
+        long from = lastCompleted.milliseconds() + batchMs;
+        int rerun = 0;
+        for (long t = from; t <= lastDue; t += batchMs) {
+            Time time = new Time(t);
+            post(() -> generateJobs(time));
+            rerun++;
+        }
+        nextBatchTime = Math.max(from, lastDue + batchMs);
+        timer.start();
+        LOG.info("[{}] Restarted from the checkpoint of batch {} (zero time {}): {} batch(es) from {} run again or for "
+                + "the first time, then every {} ms", appId, lastCompleted, zero, rerun, new Time(from), batchMs);
+        return zero;
     }
 
     /**

@@ -1,0 +1,212 @@
+package io.sluice.checkpoint;
+
+import io.sluice.api.Time;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The metadata checkpoints of an application: {@code <checkpointDir>/metadata/checkpoint-<completedTimeMs>}, each
+ * written to a temporary name and renamed into place, newest {@value #KEPT} kept. A file is magic {@code SLCK}, a
+ * format version, the body length, the body and its CRC32C. Reading takes the newest file that is intact; a damaged
+ * or unreadable one is reported (naming the file) and the next older one is used — recovery from the last good point.
+ * A file of another format version is refused rather than misread.
+ */
+public final class CheckpointFiles {
+    private static final Logger LOG = LogManager.getLogger(CheckpointFiles.class);
+    static final int MAGIC = 0x534C434B; // "SLCK"
+    /** The format this code writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+    static final int KEPT = 10;
+    private static final String PREFIX = "checkpoint-";
+
+    private final FileSystem fs;
+    private final Path dir;
+
+    public CheckpointFiles(FileSystem fs, Path checkpointDir) {
+        this.fs = fs;
+        this.dir = new Path(checkpointDir, "metadata");
+    }
+
+    /** Writes {@code cp} as the newest checkpoint and deletes the oldest beyond the kept ones. */
+    public Path write(MetadataCheckpoint cp) throws IOException {
+        byte[] body = encode(cp);
+        var crc = new CRC32C();
+        crc.update(body);
+        Path file = new Path(dir, PREFIX + cp.completedTime().milliseconds());
+        Path tmp = new Path(dir, "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
+        try (FSDataOutputStream out = fs.create(tmp, true)) {
+            var data = new DataOutputStream(out);
+            data.writeInt(MAGIC);
+            data.writeInt(FORMAT_VERSION);
+            data.writeInt(body.length);
+            data.write(body);
+            data.writeInt((int) crc.getValue());
+            data.flush();
+            out.hsync();
+        } catch (IOException e) {
+            fs.delete(tmp, false);
+            throw e;
+        }
+        fs.delete(file, false);
+        if (!fs.rename(tmp, file)) {
+            fs.delete(tmp, false);
+            throw new IOException("Could not rename " + tmp + " to " + file);
+        }
+        List<FileStatus> all = list();
+        for (int i = 0; i + KEPT < all.size(); i++) {
+            fs.delete(all.get(i).getPath(), false);
+        }
+        return file;
+    }
+
+    /**
+     * The newest intact checkpoint, if any. Damaged files are skipped with a warning naming them.
+     *
+     * @throws IncompatibleCheckpointException if the newest readable file has another format version
+     */
+    public Optional<MetadataCheckpoint> readLatest() throws IOException {
+        List<FileStatus> all = list();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Path file = all.get(i).getPath();
+            try {
+                return Optional.of(read(file));
+            } catch (CorruptCheckpointException e) {
+                LOG.warn("{}; trying the checkpoint before it", e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Reads one checkpoint file. */
+    public MetadataCheckpoint read(Path file) throws IOException {
+        try (InputStream in = fs.open(file)) {
+            var data = new DataInputStream(in);
+            int magic = data.readInt();
+            if (magic != MAGIC) {
+                throw new CorruptCheckpointException("Checkpoint file " + file + " is not a Sluice checkpoint (magic "
+                        + Integer.toHexString(magic) + ")");
+            }
+            int version = data.readInt();
+            if (version != FORMAT_VERSION) {
+                throw new IncompatibleCheckpointException("Checkpoint file " + file + " has format version " + version
+                        + "; this version of Sluice reads format " + FORMAT_VERSION + ". Start the application with "
+                        + "a new checkpoint directory, or with the Sluice version that wrote it.");
+            }
+            int length = data.readInt();
+            if (length < 0 || length > (64 << 20)) {
+                throw new CorruptCheckpointException("Checkpoint file " + file + " is corrupt: body length " + length);
+            }
+            byte[] body = new byte[length];
+            data.readFully(body);
+            int expected = data.readInt();
+            var crc = new CRC32C();
+            crc.update(body);
+            if ((int) crc.getValue() != expected) {
+                throw new CorruptCheckpointException("Checkpoint file " + file + " is corrupt: checksum mismatch");
+            }
+            return decode(body);
+        } catch (EOFException e) {
+            throw new CorruptCheckpointException("Checkpoint file " + file + " is truncated", e);
+        } catch (org.apache.hadoop.fs.ChecksumException e) {
+            throw new CorruptCheckpointException("Checkpoint file " + file + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoint files, oldest first (temporary files ignored). */
+    List<FileStatus> list() throws IOException {
+        var result = new ArrayList<FileStatus>();
+        if (!fs.exists(dir)) {
+            return result;
+        }
+        for (FileStatus st : fs.listStatus(dir)) {
+            String name = st.getPath().getName();
+            if (st.isFile() && name.startsWith(PREFIX) && timeOf(name) >= 0) {
+                result.add(st);
+            }
+        }
+        result.sort(Comparator.comparingLong(st -> timeOf(st.getPath().getName())));
+        return result;
+    }
+
+    private static long timeOf(String name) {
+        try {
+            return Long.parseLong(name.substring(PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static byte[] encode(MetadataCheckpoint cp) throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        var out = new DataOutputStream(bytes);
+        out.writeUTF(cp.appName());
+        out.writeLong(cp.batchDurationMs());
+        out.writeLong(cp.zeroTime().milliseconds());
+        out.writeLong(cp.completedTime().milliseconds());
+        out.writeInt(cp.pendingTimes().size());
+        for (Time t : cp.pendingTimes()) {
+            out.writeLong(t.milliseconds());
+        }
+        out.writeInt(cp.operators().size());
+        for (var op : cp.operators()) {
+            out.writeUTF(op.id());
+            out.writeUTF(op.kind());
+            out.writeInt(op.numPartitions());
+        }
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private static MetadataCheckpoint decode(byte[] body) throws IOException {
+        var in = new DataInputStream(new java.io.ByteArrayInputStream(body));
+        String appName = in.readUTF();
+        long batchMs = in.readLong();
+        Time zero = new Time(in.readLong());
+        Time completed = new Time(in.readLong());
+        int n = in.readInt();
+        var pending = new ArrayList<Time>(n);
+        for (int i = 0; i < n; i++) {
+            pending.add(new Time(in.readLong()));
+        }
+        int m = in.readInt();
+        var ops = new ArrayList<MetadataCheckpoint.Operator>(m);
+        for (int i = 0; i < m; i++) {
+            ops.add(new MetadataCheckpoint.Operator(in.readUTF(), in.readUTF(), in.readInt()));
+        }
+        return new MetadataCheckpoint(appName, batchMs, zero, completed, pending, ops);
+    }
+
+    /** A checkpoint file that cannot be read; the message names it. Recovery uses an older one. */
+    public static class CorruptCheckpointException extends IOException {
+        public CorruptCheckpointException(String message) {
+            super(message);
+        }
+
+        public CorruptCheckpointException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A checkpoint written in another format version: refused, not misread. */
+    public static final class IncompatibleCheckpointException extends IOException {
+        public IncompatibleCheckpointException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.sluice.checkpoint;
+
+import io.sluice.api.Time;
+import java.util.List;
+
+/**
+ * What a restarted driver needs besides the application's own code, written after every completed batch: the
+ * application's name and batch interval (checked against the restarted application), the zero time its batch times
+ * count from, the last completed batch, the batches generated but not completed then (they run again), and the
+ * stateful operators of the graph by stable id (so that an incompatible change of the graph is refused, naming it).
+ */
+public record MetadataCheckpoint(String appName, long batchDurationMs, Time zeroTime, Time completedTime,
+                                 List<Time> pendingTimes, List<Operator> operators) {
+
+    public MetadataCheckpoint {
+        pendingTimes = List.copyOf(pendingTimes);
+        operators = List.copyOf(operators);
+    }
+
+    /** A stateful operator: its stable id, what kind of state it keeps, and how many partitions. */
+    public record Operator(String id, String kind, int numPartitions) {
+        @Override
+        public String toString() {
+            return "'" + id + "' (" + kind + ", " + numPartitions + " partitions)";
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.sluice.checkpoint;
+
+import static io.sluice.api.Durations.seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.api.Pair;
+import io.sluice.api.PairDStream;
+import io.sluice.api.State;
+import io.sluice.api.StateSpec;
+import io.sluice.api.StreamingContext;
+import io.sluice.conf.SluiceConf;
+import io.sluice.util.ManualClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A driver that stops without warning and an application that starts again with
+ * {@link StreamingContext#getOrCreate}: the batch times continue, the state continues from its saved version plus the
+ * batches since (no update applied twice, none lost), and checkpoints an application cannot use are refused with a
+ * message saying why. The application's graph is built by the same factory every time.
+ */
+class DriverRestartTest {
+    @TempDir
+    Path dir;
+
+    /** What the application printed, by batch time: the running count of each word. */
+    private final Map<Long, List<String>> outputs = new ConcurrentSkipListMap<>();
+    /** The state stream of the context the factory made last. */
+    private volatile PairDStream<String, Integer> lastTotals;
+
+    private String checkpointDir() {
+        return dir.resolve("checkpoint").toUri().toString();
+    }
+
+    /** Counts the words of a constant batch ("a b a") since the start, with updateStateByKey pinned as "totals". */
+    private StreamingContext wordCounts(Consumer<PairDStream<String, Integer>> more) {
+        var conf = new SluiceConf(false).setMaster("local[2]").setAppName("restart-test")
+                .set(SluiceConf.CLOCK, "manual").set(SluiceConf.UI_ENABLED, false);
+        var ssc = new StreamingContext(conf, seconds(1));
+        ssc.checkpoint(checkpointDir());
+        var words = PairDStream.of(ssc.constantStream(ssc.context().parallelize(List.of("a", "b", "a"), 2))
+                .mapToPair(w -> Pair.of(w, 1)));
+        var totals = words.<Integer>updateStateByKey((values, state) -> Optional.of(state.orElse(0) + values.size()))
+                .uid("totals");
+        totals.checkpoint(seconds(2));
+        lastTotals = totals;
+        totals.foreachRDD((ds, time) -> {
+            var lines = new ArrayList<String>();
+            ds.collect().forEach(p -> lines.add(p.key() + "=" + p.value()));
+            Collections.sort(lines);
+            outputs.put(time.milliseconds(), lines);
+        });
+        more.accept(words);
+        return ssc;
+    }
+
+    private StreamingContext wordCounts() {
+        return wordCounts(words -> { });
+    }
+
+    /** Starts the context with its clock at {@code fromMs}, runs until {@code batches} more batches completed. */
+    private static void run(StreamingContext ssc, long fromMs, int batches) throws InterruptedException {
+        ((ManualClock) ssc.clock()).setTime(fromMs);
+        ssc.start();
+        long done = ssc.jobScheduler().completedBatchCount();
+        for (int i = 0; i < batches; i++) {
+            ((ManualClock) ssc.clock()).advance(1000);
+        }
+        assertThat(ssc.jobScheduler().awaitCompletedBatches(done + batches, Duration.ofSeconds(60)))
+                .as("batches completed").isTrue();
+        // the checkpoint of the last batch is written in the background: a crash before it would re-run that batch
+        Path last = Path.of(java.net.URI.create(ssc.checkpointDir())).resolve("metadata")
+                .resolve("checkpoint-" + (fromMs + 1000L * batches));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(last) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(last).exists();
+    }
+
+    /** Stops without draining anything, as close to a crash as one process allows. */
+    private static void crash(StreamingContext ssc) {
+        ssc.stop(true, false);
+    }
+
+    @Test
+    void aRestartedDriverContinuesTheBatchTimesAndTheStateWithNoUpdateLostOrAppliedTwice() throws Exception {
+        var first = wordCounts();
+        run(first, 0, 5);
+        crash(first);
+        assertThat(outputs).containsKeys(1000L, 5000L);
+        assertThat(outputs.get(5000L)).containsExactly("a=10", "b=5");
+        assertThat(Files.list(dir.resolve("checkpoint").resolve("metadata")).map(p -> p.getFileName().toString()))
+                .contains("checkpoint-5000");
+
+        var second = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
+        assertThat(second.isRecovering()).isTrue();
+        run(second, 5000, 3);
+        crash(second);
+        var state = (io.sluice.dstream.StatefulDStream<?, ?>) lastTotals.unwrap();
+        assertThat(state.lastSavedVersion()).as("continued from a saved version, not from the first batch")
+                .hasValueSatisfying(v -> assertThat(v.milliseconds()).isGreaterThanOrEqualTo(2000));
+
+        // batches 6..8 continue the times and the counts of the first run
+        assertThat(outputs.keySet()).containsExactly(1000L, 2000L, 3000L, 4000L, 5000L, 6000L, 7000L, 8000L);
+        assertThat(outputs.get(6000L)).containsExactly("a=12", "b=6");
+        assertThat(outputs.get(8000L)).containsExactly("a=16", "b=8");
+    }
+
+    @Test
+    void withoutACheckpointGetOrCreateMakesANewContextThatCheckpointsThere() throws Exception {
+        var ssc = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
+        assertThat(ssc.isRecovering()).isFalse();
+        run(ssc, 0, 2);
+        crash(ssc);
+        assertThat(outputs.get(2000L)).containsExactly("a=4", "b=2");
+        assertThat(Files.exists(dir.resolve("checkpoint").resolve("metadata").resolve("checkpoint-2000"))).isTrue();
+    }
+
+    @Test
+    void anUpgradedApplicationWithANewOperatorKeepsThePinnedStateAndStartsTheNewOneEmpty() throws Exception {
+        var first = wordCounts();
+        run(first, 0, 4);
+        crash(first);
+
+        var distinct = new TreeMap<Long, List<String>>();
+        var upgraded = StreamingContext.getOrCreate(checkpointDir(), () -> wordCounts(words -> {
+            StateSpec<String, Integer, Integer, String> seen = StateSpec.function(
+                    (String w, Optional<Integer> one, State<Integer> s) -> {
+                        s.update((s.exists() ? s.get() : 0) + 1);
+                        return Optional.of(w + "#" + s.get());
+                    });
+            words.mapWithState(seen).uid("seen").foreachRDD((ds, time) -> {
+                var l = new ArrayList<>(ds.collect());
+                Collections.sort(l);
+                synchronized (distinct) {
+                    distinct.put(time.milliseconds(), l);
+                }
+            });
+        }));
+        run(upgraded, 4000, 2);
+        crash(upgraded);
+
+        assertThat(outputs.get(6000L)).as("the pinned state continued").containsExactly("a=12", "b=6");
+        synchronized (distinct) {
+            assertThat(distinct.get(5000L)).as("the new operator started empty")
+                    .containsExactly("a#1", "a#2", "b#1");
+        }
+    }
+
+    @Test
+    void aCheckpointWhoseOperatorChangedKindIsRefusedNamingTheOperator() throws Exception {
+        var first = wordCounts();
+        run(first, 0, 3);
+        crash(first);
+
+        var changed = StreamingContext.getOrCreate(checkpointDir(), () -> {
+            var conf = new SluiceConf(false).setMaster("local[2]").setAppName("restart-test")
+                    .set(SluiceConf.CLOCK, "manual").set(SluiceConf.UI_ENABLED, false);
+            var ssc = new StreamingContext(conf, seconds(1));
+            ssc.checkpoint(checkpointDir());
+            StateSpec<String, Integer, Integer, Integer> spec = StateSpec.function(
+                    (String w, Optional<Integer> one, State<Integer> s) -> Optional.of(1));
+            PairDStream.of(ssc.constantStream(ssc.context().parallelize(List.of("a"), 1)).mapToPair(w -> Pair.of(w, 1)))
+                    .mapWithState(spec).uid("totals").print();
+            return ssc;
+        });
+        assertThatThrownBy(changed::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is incompatible with this application")
+                .hasMessageContaining("operator 'totals' (updateStateByKey, 2 partitions)")
+                .hasMessageContaining("cannot be used by operator 'totals' (mapWithState")
+                .hasMessageContaining("the kind of state changed")
+                .hasMessageContaining("name(...)/uid(...)");
+    }
+
+    @Test
+    void anotherBatchIntervalIsRefusedBeforeAnythingStarts() throws Exception {
+        var first = wordCounts();
+        run(first, 0, 2);
+        crash(first);
+
+        assertThatThrownBy(() -> StreamingContext.getOrCreate(checkpointDir(), () -> {
+            var conf = new SluiceConf(false).setMaster("local[2]").setAppName("restart-test")
+                    .set(SluiceConf.CLOCK, "manual").set(SluiceConf.UI_ENABLED, false);
+            var ssc = new StreamingContext(conf, seconds(2));
+            ssc.checkpoint(checkpointDir());
+            return ssc;
+        })).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("was written with a batch interval of 1000 ms; this application has 2000 ms");
+    }
+}
