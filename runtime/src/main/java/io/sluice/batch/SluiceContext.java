@@ -173,6 +173,12 @@ public final class SluiceContext implements AutoCloseable {
         scheduler.addStateLossListener(listener);
     }
 
+    /** Old versions of the state kept under {@code storeKey} are no longer read, here and in every executor. */
+    public void forgetState(String storeKey, io.sluice.api.Time upTo) {
+        env.stateStores().forgetUpTo(storeKey, upTo);
+        scheduler.forgetState(storeKey, upTo);
+    }
+
     /** Where stateful streams register their stores, so that tasks find them by operator id. */
     public StateRegistry stateRegistry() {
         return env.stateStores();

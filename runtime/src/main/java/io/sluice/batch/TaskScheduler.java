@@ -32,6 +32,13 @@ public interface TaskScheduler extends AutoCloseable {
     default void addStateLossListener(java.util.function.Consumer<java.util.Set<Integer>> listener) {
     }
 
+    /**
+     * Tells the processes that may hold state kept under {@code storeKey} that versions up to {@code upTo} are no
+     * longer read. Asynchronous, best effort. Schedulers whose tasks use the driver's own stores do nothing.
+     */
+    default void forgetState(String storeKey, io.sluice.api.Time upTo) {
+    }
+
     /** True when called from one of this scheduler's task threads. */
     boolean inTask();
 

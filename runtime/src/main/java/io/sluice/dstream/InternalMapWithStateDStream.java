@@ -85,7 +85,6 @@ final class InternalMapWithStateDStream<K, V, S, U> extends StatefulDStream<K, S
         Duration timeout = spec.getTimeout().orElse(null);
         String recordsKey = storeSpec().key();
         int numPartitions = partitioner().numPartitions();
-        Time forgetUpTo = context().context().runsTasksOnExecutors() ? time.minus(rememberDuration()) : null;
         return new Step<>(inputs, (tx, partition, ctx) -> {
             if (initial != null) {
                 initial.iterate(partition, ctx, kv -> tx.put(kv.key(), kv.value()));
@@ -115,9 +114,6 @@ final class InternalMapWithStateDStream<K, V, S, U> extends StatefulDStream<K, S
             }
             MappedRecords<U> out = ctx.env().stateStores().mappedRecords(recordsKey, numPartitions);
             out.put(time, partition, mapped);
-            if (forgetUpTo != null) {
-                out.forgetUpTo(forgetUpTo); // on an executor nobody else forgets old batches' records
-            }
         });
     }
 

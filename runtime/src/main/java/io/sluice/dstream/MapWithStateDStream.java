@@ -34,6 +34,19 @@ public final class MapWithStateDStream<K, V, S, U> extends DStream<U> {
     }
 
     /** Every batch, all (key, state) pairs, including initial-state keys that no record has touched. */
+    /** Names this stream and so pins the operator id of its state (see {@link DStream#name}). */
+    @Override
+    public MapWithStateDStream<K, V, S, U> name(String name) {
+        super.name(name);
+        return this;
+    }
+
+    /** Pins the operator id of this stream's state (see {@link DStream#uid}). */
+    @Override
+    public MapWithStateDStream<K, V, S, U> uid(String uid) {
+        return name(uid);
+    }
+
     public PairDStream<K, S> stateSnapshots() {
         return PairDStream.of(new MappedDStream<Pair<K, S>, Pair<K, S>>(internal, "stateSnapshots", ds -> ds, null));
     }

@@ -34,8 +34,8 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>State is updated lazily, by the first job that reads a partition. When output operations read only some
  * partitions (as {@code print()} does through {@code take}), the other partitions' pending versions would pile up
- * in the lineage; once more versions than fit in the checkpoint interval are pending, the stream writes them all
- * with a job at batch generation.
+ * in the lineage; once more versions than fit in the checkpoint interval are pending (twice that with state on
+ * executors, where the saves normally bound it), the stream writes them all with a job at batch generation.
  *
  * <p>Every checkpoint interval, {@link #saveState} writes the batch's version to the checkpoint directory. On a
  * cluster, where an executor holding partitions can be lost, each version keeps the chain of versions back to the
@@ -189,12 +189,15 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
         }
         Step<K, S> step = step(time, first);
         var ds = new StateDataset<>(context().context(), opName(), spec, partitioner, base, time, step.inputs(),
-                step.update(), previous, baseSnapshot, keepLineage, forgetLimit(time.minus(rememberDuration())));
+                step.update(), previous, baseSnapshot, keepLineage);
         StateSaver s = saver;
         if (s != null && isSaveTime(time)) {
             s.submit(this, ds);
         }
-        if (previous != null && ds.pendingVersions() >= maxPendingVersions()) {
+        // with state on executors the saves bound the lineage (they write every partition); this is the backstop
+        // for saves that lag behind
+        int maxPending = keepLineage ? 2 * maxPendingVersions() : maxPendingVersions();
+        if (previous != null && ds.pendingVersions() >= maxPending) {
             LOG.info("{}: {} state versions up to {} have unwritten partitions; writing them now", this,
                     ds.pendingVersions(), base);
             try {
@@ -327,8 +330,13 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
                 savedVersion == null ? "none yet: from the first batch" : savedVersion);
     }
 
+    /**
+     * The batch is forgotten: its version and older ones are no longer read (except those a save still needs), in
+     * the driver (local mode) and in the executors (told by a message: a version must outlive the batches that read
+     * it, however far materialization ran ahead of them).
+     */
     @Override
     protected void onClear(Time time, Dataset<Pair<K, S>> dataset) {
-        store.forgetUpTo(forgetLimit(time));
+        context().context().forgetState(spec.key(), forgetLimit(time));
     }
 }

@@ -59,6 +59,13 @@ public final class TaskMessages {
     public record ReleaseDataset(int datasetId) {
     }
 
+    /**
+     * Versions up to {@code upToMs} of the state (and mapWithState records) kept under {@code storeKey} are no longer
+     * read: drop them (one-way; the driver sends it when it forgets a batch).
+     */
+    public record ForgetState(String storeKey, long upToMs) {
+    }
+
     /** Where are the map outputs of {@code shuffleId}? Answered with {@link MapOutputs}. */
     public record GetMapOutputs(int shuffleId) {
     }
@@ -119,6 +126,7 @@ public final class TaskMessages {
         kryo.register(TaskOutcome.class);
         kryo.register(ReleaseShuffle.class);
         kryo.register(ReleaseDataset.class);
+        kryo.register(ForgetState.class);
         kryo.register(GetMapOutputs.class);
         kryo.register(MapOutputs.class);
         kryo.register(MapStatus[].class);

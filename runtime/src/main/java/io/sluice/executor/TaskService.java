@@ -128,6 +128,10 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
             env.blockStore().removeDataset(release.datasetId());
             return Boolean.TRUE;
         }
+        if (message instanceof TaskMessages.ForgetState forget) {
+            env.stateStores().forgetUpTo(forget.storeKey(), new io.sluice.api.Time(forget.upToMs()));
+            return Boolean.TRUE;
+        }
         throw new IllegalArgumentException("the task endpoint of executor " + context.id() + " does not handle "
                 + message.getClass().getName());
     }

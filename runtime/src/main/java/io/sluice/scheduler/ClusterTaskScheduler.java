@@ -836,6 +836,11 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     // ---------------------------------------------------------------- releases and the map-output endpoint
 
     @Override
+    public void forgetState(String storeKey, io.sluice.api.Time upTo) {
+        tellAll(new TaskMessages.ForgetState(storeKey, upTo.milliseconds()));
+    }
+
+    @Override
     public void releaseShuffle(int shuffleId) {
         tellAll(new ReleaseShuffle(shuffleId));
     }

@@ -221,6 +221,11 @@ public final class ExecutorCluster implements TaskScheduler {
     }
 
     @Override
+    public void forgetState(String storeKey, io.sluice.api.Time upTo) {
+        scheduler.forgetState(storeKey, upTo);
+    }
+
+    @Override
     public void releaseShuffle(int shuffleId) {
         scheduler.releaseShuffle(shuffleId);
     }

@@ -50,7 +50,6 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
     private final List<Dataset<?>> inputs;
     private final PartitionUpdate<K, S> update;
     private final boolean keepLineage;
-    private final Time forgetUpTo;
     private transient BitSet materialized;
     private volatile StateDataset<K, S> previous;
     /** The saved copy of version {@code base} to start from when the chain before it is gone; null if none. */
@@ -69,12 +68,10 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
      * @param baseSnapshot the directory of the saved copy of version {@code base}, when {@code previous} is null and
      *                     {@code base} is not the initial version; may be null in local mode
      * @param keepLineage  whether to keep {@code previous} until {@link #cutLineageAt} (state on executors)
-     * @param forgetUpTo   versions up to this one are no longer read: a process writing this version drops them
-     *                     from its store (the driver's stream does it for its own store when it forgets a batch)
      */
     public StateDataset(SluiceContext sc, String opName, StoreSpec spec, Partitioner partitioner, Time base,
                         Time version, List<Dataset<?>> inputs, PartitionUpdate<K, S> update,
-                        StateDataset<K, S> previous, String baseSnapshot, boolean keepLineage, Time forgetUpTo) {
+                        StateDataset<K, S> previous, String baseSnapshot, boolean keepLineage) {
         super(sc, opName);
         if (partitioner.numPartitions() != spec.numPartitions()) {
             throw new IllegalArgumentException("The state of '" + spec.operatorId() + "' has " + spec.numPartitions()
@@ -93,7 +90,6 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
         this.inputs = List.copyOf(inputs);
         this.update = update;
         this.keepLineage = keepLineage;
-        this.forgetUpTo = forgetUpTo;
         this.materialized = new BitSet();
         this.previous = previous == null || (!keepLineage && previous.isComplete()) ? null : previous;
         this.baseSnapshot = baseSnapshot;
@@ -166,10 +162,7 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
             } else if (store.latestVersion(partition).isBefore(base)) {
                 restoreBase(store, partition, ctx);
             }
-            if (store.commitVersion(partition, base, version, tx -> update.apply(tx, partition, ctx))
-                    && keepLineage) {
-                store.forgetUpTo(forgetUpTo);
-            }
+            store.commitVersion(partition, base, version, tx -> update.apply(tx, partition, ctx));
         }
         markMaterialized(partition);
     }

@@ -39,6 +39,21 @@ public final class StateRegistry implements StateStores {
         return (MappedRecords<U>) mapped.computeIfAbsent(key, id -> new MappedRecords<>(numPartitions));
     }
 
+    /**
+     * Drops the versions up to {@code upTo} of the store and the mapWithState records kept under {@code key}, if this
+     * process has them.
+     */
+    public void forgetUpTo(String key, io.sluice.api.Time upTo) {
+        StateStore<?, ?> store = stores.get(key);
+        if (store != null) {
+            store.forgetUpTo(upTo);
+        }
+        MappedRecords<?> records = mapped.get(key);
+        if (records != null) {
+            records.forgetUpTo(upTo);
+        }
+    }
+
     /** The store registered under {@code key} (a {@link StoreSpec#key()}) if this process has one. */
     @SuppressWarnings("unchecked")
     public <K, S> StateStore<K, S> existing(String key) {

@@ -230,7 +230,10 @@ class UpdateStateByKeyTest {
                 last.add(state);
             });
             harness.runBatches(30);
-            assertThat(pending).allMatch(n -> n <= 10);
+            // at most one checkpoint interval of versions (two on executors, where the background saves of the
+            // state bound the lineage and this is the backstop when they lag)
+            int bound = ssc.context().runsTasksOnExecutors() ? 20 : 10;
+            assertThat(pending).allMatch(n -> n <= bound);
             assertThat(last.get(0).collect()).containsExactlyInAnyOrder(Pair.of("a", 30), Pair.of("b", 30),
                     Pair.of("c", 30), Pair.of("d", 30), Pair.of("e", 30), Pair.of("f", 30), Pair.of("g", 30),
                     Pair.of("h", 30));

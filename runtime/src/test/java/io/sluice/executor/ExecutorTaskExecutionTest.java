@@ -316,7 +316,7 @@ class ExecutorTaskExecutionTest {
             tx.put(kv.key(), (entry == null ? 0 : entry.value()) + kv.value());
         });
         var state = new StateDataset<>(remote, "updateStateByKey", spec, partitioner, new Time(0), new Time(1000),
-                List.of(words), count, null, null, true, new Time(0));
+                List.of(words), count, null, null, true);
 
         assertThat(state.collect()).containsExactlyInAnyOrder(Pair.of("a", 2), Pair.of("b", 1));
         StateStore<String, Integer> executorStore = executor.stateStores().existing("counts");
@@ -326,7 +326,7 @@ class ExecutorTaskExecutionTest {
         assertThat(driverStore.size()).as("the driver's store is not where executor tasks write").isZero();
 
         var orphan = new StateDataset<>(remote, "updateStateByKey", new StoreSpec("elsewhere", 2, new Time(0), false),
-                partitioner, new Time(1000), new Time(2000), List.of(words), count, null, null, true, new Time(0));
+                partitioner, new Time(1000), new Time(2000), List.of(words), count, null, null, true);
         assertThatThrownBy(orphan::collect).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("of the state of 'elsewhere' at 1000 ms is not in this process")
                 .hasMessageContaining("neither a saved copy of it nor the lineage to recompute it");
@@ -351,7 +351,7 @@ class ExecutorTaskExecutionTest {
                         out.add(kv.key() + "=" + total);
                     });
                     ctx.env().stateStores().<String>mappedRecords("sessions", 2).put(version, partition, out);
-                }, null, null, true, new Time(0));
+                }, null, null, true);
 
         assertThat(new MappedRecordsDataset<>(state).collect()).containsExactlyInAnyOrder("u1=3", "u1=8", "u2=4");
         assertThat(records.get(version, partitioner.partition("u1"))).containsExactly("u1=3", "u1=8");

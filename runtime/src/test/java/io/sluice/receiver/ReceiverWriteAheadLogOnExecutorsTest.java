@@ -1,5 +1,8 @@
 package io.sluice.receiver;
 
+import io.sluice.testkit.AckingNumberReceiver;
+import io.sluice.testkit.ReplayingNumberServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.api.StreamingContext;

@@ -344,7 +344,7 @@ class ClusterTaskSchedulerTest {
         scheduler.addStateLossListener(lost::add);
         var spec = new StoreSpec("counts", 4, new Time(0), false);
         var state = new StateDataset<Integer, Integer>(local, "updateStateByKey", spec, new HashPartitioner(4),
-                new Time(0), new Time(1000), List.of(data), (tx, p, ctx) -> { }, null, null, true, new Time(0));
+                new Time(0), new Time(1000), List.of(data), (tx, p, ctx) -> { }, null, null, true);
 
         for (int stage = 0; stage < 3; stage++) {
             assertThat(scheduler.runTasks("state " + stage, tasksOver(state, stage))).containsExactly(0, 10, 20, 30);
@@ -373,7 +373,7 @@ class ClusterTaskSchedulerTest {
         join(A, execA, 2);
         var spec = new StoreSpec("counts", 4, new Time(0), false);
         var state = new StateDataset<Integer, Integer>(local, "updateStateByKey", spec, new HashPartitioner(4),
-                new Time(0), new Time(1000), List.of(data), (tx, p, ctx) -> { }, null, null, true, new Time(0));
+                new Time(0), new Time(1000), List.of(data), (tx, p, ctx) -> { }, null, null, true);
 
         assertThatThrownBy(() -> scheduler.runTasks("coalesced", tasksOver(state.coalesce(1), 0)))
                 .isInstanceOf(TaskFailedException.class)

@@ -1,4 +1,4 @@
-package io.sluice.receiver;
+package io.sluice.testkit;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -27,7 +27,7 @@ import org.apache.logging.log4j.Logger;
  * <p>{@link #holdAt} stops sending at a chunk boundary once that many numbers are acknowledged, until
  * {@link #release}: then no chunk is in flight, which lets a test kill the receiver at a known point.
  */
-final class ReplayingNumberServer implements AutoCloseable {
+public final class ReplayingNumberServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ReplayingNumberServer.class);
     private static final long WAIT_STEP_MS = 100;
 
@@ -44,7 +44,7 @@ final class ReplayingNumberServer implements AutoCloseable {
     private final List<Long> receiverPids = new ArrayList<>(); // guarded by lock
     private volatile boolean closed;
 
-    ReplayingNumberServer(long total, int chunk, Duration pace) throws IOException {
+    public ReplayingNumberServer(long total, int chunk, Duration pace) throws IOException {
         this.total = total;
         this.chunk = chunk;
         this.pace = pace;
@@ -54,41 +54,41 @@ final class ReplayingNumberServer implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    String host() {
+    public String host() {
         return server.getInetAddress().getHostAddress();
     }
 
     /** Stops sending once {@code offset} numbers are acknowledged, until {@link #release()}. */
-    void holdAt(long offset) {
+    public void holdAt(long offset) {
         synchronized (lock) {
             holdAt = offset;
             lock.notifyAll();
         }
     }
 
-    void release() {
+    public void release() {
         holdAt(Long.MAX_VALUE);
     }
 
-    long acked() {
+    public long acked() {
         synchronized (lock) {
             return acked;
         }
     }
 
     /** The pids the receiver's connections said they came from, in connection order. */
-    List<Long> receiverPids() {
+    public List<Long> receiverPids() {
         synchronized (lock) {
             return List.copyOf(receiverPids);
         }
     }
 
     /** Waits until at least {@code count} numbers are acknowledged; false if {@code timeout} passed first. */
-    boolean awaitAcked(long count, Duration timeout) throws InterruptedException {
+    public boolean awaitAcked(long count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (acked < count) {
@@ -103,7 +103,7 @@ final class ReplayingNumberServer implements AutoCloseable {
     }
 
     /** Waits until a connection said hello from a pid not in {@code known}; returns it, or -1 after the timeout. */
-    long awaitNewReceiverPid(List<Long> known, Duration timeout) throws InterruptedException {
+    public long awaitNewReceiverPid(List<Long> known, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (true) {

@@ -1,5 +1,6 @@
-package io.sluice.receiver;
+package io.sluice.testkit;
 
+import io.sluice.receiver.Receiver;
 import io.sluice.storage.StorageLevel;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.List;
  * Any connection error or failed store restarts the receiver, which reconnects and gets what was not acknowledged
  * again. Runs in whatever process the receiver is placed in; says hello with that process's pid.
  */
-final class AckingNumberReceiver extends Receiver<Long> {
+public final class AckingNumberReceiver extends Receiver<Long> {
     private static final long serialVersionUID = 1L;
     private static final int CONNECT_TIMEOUT_MS = 5_000;
 
@@ -26,7 +27,7 @@ final class AckingNumberReceiver extends Receiver<Long> {
     private final boolean singleRecords;
     private transient volatile Socket socket;
 
-    AckingNumberReceiver(String host, int port, StorageLevel level) {
+    public AckingNumberReceiver(String host, int port, StorageLevel level) {
         this(host, port, level, false);
     }
 
@@ -35,7 +36,7 @@ final class AckingNumberReceiver extends Receiver<Long> {
      *                      a chunk once it was handed over, not once stored: no replay guarantee, for tests of the
      *                      block generator's path (e.g. a graceful stop pushing what it still buffers)
      */
-    AckingNumberReceiver(String host, int port, StorageLevel level, boolean singleRecords) {
+    public AckingNumberReceiver(String host, int port, StorageLevel level, boolean singleRecords) {
         super(level);
         this.host = host;
         this.port = port;

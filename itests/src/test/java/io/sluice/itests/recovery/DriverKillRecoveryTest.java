@@ -1,0 +1,210 @@
+package io.sluice.itests.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.serde.KryoSerializer;
+import io.sluice.testkit.ReplayingNumberServer;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 5's acceptance: a driver process running a receiver-fed, stateful (updateStateByKey, mapWithState) and
+ * windowed job on {@code local-cluster[2,2,512]}, with its checkpoint and write-ahead logs on HDFS
+ * ({@link MiniDFSCluster}), is killed with SIGKILL (with its executors, as a failed node takes them) at random points,
+ * several times, and started again each time; the job continues through {@code getOrCreate}. The source counts what
+ * it sent and replays what was not acknowledged. At the end every number appears in exactly one batch's output, and
+ * the final state of every counter equals the count of numbers sent per key: nothing lost, nothing applied twice.
+ */
+class DriverKillRecoveryTest {
+    private static final long TOTAL = 3_000;
+    private static MiniDFSCluster hdfs;
+    private static FileSystem fs;
+
+    /** Driver and executor logs, kept under target/ for a look after a failure. */
+    private final Path work = Path.of("target", "driver-kill-recovery").toAbsolutePath();
+
+    @org.junit.jupiter.api.BeforeEach
+    void cleanWorkDir() throws IOException {
+        if (Files.exists(work)) {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(work);
+    }
+
+    @BeforeAll
+    static void startHdfs() throws IOException {
+        var conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File("target/minidfs-recovery").getAbsolutePath());
+        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        hdfs.waitActive();
+        fs = hdfs.getFileSystem();
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (hdfs != null) {
+            hdfs.shutdown();
+        }
+    }
+
+    private Process startDriver(String checkpoint, String output, ReplayingNumberServer source, int run)
+            throws IOException {
+        var cmd = new ArrayList<String>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx384m");
+        cmd.addAll(Arrays.asList(KryoSerializer.REQUIRED_JVM_OPTIONS.split(" ")));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(RecoverableCountingApp.class.getName());
+        cmd.addAll(List.of(checkpoint, output, source.host(), Integer.toString(source.port()),
+                "local-cluster[2,2,512]", "true", work.resolve("executors-" + run).toString()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(work.resolve("driver-" + run + ".log").toFile()).start();
+    }
+
+    /** SIGKILLs the driver and the executor processes it started. */
+    private static void killWithExecutors(Process driver) throws Exception {
+        List<ProcessHandle> executors = driver.descendants().toList();
+        driver.destroyForcibly();
+        executors.forEach(ProcessHandle::destroyForcibly);
+        assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        for (ProcessHandle e : executors) {
+            e.onExit().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The batch time of the newest metadata checkpoint, or -1. */
+    private static long latestCheckpoint(String checkpointDir) throws IOException {
+        var dir = new org.apache.hadoop.fs.Path(checkpointDir, "metadata");
+        long latest = -1;
+        if (fs.exists(dir)) {
+            for (FileStatus st : fs.listStatus(dir)) {
+                String n = st.getPath().getName();
+                if (n.startsWith("checkpoint-")) {
+                    latest = Math.max(latest, Long.parseLong(n.substring("checkpoint-".length())));
+                }
+            }
+        }
+        return latest;
+    }
+
+    /** The lines of every batch's output of {@code name}, by batch time. */
+    private static TreeMap<Long, List<String>> outputs(String dir, String name) throws IOException {
+        var result = new TreeMap<Long, List<String>>();
+        var root = new org.apache.hadoop.fs.Path(dir);
+        if (!fs.exists(root)) {
+            return result;
+        }
+        for (FileStatus batch : fs.listStatus(root)) {
+            String n = batch.getPath().getName();
+            if (!n.startsWith(name + "-") || !n.endsWith(".txt")
+                    || !fs.exists(new org.apache.hadoop.fs.Path(batch.getPath(), "_SUCCESS"))) {
+                continue;
+            }
+            long time = Long.parseLong(n.substring(name.length() + 1, n.length() - 4));
+            var lines = new ArrayList<String>();
+            for (FileStatus part : fs.listStatus(batch.getPath())) {
+                if (!part.getPath().getName().startsWith("part-")) {
+                    continue;
+                }
+                try (var in = new BufferedReader(new InputStreamReader(fs.open(part.getPath()), StandardCharsets.UTF_8))) {
+                    in.lines().forEach(lines::add);
+                }
+            }
+            result.put(time, lines);
+        }
+        return result;
+    }
+
+    private static Map<String, String> lastCounts(String dir, String name) throws IOException {
+        var all = outputs(dir, name);
+        var counts = new TreeMap<String, String>();
+        if (!all.isEmpty()) {
+            for (String line : all.lastEntry().getValue()) {
+                String[] kv = line.split("=");
+                counts.put(kv[0], kv[1]);
+            }
+        }
+        return counts;
+    }
+
+    @Test
+    void killingTheDriverRepeatedlyLosesNothingAndAppliesNoUpdateTwice() throws Exception {
+        String checkpoint = hdfs.getURI() + "/recovery/checkpoint";
+        String output = hdfs.getURI() + "/recovery/output";
+        var random = new Random(42);
+        try (var source = new ReplayingNumberServer(TOTAL, 20, Duration.ofMillis(30))) {
+            int run = 0;
+            for (; run < 3; run++) {
+                long checkpointed = latestCheckpoint(checkpoint);
+                Process driver = startDriver(checkpoint, output, source, run);
+                // let it receive and complete batches (its checkpoint moves on), then kill it at a random point
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (latestCheckpoint(checkpoint) <= checkpointed && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(latestCheckpoint(checkpoint)).as("run %d completed batches (log: %s)", run,
+                        work.resolve("driver-" + run + ".log")).isGreaterThan(checkpointed);
+                Thread.sleep(random.nextInt(2000));
+                killWithExecutors(driver);
+            }
+            Process last = startDriver(checkpoint, output, source, run);
+            try {
+                assertThat(source.awaitAcked(TOTAL, Duration.ofSeconds(180))).as("everything was sent").isTrue();
+                var expected = new TreeMap<String, String>();
+                for (long k = 0; k < 10; k++) {
+                    expected.put(Long.toString(k), Long.toString(TOTAL / 10));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (!lastCounts(output, "totals").equals(expected) && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+                assertThat(lastCounts(output, "totals")).as("updateStateByKey's final state").isEqualTo(expected);
+                while (!lastCounts(output, "seen").equals(expected) && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+                assertThat(lastCounts(output, "seen")).as("mapWithState's final state").isEqualTo(expected);
+                // the window (6 s) drains to zero for every key once the source is done: the inverse function took
+                // out exactly what went in, across the restarts
+                while (!lastCounts(output, "window").values().stream().allMatch("0"::equals)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+                assertThat(lastCounts(output, "window")).as("the window drained").hasSize(10)
+                        .allSatisfy((k, v) -> assertThat(v).isEqualTo("0"));
+            } finally {
+                killWithExecutors(last);
+            }
+            var seen = new HashMap<Long, Long>();
+            outputs(output, "numbers").forEach((time, lines) -> lines.forEach(l -> seen.merge(Long.parseLong(l), time,
+                    (a, b) -> {
+                        throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
+                    })));
+            assertThat(seen).as("every number sent is in exactly one batch's output").hasSize((int) TOTAL);
+            assertThat(source.receiverPids()).as("receivers of four driver runs").hasSizeGreaterThanOrEqualTo(4);
+        }
+    }
+}
