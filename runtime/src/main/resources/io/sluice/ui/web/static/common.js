@@ -51,6 +51,9 @@ window.Sluice = (function () {
     if (ms === null || ms === undefined || Number.isNaN(ms)) {
       return "-";
     }
+    if (ms < 10 && !Number.isInteger(ms)) {
+      return String(Math.round(ms * 10) / 10) + " ms"; // small axis ticks: 0.5 ms, not a second "1 ms"
+    }
     if (ms < 1000) {
       return Math.round(ms) + " ms";
     }

@@ -16,10 +16,7 @@
   const state = { app: null, charts: {}, signatures: {}, completedPage: 0, completedCount: 0, refreshes: 0, lastError: null };
   window.sluiceUi = state;
 
-  function chartWidth(id) {
-    const cell = document.getElementById(id);
-    return Math.max(360, Math.min(760, (cell && cell.clientWidth) || 640));
-  }
+  const CHART_WIDTH = 640;
 
   /** One timeline: x is the batch time in seconds, each series a list aligned with it (null where unknown). */
   function drawTimeline(metric, xs, series, unit, batchIds) {
@@ -38,7 +35,7 @@
     }
     fill(cell);
     const opts = {
-      width: chartWidth(id),
+      width: CHART_WIDTH,
       height: CHART_HEIGHT,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
       cursor: { drag: { x: false, y: false } },
@@ -174,8 +171,7 @@
   }
 
   function opsCell(b) {
-    const done = b.numCompletedOutputOps + b.numFailedOutputOps;
-    return el("td", {}, done + "/" + b.numTotalOutputOps,
+    return el("td", {}, b.numCompletedOutputOps + "/" + b.numTotalOutputOps,
       b.numFailedOutputOps ? el("span", { class: "failed" }, " (" + b.numFailedOutputOps + " failed)") : null,
       b.numActiveOutputOps ? " (" + b.numActiveOutputOps + " running)" : null);
   }
