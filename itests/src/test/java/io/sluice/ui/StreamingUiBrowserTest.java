@@ -68,7 +68,7 @@ class StreamingUiBrowserTest {
         Path chromedriver = Path.of(System.getProperty("sluice.chromedriver", "/usr/bin/chromedriver"));
         if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
             fail("The web UI's browser test needs headless Chromium and chromedriver at " + chromium + " and "
-                    + chromedriver + ", which are missing. Install them (Debian: apt-get install -y chromium "
+                    + chromedriver + ", and at least one of them is missing. Install them (Debian: apt-get install -y chromium "
                     + "chromium-driver, as .ci/run does), point -Dsluice.chromium and -Dsluice.chromedriver at them, "
                     + "or skip browser tests with -Dsluice.skipBrowserTests=true.");
         }
@@ -196,6 +196,11 @@ class StreamingUiBrowserTest {
         assertThat(driver.findElements(By.cssSelector("td.failure b, td.failure img"))).isEmpty();
         assertThat(driver.getTitle()).doesNotContain("pwned");
         assertNoSevereConsoleEntries("the batch page");
+
+        // the console checks above would catch errors: an error logged now shows up
+        js("console.error('sluice console probe')");
+        assertThat(driver.manage().logs().get(LogType.BROWSER).getAll())
+                .anySatisfy(e -> assertThat(e.getMessage()).contains("sluice console probe"));
     }
 
     private Object js(String script) {
