@@ -13,10 +13,11 @@
   const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
   const METRICS = ["inputRate", "schedulingDelay", "processingTime", "totalDelay"];
 
-  const state = { app: null, charts: {}, signatures: {}, completedPage: 0, completedCount: 0, refreshes: 0, lastError: null };
+  const state = { batchSeconds: 1, app: null, charts: {}, signatures: {}, completedPage: 0, completedCount: 0, refreshes: 0, lastError: null };
   window.sluiceUi = state;
 
   const CHART_WIDTH = 640;
+  const TICK_MULTIPLES = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 18000, 43200, 86400];
 
   /** One timeline: x is the batch time in seconds, each series a list aligned with it (null where unknown). */
   function drawTimeline(metric, xs, series, unit, batchIds) {
@@ -40,7 +41,12 @@
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [{}, { size: 70, values: (u, ticks) => ticks.map((v) => unit(v)) }],
+      axes: [
+        // ticks at whole multiples of the batch interval, labelled with the UTC time of day
+        { space: 80, incrs: TICK_MULTIPLES.map((k) => k * state.batchSeconds),
+          values: (u, ticks) => ticks.map((t) => formatDate(t * 1000).slice(11)) },
+        { size: 70, values: (u, ticks) => ticks.map((v) => unit(v)) },
+      ],
       series: [{ label: "batch time", value: (u, v) => (v === null || v === undefined ? "-" : formatDate(v * 1000)) }]
         .concat(series.map((s, i) => ({
           label: s.label,
@@ -127,6 +133,7 @@
   const perSec = (v) => formatNumber(Math.round(v * 100) / 100) + "/s";
 
   function renderCharts(stats, receivers, completedOldestFirst) {
+    state.batchSeconds = Math.max(0.001, stats.batchDuration / 1000);
     const xs = completedOldestFirst.map((b) => b.batchId / 1000);
     const ids = completedOldestFirst.map((b) => b.batchId);
     let inputSeries;
