@@ -10,6 +10,7 @@ import io.sluice.ui.http.HttpServer;
 import io.sluice.ui.http.Response;
 import io.sluice.ui.http.Router;
 import io.sluice.ui.rest.StreamingRestApi;
+import io.sluice.ui.web.StreamingPages;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -19,12 +20,12 @@ import java.util.function.Supplier;
 
 /**
  * The driver's HTTP server for one streaming application: the REST API under {@code /api/v1}, the metrics under
- * {@code /metrics/json} and {@code /metrics/prometheus}, all fed by one {@link StreamingJobProgressListener}.
- * The UI pages will mount on {@link #router()}.
+ * {@code /metrics/json} and {@code /metrics/prometheus}, and the web UI ({@code /streaming/}, see
+ * {@link StreamingPages}), all fed by one {@link StreamingJobProgressListener}.
  *
  * <pre>{@code
  * var ui = UiServer.start(conf, appId, listener, executors, System::currentTimeMillis); // bound on sluice.ui.port (or the next free one)
- * ui.url();     // http://<sluice.driver.host>:4040
+ * ui.url();     // http://<sluice.driver.host>:4040; the web UI is at /streaming/
  * ui.close();   // idempotent
  * }</pre>
  */
@@ -49,7 +50,8 @@ public final class UiServer implements AutoCloseable {
         var router = new Router();
         new StreamingRestApi(app, listener, wallClock).mount(router);
         MetricsEndpoints.mount(router, registry);
-        // an index of the resources; "/" stays free for the UI pages
+        new StreamingPages(UiServer.class.getClassLoader()).mount(router);
+        // an index of the resources
         router.get("/api/v1", r -> Response.json(Map.of("application", app.id(), "resources", router.templates())));
         var settings = new HttpServer.Settings(app.id(), "ui", "0.0.0.0", conf.get(SluiceConf.DRIVER_HOST),
                 conf.get(SluiceConf.UI_PORT), conf.get(SluiceConf.PORT_MAX_RETRIES), 2, 64 * 1024, Duration.ofSeconds(10));

@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
  * The monitoring REST API of one running streaming application, mounted under {@code /api/v1}: the application and,
  * under {@code /api/v1/applications/{appId}/streaming}, {@code statistics}, {@code receivers},
  * {@code receivers/{streamId}}, {@code batches} (optionally {@code ?status=QUEUED|PROCESSING|COMPLETED}),
- * {@code batches/{batchId}/operations} and {@code batches/{batchId}/operations/{outputOpId}}.
+ * {@code batches/{batchId}} (with each input stream's records and metadata), {@code batches/{batchId}/operations}
+ * and {@code batches/{batchId}/operations/{outputOpId}}.
  *
  * <p>Field names follow the seed's {@code statistics} table and, for receivers, batches and output operations,
  * Spark's {@code org.apache.spark.status.api.v1.streaming} classes. Dates are ISO 8601 in UTC with milliseconds
@@ -194,8 +195,24 @@ public final class StreamingRestApi {
         return out;
     }
 
+    /** One batch: the members of {@link #batches} plus {@code inputs}, what each input stream contributed. */
     Map<String, Object> batch(String batchIdText) {
-        return batchJson(findBatch(batchIdText));
+        BatchUiData b = findBatch(batchIdText);
+        var m = batchJson(b);
+        Map<Integer, String> names = listener.snapshot().receiverStreams();
+        var inputs = new ArrayList<Map<String, Object>>();
+        for (var in : new java.util.TreeMap<>(b.info().streamIdToInputInfo()).values()) {
+            var i = new LinkedHashMap<String, Object>();
+            i.put("streamId", in.inputStreamId());
+            i.put("streamName", Optional.ofNullable(names.get(in.inputStreamId())));
+            i.put("numRecords", in.numRecords());
+            var meta = new LinkedHashMap<String, Object>();
+            in.metadata().forEach((k, v) -> meta.put(k, String.valueOf(v)));
+            i.put("metadata", meta);
+            inputs.add(i);
+        }
+        m.put("inputs", inputs);
+        return m;
     }
 
     private BatchUiData findBatch(String batchIdText) {

@@ -122,7 +122,11 @@ class StreamingRestApiTest {
 
     @Test
     void oneBatchById() {
-        assertThat(http.object(base + "/batches/2000")).containsEntry("batchId", 2000L).containsEntry("status", "COMPLETED");
+        var batch = http.object(base + "/batches/3000");
+        assertThat(batch).containsEntry("batchId", 3000L).containsEntry("status", "COMPLETED");
+        // only the single-batch resource lists what each input stream contributed
+        assertThat(batch.get("inputs")).isEqualTo(List.of(Map.of("streamId", 0L, "numRecords", 5L, "metadata", Map.of())));
+        assertThat(http.array(base + "/batches").get(0)).doesNotContainKey("inputs");
     }
 
     @Test
