@@ -6,7 +6,7 @@
 # Prints one line per workload on stdout:
 #   W1 median_ms=... p90_ms=... records_per_s=... peak_rss_mb=...
 # Per-batch timings (the JVM's stderr) go to bench/logs/<W>-<timestamp>.log, peak RSS from /usr/bin/time -v.
-# Env: HEAP_OPTS (default "-Xms4g -Xmx4g"), JAVA_OPTS (extra JVM flags, e.g. JFR),
+# Env: SLUICE_BENCH_MASTER (default local[2]), HEAP_OPTS (default "-Xms4g -Xmx4g"), JAVA_OPTS (extra JVM flags, e.g. JFR),
 #      MVN_FLAGS (extra Maven flags, e.g. -o), SLUICE_BENCH_NO_BUILD=1 (use what is built).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -20,7 +20,7 @@ case "$1" in
   *) usage ;;
 esac
 shift
-MASTER="local[2]"
+MASTER="${SLUICE_BENCH_MASTER:-local[2]}"
 EXTRA=()
 for a in "$@"; do
   case "$a" in

@@ -35,7 +35,11 @@ import org.apache.logging.log4j.Logger;
  * <p>Prints one line on stdout: {@code W1 median_ms=… p90_ms=… records_per_s=… peak_rss_mb=…}; the peak RSS is
  * left out when {@code -Dsluice.bench.externalRss=true} (the run script then measures it with
  * {@code /usr/bin/time -v}, as the Spark baseline's does). Per-batch timings go to stderr.
- * System properties: {@code sluice.bench.master} (default {@code local[2]}).
+ * System properties: {@code sluice.bench.master} (default {@code local[2]}); {@code sluice.bench.source}
+ * ({@code queue}, the default, or {@code receiver}: the same batches through {@link PacedBatchReceiver}, to measure the
+ * write-ahead log); {@code sluice.bench.checkpointInterval} (seconds, for the state of W2–W4; default the engine's);
+ * any other {@code sluice.*} property is passed to the configuration (e.g.
+ * {@code -Dsluice.streaming.receiver.writeAheadLog.enable=true}).
  */
 public final class Bench {
     private static final Logger LOG = LogManager.getLogger(Bench.class);
@@ -78,6 +82,12 @@ public final class Bench {
         String master = System.getProperty("sluice.bench.master", "local[2]");
 
         var conf = new SluiceConf(false).setMaster(master).setAppName("sluice-bench-" + spec.id());
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("sluice.") && !key.startsWith("sluice.bench.")) {
+                conf.set(key, System.getProperty(key));
+            }
+        }
+        boolean viaReceiver = System.getProperty("sluice.bench.source", "queue").equals("receiver");
         StreamingContext ssc;
         try {
             ssc = new StreamingContext(conf, Durations.seconds(1));
@@ -97,12 +107,20 @@ public final class Bench {
             ssc.checkpoint(checkpointDir.toString());
         }
 
-        Queue<Dataset<String>> queue = new LinkedList<>();
-        for (List<String> lines : data) {
-            queue.add(ssc.parallelize(lines, INPUT_PARTITIONS));
+        io.sluice.api.DStream<String> input;
+        if (viaReceiver) {
+            input = ssc.receiverStream(new PacedBatchReceiver(data, 1000)).repartition(INPUT_PARTITIONS);
+        } else {
+            Queue<Dataset<String>> queue = new LinkedList<>();
+            for (List<String> lines : data) {
+                queue.add(ssc.parallelize(lines, INPUT_PARTITIONS));
+            }
+            input = ssc.queueStream(queue, true);
         }
         data = null;
-        Workloads.define(spec.id(), ssc.queueStream(queue, true), REDUCE_PARTITIONS);
+        String interval = System.getProperty("sluice.bench.checkpointInterval");
+        Workloads.define(spec.id(), input, REDUCE_PARTITIONS,
+                interval == null ? null : java.time.Duration.ofSeconds(Long.parseLong(interval)));
 
         TreeMap<Long, Long> delays = new TreeMap<>(); // batch time ms -> processing delay ms
         CountDownLatch done = new CountDownLatch(1);

@@ -15,8 +15,11 @@ final class Workloads {
     private Workloads() {
     }
 
-    /** Adds workload {@code id}'s pipeline and output operation on top of {@code input}. */
-    static void define(String id, DStream<String> input, int reducePartitions) {
+    /**
+     * Adds workload {@code id}'s pipeline and output operation on top of {@code input}; {@code checkpointInterval}
+     * (null: the engine's default) is how often the state of W2–W4 is saved.
+     */
+    static void define(String id, DStream<String> input, int reducePartitions, java.time.Duration checkpointInterval) {
         switch (id) {
             case "W1" -> {
                 PairDStream<String, Integer> counts = input
@@ -38,6 +41,9 @@ final class Workloads {
                                 Durations.seconds(1),
                                 reducePartitions,
                                 kv -> kv.value() != 0);
+                if (checkpointInterval != null) {
+                    counts.checkpoint(checkpointInterval);
+                }
                 counts.foreachRDD(ds -> {
                     ds.count();
                 });
@@ -53,6 +59,9 @@ final class Workloads {
                             }
                             return Optional.of(c);
                         });
+                if (checkpointInterval != null) {
+                    state.checkpoint(checkpointInterval);
+                }
                 state.foreachRDD(ds -> {
                     ds.count();
                 });
@@ -68,6 +77,9 @@ final class Workloads {
                 DStream<Pair<String, Long>> mapped = input
                         .mapToPair(w -> Pair.of(w, 1))
                         .mapWithState(spec);
+                if (checkpointInterval != null) {
+                    mapped.checkpoint(checkpointInterval);
+                }
                 mapped.foreachRDD(ds -> {
                     ds.count();
                 });

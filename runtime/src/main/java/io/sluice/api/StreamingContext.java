@@ -83,7 +83,12 @@ public class StreamingContext implements AutoCloseable {
     private volatile AutoCloseable allocationDriver;
     private volatile io.sluice.ui.StreamingJobProgressListener progressListener;
     private volatile io.sluice.ui.UiServer uiServer;
-    private Thread shutdownHook;
+    private Runnable shutdownHook;
+    /**
+     * Above Hadoop's FileSystem cache (10), whose hook closes every FileSystem: a graceful stop on SIGTERM still
+     * writes its last blocks, batches and checkpoints to HDFS.
+     */
+    private static final int SHUTDOWN_HOOK_PRIORITY = 51;
     private Throwable error;
 
     public StreamingContext(SluiceConf conf, Duration batchDuration) {
@@ -325,8 +330,9 @@ public class StreamingContext implements AutoCloseable {
                 stopComponents(false);
                 throw e;
             }
-            shutdownHook = new Thread(this::stopOnShutdown, "sluice-shutdown-hook");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            shutdownHook = this::stopOnShutdown;
+            org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(shutdownHook, SHUTDOWN_HOOK_PRIORITY,
+                    conf().get(SluiceConf.STOP_TIMEOUT).toMillis() + 30_000, TimeUnit.MILLISECONDS);
             LOG.info("[{}] StreamingContext started", sc.appId());
         }
     }
@@ -750,9 +756,9 @@ public class StreamingContext implements AutoCloseable {
                 state = State.STOPPED;
                 LOG.info("[{}] StreamingContext stopped {}", sc.appId(), stopGracefully ? "gracefully" : "");
             }
-            if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            if (shutdownHook != null && !org.apache.hadoop.util.ShutdownHookManager.get().isShutdownInProgress()) {
                 try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                    org.apache.hadoop.util.ShutdownHookManager.get().removeShutdownHook(shutdownHook);
                 } catch (IllegalStateException shuttingDown) {
                     // the JVM is already exiting
                 }
@@ -776,6 +782,10 @@ public class StreamingContext implements AutoCloseable {
         }
         if (jobScheduler != null) {
             jobScheduler.stop(graceful, timeout);
+        }
+        ReceiverTracker tracker = receiverTracker;
+        if (tracker != null) {
+            tracker.closeLogs(); // no batch is generated any more
         }
         if (checkpointWriter != null) {
             checkpointWriter.close(timeout);

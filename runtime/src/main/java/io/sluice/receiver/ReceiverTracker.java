@@ -471,6 +471,11 @@ public final class ReceiverTracker {
      * Stops every receiver. With {@code graceful}, what the block generators still buffer becomes a last block and
      * stays unallocated until a batch takes it; otherwise unallocated blocks are dropped from the block store.
      */
+    /** Closes the write-ahead logs once no batch is generated any more (after a graceful {@link #stop}). */
+    public void closeLogs() {
+        wal.close();
+    }
+
     public void stop(boolean graceful) {
         List<ReceiverSupervisor<?>> toStop;
         boolean started;
@@ -505,7 +510,9 @@ public final class ReceiverTracker {
             }
         }
         removeBlocks(dropped);
-        wal.close();
+        if (!graceful) {
+            wal.close();
+        } // a graceful stop still allocates the last blocks to batches, which the metadata log records: closeLogs()
         LOG.info("ReceiverTracker stopped {} receiver(s){}", launcher != null ? receivers.size() : toStop.size(),
                 graceful ? "" : ", dropping " + dropped.size() + " unallocated block(s)");
     }

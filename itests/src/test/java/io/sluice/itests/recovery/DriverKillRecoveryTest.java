@@ -75,11 +75,12 @@ class DriverKillRecoveryTest {
         return startDriver(checkpoint, output, source, run, true);
     }
 
-    private Process startDriver(String checkpoint, String output, ReplayingNumberServer source, int run, boolean wal)
-            throws IOException {
+    private Process startDriver(String checkpoint, String output, ReplayingNumberServer source, int run, boolean wal,
+                                String... jvmOptions) throws IOException {
         var cmd = new ArrayList<String>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx384m");
+        cmd.addAll(List.of(jvmOptions));
         cmd.addAll(Arrays.asList(KryoSerializer.REQUIRED_JVM_OPTIONS.split(" ")));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -302,6 +303,47 @@ class DriverKillRecoveryTest {
                         throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
                     })));
             assertThat(seen).as("every number sent is in exactly one batch's output").hasSize((int) TOTAL);
+        }
+    }
+
+    @Test
+    void sigtermWithGracefulShutdownProcessesWhatWasReceivedAndWritesAFinalCheckpoint() throws Exception {
+        String checkpoint = hdfs.getURI() + "/sigterm/checkpoint";
+        String output = hdfs.getURI() + "/sigterm/output";
+        try (var source = new ReplayingNumberServer(TOTAL, 20, Duration.ofMillis(30))) {
+            // without the received-data log: only a graceful stop keeps what the receiver acknowledged
+            Process driver = startDriver(checkpoint, output, source, 0, false,
+                    "-Dsluice.streaming.stopGracefullyOnShutdown=true");
+            source.holdAt(TOTAL / 2);
+            assertThat(source.awaitAcked(TOTAL / 2, Duration.ofSeconds(120))).isTrue();
+            driver.destroy(); // SIGTERM
+            assertThat(driver.waitFor(120, TimeUnit.SECONDS)).as("the driver stopped").isTrue();
+            var numbers = new HashMap<Long, Long>();
+            outputs(output, "numbers").forEach((time, lines) -> lines.forEach(l -> numbers.merge(Long.parseLong(l), time,
+                    (a, b) -> {
+                        throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
+                    })));
+            assertThat(numbers).as("everything acknowledged before SIGTERM was processed").hasSize((int) (TOTAL / 2));
+            long lastOutput = outputs(output, "numbers").lastKey();
+            assertThat(latestCheckpoint(checkpoint)).as("a final checkpoint covers the last batch")
+                    .isGreaterThanOrEqualTo(lastOutput);
+
+            source.release();
+            Process resumed = startDriver(checkpoint, output, source, 1, false);
+            try {
+                assertThat(source.awaitAcked(TOTAL, Duration.ofSeconds(180))).isTrue();
+                var expected = new TreeMap<String, String>();
+                for (long k = 0; k < 10; k++) {
+                    expected.put(Long.toString(k), Long.toString(TOTAL / 10));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (!lastCounts(output, "totals").equals(expected) && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+                assertThat(lastCounts(output, "totals")).as("nothing lost across the graceful stop").isEqualTo(expected);
+            } finally {
+                killWithExecutors(resumed);
+            }
         }
     }
 }
