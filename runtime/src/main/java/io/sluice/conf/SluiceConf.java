@@ -254,6 +254,8 @@ public final class SluiceConf {
             "Extra JVM options of the ApplicationMaster (space-separated).");
     public static final ConfigKey<String> YARN_EXECUTOR_JAVA_OPTIONS = string("sluice.yarn.executor.extraJavaOptions", "",
             "Extra JVM options of every executor container (space-separated).");
+    public static final ConfigKey<String> YARN_JAVA_HOME = string("sluice.yarn.javaHome", "",
+            "The Java installation containers run (ApplicationMaster and executors); empty means the NodeManager's JAVA_HOME.");
     public static final ConfigKey<String> YARN_DEPLOY_MODE = string("sluice.submit.deployMode", "cluster",
             "Where the driver runs for --master yarn: 'cluster' (inside the ApplicationMaster, supervised by YARN) or "
                     + "'client' (in the submitting process; the ApplicationMaster only manages executors).");
