@@ -211,7 +211,7 @@ public final class ApplicationMaster {
                 FileSystem fs = dir.getFileSystem(conf);
                 fs.delete(dir, true);
                 LOG.info("Application {}: removed the staging directory {}", appId, dir);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.warn("Application {}: could not remove the staging directory {}: {}", appId, staging, e.toString());
             }
         }

@@ -300,6 +300,7 @@ public final class YarnClusterBackend implements ClusterBackend {
             var cmd = new ArrayList<String>();
             cmd.add(YarnLaunch.javaCommand(conf));
             cmd.addAll(YarnLaunch.executorJvmOptions(conf, p.spec().memoryMb()));
+            cmd.addAll(YarnLaunch.loggingOptions(res));
             cmd.add(ExecutorMain.class.getName());
             cmd.add(YarnLaunch.logRedirects());
             return ContainerLaunchContext.newInstance(res, env, List.of(String.join(" ", cmd)), null,

@@ -33,6 +33,8 @@ public final class YarnLaunch {
     /** Environment of the ApplicationMaster: how many attempts YARN makes (so the last one unregisters as FAILED). */
     public static final String ENV_MAX_ATTEMPTS = "SLUICE_YARN_MAX_ATTEMPTS";
     public static final String SLUICE_CONF_FILE = "sluice.conf";
+    /** The staged log4j2 configuration ({@code sluice.yarn.log4jConfig}), if any. */
+    public static final String LOG4J_FILE = "log4j2.xml";
     static final String APP_DIR = "app";
     static final String LIBS_DIR = "libs";
     static final String CONF_DIR = "conf";
@@ -85,6 +87,12 @@ public final class YarnLaunch {
     public static String javaCommand(SluiceConf conf) {
         String home = conf.get(SluiceConf.YARN_JAVA_HOME);
         return (home.isBlank() ? Environment.JAVA_HOME.$$() : home) + "/bin/java";
+    }
+
+    /** {@code -Dlog4j2.configurationFile=...} when {@code resources} hold a staged log4j2 configuration. */
+    public static List<String> loggingOptions(Map<String, LocalResource> resources) {
+        String link = CONF_LINK + "/" + LOG4J_FILE;
+        return resources.containsKey(link) ? List.of("-Dlog4j2.configurationFile=" + link) : List.of();
     }
 
     /** The JVM options every executor container starts with: heap, OOM exit, add-opens, startup settings, extras. */

@@ -94,6 +94,7 @@ public final class YarnSubmitter implements AutoCloseable {
     public ApplicationId submit(SubmitRequest request) {
         checkJar(request.appJar());
         SluiceConf appConf = request.conf();
+        checkLog4jConfig(appConf);
         String queue = appConf.get(SluiceConf.YARN_QUEUE);
         checkQueue(queue);
         YarnClientApplication app = rm("create an application", yarn::createApplication);
@@ -130,6 +131,7 @@ public final class YarnSubmitter implements AutoCloseable {
         cmd.add(YarnLaunch.javaCommand(appConf));
         cmd.add("-Xmx" + amMemory + "m");
         cmd.addAll(YarnLaunch.ADD_OPENS);
+        cmd.addAll(YarnLaunch.loggingOptions(resources));
         cmd.addAll(YarnLaunch.splitOptions(appConf.get(SluiceConf.YARN_AM_JAVA_OPTIONS)));
         cmd.add(ApplicationMaster.class.getName());
         cmd.add("--class");
@@ -223,6 +225,14 @@ public final class YarnSubmitter implements AutoCloseable {
     private static Path stagingBase(FileSystem fs, SluiceConf conf) {
         String dir = conf.get(SluiceConf.YARN_STAGING_DIR);
         return dir.isBlank() ? new Path(fs.getHomeDirectory(), ".sluice") : new Path(dir);
+    }
+
+    private static void checkLog4jConfig(SluiceConf conf) {
+        String file = conf.get(SluiceConf.YARN_LOG4J_CONFIG);
+        if (!file.isBlank() && !Files.isReadable(java.nio.file.Path.of(file))) {
+            throw new YarnSubmitException("The log4j2 configuration " + file + " (" + SluiceConf.YARN_LOG4J_CONFIG.name()
+                    + ") does not exist or is not readable");
+        }
     }
 
     private static void checkJar(java.nio.file.Path jar) {
@@ -333,6 +343,11 @@ public final class YarnSubmitter implements AutoCloseable {
         props.store(text, "Sluice configuration of " + dir.getName() + ", written by the submitter");
         try (var out = fs.create(new Path(confDir, YarnLaunch.SLUICE_CONF_FILE), true)) {
             out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        String log4j = request.conf().get(SluiceConf.YARN_LOG4J_CONFIG);
+        if (!log4j.isBlank()) {
+            fs.copyFromLocalFile(false, true, new Path(java.nio.file.Path.of(log4j).toAbsolutePath().toUri()),
+                    new Path(confDir, YarnLaunch.LOG4J_FILE));
         }
         for (String site : List.of("core-site.xml", "yarn-site.xml", "hdfs-site.xml")) {
             try (OutputStream out = fs.create(new Path(confDir, site), true)) {

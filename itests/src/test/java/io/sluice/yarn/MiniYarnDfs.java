@@ -34,6 +34,9 @@ final class MiniYarnDfs implements AutoCloseable {
         this.dfs = dfs;
         this.yarn = yarn;
         this.conf = new YarnConfiguration(yarn.getConfig());
+        // MiniDFSCluster installs a test-only rack mapping (hadoop's StaticMapping, in the minicluster jar that
+        // containers do not get); a real client configuration has no such entry
+        this.conf.unset("net.topology.node.switch.mapping.impl");
         this.baseDir = baseDir;
     }
 
@@ -101,10 +104,11 @@ final class MiniYarnDfs implements AutoCloseable {
 
     /** The NodeManager's container log directories of {@code appId} ({@code <container id>/{stdout,stderr}}). */
     List<Path> containerLogDirs(String appId) throws IOException {
-        Path root = Path.of("target", name);
+        Path root = Path.of("target", "test", "data", name); // where MiniYARNCluster puts its NodeManagers' directories
         try (var s = Files.walk(root)) {
             return s.filter(p -> p.getFileName().toString().startsWith("container_") && Files.isDirectory(p)
-                    && p.getParent().getFileName().toString().equals(appId) && p.toString().contains("logDir-nm")).toList();
+                    && p.getParent().getFileName().toString().equals(appId)
+                    && p.getParent().getParent().getFileName().toString().contains("logDir-nm")).toList();
         }
     }
 

@@ -76,7 +76,7 @@ class YarnClusterModeTest {
     /** This JVM's class path minus the test harness (minicluster, test frameworks, this module's test classes). */
     private static List<Path> sluiceJars() {
         var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
-                "apiguardian", "byte-buddy", "objenesis", "reload4j", "hamcrest", "test-classes");
+                "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes");
         return YarnSubmitter.currentClassPath().stream()
                 .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
                 .toList();
@@ -92,8 +92,7 @@ class YarnClusterModeTest {
                 .set(SluiceConf.YARN_JAVA_HOME.name(), MiniYarnDfs.javaHome().getPath())
                 .set(SluiceConf.UI_ENABLED.name(), "false")
                 .set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms")
-                .set(SluiceConf.YARN_AM_JAVA_OPTIONS.name(), "-Dorg.apache.logging.log4j.level=INFO")
-                .set(SluiceConf.YARN_EXECUTOR_JAVA_OPTIONS.name(), "-Dorg.apache.logging.log4j.level=INFO");
+                .set(SluiceConf.YARN_LOG4J_CONFIG.name(), Path.of("..", "conf", "log4j2.xml").toAbsolutePath().normalize().toString());
     }
 
     private YarnSubmitter submitter(List<String> progress) {
@@ -133,7 +132,16 @@ class YarnClusterModeTest {
             assertThat(containers).as("container log dirs of " + appId).hasSizeGreaterThanOrEqualTo(3);
             String driverLog = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
                     .findFirst().orElseThrow().resolve("stderr"));
-            assertThat(driverLog).contains("started in container");
+            assertThat(driverLog).contains("started in container").contains("unregistered as SUCCEEDED");
+            long executorsRegistered = containers.stream().filter(d -> !d.getFileName().toString().endsWith("000001"))
+                    .filter(d -> {
+                        try {
+                            return Files.readString(d.resolve("stderr")).contains("registered with the driver");
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    }).count();
+            assertThat(executorsRegistered).as("executor containers that ran ExecutorMain and registered").isEqualTo(2);
         }
         assertThat(progress).anyMatch(l -> l.contains("RUNNING")).anyMatch(l -> l.contains("FINISHED/SUCCEEDED"));
     }

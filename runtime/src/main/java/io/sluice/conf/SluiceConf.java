@@ -256,6 +256,10 @@ public final class SluiceConf {
             "Extra JVM options of every executor container (space-separated).");
     public static final ConfigKey<String> YARN_JAVA_HOME = string("sluice.yarn.javaHome", "",
             "The Java installation containers run (ApplicationMaster and executors); empty means the NodeManager's JAVA_HOME.");
+    public static final ConfigKey<String> YARN_LOG4J_CONFIG = string("sluice.yarn.log4jConfig", "",
+            "A log4j2 configuration file on the submitting machine that the ApplicationMaster and every executor container "
+                    + "log with (shipped as __sluice_conf__/log4j2.xml; log to the console so the container's stdout/stderr "
+                    + "files, and YARN's log aggregation, get it); empty means log4j2's defaults.");
     public static final ConfigKey<String> YARN_DEPLOY_MODE = string("sluice.submit.deployMode", "cluster",
             "Where the driver runs for --master yarn: 'cluster' (inside the ApplicationMaster, supervised by YARN) or "
                     + "'client' (in the submitting process; the ApplicationMaster only manages executors).");
