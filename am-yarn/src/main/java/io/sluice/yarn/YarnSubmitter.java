@@ -32,7 +32,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
-import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.ApplicationSubmissionContext;
 import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
 import org.apache.hadoop.yarn.api.records.QueueInfo;
@@ -423,10 +422,5 @@ public final class YarnSubmitter implements AutoCloseable {
     public void close() {
         rpcThread.shutdownNow();
         yarn.stop();
-    }
-
-    /** For the log: the report of {@code appId} without waiting for anything. */
-    static String describe(ApplicationReport r) {
-        return AppStatus.of(r).describe();
     }
 }

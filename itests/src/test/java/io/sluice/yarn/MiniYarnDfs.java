@@ -112,6 +112,19 @@ final class MiniYarnDfs implements AutoCloseable {
         }
     }
 
+    /** The pid of a running container's process, from the NodeManager's pid file, if it wrote one yet. */
+    java.util.Optional<Long> containerPid(String containerId) throws IOException {
+        Path root = Path.of("target", "test", "data", name);
+        try (var s = Files.walk(root)) {
+            var file = s.filter(p -> p.getFileName().toString().equals(containerId + ".pid")).findFirst();
+            if (file.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            String text = Files.readString(file.get()).trim();
+            return text.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Long.parseLong(text));
+        }
+    }
+
     /** Writes {@link #conf()} to {@code <base>/conf/yarn-site.xml}, e.g. for a CLI run. */
     Path writeConf() throws IOException {
         Path dir = Files.createDirectories(baseDir.resolve("conf"));

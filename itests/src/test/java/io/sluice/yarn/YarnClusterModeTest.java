@@ -147,6 +147,46 @@ class YarnClusterModeTest {
     }
 
     @Test
+    void aKilledExecutorContainerIsReplacedAndTheJobStillProducesTheExpectedCounts() throws Exception {
+        int batches = 12;
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/killed-executor/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/killed-executor")).toString();
+        try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
+            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, checkpoint, Integer.toString(batches)), appConf(), sluiceJars));
+            // once two batches are out, kill the first executor's container process (SIGKILL)
+            MiniYarnDfs.await(Duration.ofMinutes(3), "two batches of output", () -> {
+                try {
+                    var done = fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*"));
+                    return done != null && done.length >= 2;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            String victim = appId.toString().replace("application_", "container_") + "_01_000002";
+            long pid = cluster.containerPid(victim).orElseThrow(() -> new AssertionError("no pid file for " + victim));
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly)).as("killed " + victim).contains(true);
+            LOG.info("killed executor container {} (pid {})", victim, pid);
+
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            if (!end.succeeded()) {
+                dumpLogs(appId.toString());
+            }
+            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            FileStatus last = java.util.Arrays.stream(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*")))
+                    .max(Comparator.comparing(st -> st.getPath().getName())).orElseThrow();
+            assertThat(readCounts(fs, last.getPath())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
+            List<Path> containers = cluster.containerLogDirs(appId.toString());
+            assertThat(containers).as("the AM, two executors and a replacement").hasSizeGreaterThanOrEqualTo(4);
+            String driverLog = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
+                    .findFirst().orElseThrow().resolve("stderr"));
+            assertThat(driverLog).contains(victim);
+        }
+    }
+
+    @Test
     void aMainClassThatDoesNotExistFailsTheApplicationWithThatDiagnostic() throws Exception {
         try (var submitter = submitter(new ArrayList<>())) {
             var appId = submitter.submit(new SubmitRequest(appJar, "com.example.NoSuchMain", List.of(), appConf(), sluiceJars));

@@ -75,14 +75,15 @@ public final class ExecutorCluster implements TaskScheduler {
         int initial = conf.get(SluiceConf.DYN_ALLOC_INITIAL);
         if (initial >= 0 && initial != executors) {
             throw new IllegalArgumentException("Dynamic allocation on " + master + " starts " + executors
-                    + " executors, but " + SluiceConf.DYN_ALLOC_INITIAL.name() + "=" + initial + "; on local-cluster the "
-                    + "master URL's executor count is the initial count: drop the setting or make the two equal");
+                    + " executors, but " + SluiceConf.DYN_ALLOC_INITIAL.name() + "=" + initial + "; the initial count is "
+                    + "the master URL's executor count on local-cluster[E,C,M], " + SluiceConf.EXECUTOR_INSTANCES.name()
+                    + " elsewhere: drop the setting or make the two equal");
         }
         try {
             return DynamicAllocationConfig.from(conf.copy().set(SluiceConf.DYN_ALLOC_INITIAL, executors));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (on " + master + " the initial count is the master "
-                    + "URL's executor count, " + executors + ")", e);
+            throw new IllegalArgumentException(e.getMessage() + " (on " + master + " the initial count is "
+                    + executors + ", from the master URL or " + SluiceConf.EXECUTOR_INSTANCES.name() + ")", e);
         }
     }
 
