@@ -67,10 +67,12 @@ public final class ApplicationMaster {
 
     public static void main(String[] args) {
         String mainClass = null;
+        String driver = null;
         var userArgs = new ArrayList<String>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--class" -> mainClass = args[i + 1];
+                case "--launcher" -> driver = args[i + 1];
                 case "--arg" -> userArgs.add(args[i + 1]);
                 default -> {
                     System.err.println("ApplicationMaster: unknown argument " + args[i] + " in " + Arrays.toString(args));
@@ -78,8 +80,8 @@ public final class ApplicationMaster {
                 }
             }
         }
-        if (mainClass == null || args.length % 2 != 0) {
-            System.err.println("Usage: ApplicationMaster --class <main class> [--arg <arg>]...");
+        if ((mainClass == null) == (driver == null) || args.length % 2 != 0) {
+            System.err.println("Usage: ApplicationMaster --class <main class> [--arg <arg>]... | --launcher <driver host:port>");
             System.exit(EXIT_BAD_ARGS);
         }
         var cid = ContainerId.fromString(System.getenv(Environment.CONTAINER_ID.name()));
@@ -87,7 +89,25 @@ public final class ApplicationMaster {
         int attempt = cid.getApplicationAttemptId().getAttemptId();
         int maxAttempts = Integer.parseInt(System.getenv().getOrDefault(YarnLaunch.ENV_MAX_ATTEMPTS, "1"));
         String host = System.getenv().getOrDefault(Environment.NM_HOST.name(), "localhost");
-        System.exit(run(mainClass, userArgs, appId, attempt, maxAttempts, host));
+        System.exit(driver != null ? runLauncher(driver, appId, attempt, host)
+                : run(mainClass, userArgs, appId, attempt, maxAttempts, host));
+    }
+
+    /** Client deploy mode: manage executor containers for the driver at {@code driverUrl} until it is done. */
+    static int runLauncher(String driverUrl, String appId, int attempt, String host) {
+        try {
+            loadConfiguration(null, attempt, host); // the driver's sluice.app.id names the executors
+            var conf = new SluiceConf();
+            int colon = driverUrl.lastIndexOf(':');
+            var driver = new java.net.InetSocketAddress(driverUrl.substring(0, colon), Integer.parseInt(driverUrl.substring(colon + 1)));
+            var ending = ExecutorLauncher.run(conf, driver, attempt, new Path(System.getenv(YarnLaunch.ENV_STAGING_DIR)), host);
+            return ending.byDriver()
+                    ? finish(appId, FinalApplicationStatus.SUCCEEDED, "", 0)
+                    : finish(appId, FinalApplicationStatus.FAILED, "executor launcher: " + ending.reason(), EXIT_FAILED);
+        } catch (Exception e) {
+            LOG.error("Application {}: the executor launcher failed", appId, e);
+            return finish(appId, FinalApplicationStatus.FAILED, "the executor launcher failed: " + e, EXIT_FAILED);
+        }
     }
 
     static int run(String mainClass, List<String> userArgs, String appId, int attempt, int maxAttempts, String host) {
@@ -134,7 +154,9 @@ public final class ApplicationMaster {
             }
         }
         System.setProperty(SluiceConf.MASTER.name(), YarnClusterManagerFactory.MASTER);
-        System.setProperty(SluiceConf.APP_ID.name(), appId);
+        if (appId != null) {
+            System.setProperty(SluiceConf.APP_ID.name(), appId);
+        }
         System.setProperty(SluiceConf.APP_ATTEMPT.name(), Integer.toString(attempt));
         if (!props.containsKey(SluiceConf.DRIVER_HOST.name())) {
             System.setProperty(SluiceConf.DRIVER_HOST.name(), host);

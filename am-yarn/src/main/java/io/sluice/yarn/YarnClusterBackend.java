@@ -293,7 +293,7 @@ public final class YarnClusterBackend implements ClusterBackend {
         }
         return resources.thenApply(res -> {
             var env = new HashMap<>(p.spec().environment());
-            env.put(ExecutorLaunchSettings.APP_ID, appId);
+            env.putIfAbsent(ExecutorLaunchSettings.APP_ID, appId); // the driver's id (set by the ExecutorManager)
             env.put(ExecutorLaunchSettings.EXECUTOR_ID, p.id().value());
             env.put(ExecutorLaunchSettings.CORES, Integer.toString(p.spec().cores()));
             env.put("CLASSPATH", YarnLaunch.classPath());

@@ -91,6 +91,23 @@ public final class YarnSubmitter implements AutoCloseable {
 
     /** Checks, stages and submits {@code request}; returns the application's id once YARN accepted it. */
     public ApplicationId submit(SubmitRequest request) {
+        var amArgs = new ArrayList<String>(List.of("--class", YarnLaunch.quote(request.mainClass())));
+        for (String a : request.appArgs()) {
+            amArgs.add("--arg");
+            amArgs.add(YarnLaunch.quote(a));
+        }
+        return submit(request, amArgs);
+    }
+
+    /**
+     * Client deploy mode: submits an ApplicationMaster that only manages executors for the driver whose launcher
+     * endpoint is at {@code driverUrl} ({@code host:port}); {@code request.mainClass()} is only a label.
+     */
+    public ApplicationId submitLauncher(SubmitRequest request, String driverUrl) {
+        return submit(request, List.of("--launcher", YarnLaunch.quote(driverUrl)));
+    }
+
+    private ApplicationId submit(SubmitRequest request, List<String> amArgs) {
         checkJar(request.appJar());
         SluiceConf appConf = request.conf();
         checkLog4jConfig(appConf);
@@ -133,12 +150,7 @@ public final class YarnSubmitter implements AutoCloseable {
         cmd.addAll(YarnLaunch.loggingOptions(resources));
         cmd.addAll(YarnLaunch.splitOptions(appConf.get(SluiceConf.YARN_AM_JAVA_OPTIONS)));
         cmd.add(ApplicationMaster.class.getName());
-        cmd.add("--class");
-        cmd.add(YarnLaunch.quote(request.mainClass()));
-        for (String a : request.appArgs()) {
-            cmd.add("--arg");
-            cmd.add(YarnLaunch.quote(a));
-        }
+        cmd.addAll(amArgs);
         cmd.add(YarnLaunch.logRedirects());
 
         ApplicationSubmissionContext ctx = app.getApplicationSubmissionContext();
@@ -373,6 +385,16 @@ public final class YarnSubmitter implements AutoCloseable {
             }
         }
         return jar;
+    }
+
+    /** {@code sluice.yarn.jars} when set, else {@link #currentClassPath()}. */
+    public static List<java.nio.file.Path> sluiceJars(SluiceConf conf) {
+        String jars = conf.get(SluiceConf.YARN_JARS);
+        if (jars.isBlank()) {
+            return currentClassPath();
+        }
+        return java.util.Arrays.stream(jars.split(",")).map(String::trim).filter(j -> !j.isEmpty())
+                .map(java.nio.file.Path::of).toList();
     }
 
     /**

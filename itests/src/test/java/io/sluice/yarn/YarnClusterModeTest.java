@@ -187,6 +187,41 @@ class YarnClusterModeTest {
     }
 
     @Test
+    void clientModeRunsTheDriverInThisJvmAndItsExecutorsInContainersOfALauncherApplication() throws Exception {
+        int batches = 4;
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/client-mode/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/client-mode")).toString();
+        SluiceConf conf = appConf()
+                .set(SluiceConf.MASTER.name(), "yarn")
+                .set(SluiceConf.YARN_DEPLOY_MODE.name(), "client")
+                .set(SluiceConf.YARN_APP_JAR.name(), appJar.toString())
+                .set(SluiceConf.YARN_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()));
+        for (var e : cluster.conf()) {
+            if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
+                conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
+            }
+        }
+        List<String> before;
+        try (var client = cluster.yarnClient()) {
+            before = client.getApplications().stream().map(r -> r.getApplicationId().toString()).toList();
+        }
+        YarnWordCountApp.run(conf, new String[] {out, checkpoint, Integer.toString(batches)});
+
+        FileStatus last = java.util.Arrays.stream(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*")))
+                .max(Comparator.comparing(st -> st.getPath().getName())).orElseThrow();
+        assertThat(readCounts(fs, last.getPath())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
+        try (var client = cluster.yarnClient()) {
+            var launcher = client.getApplications().stream().filter(r -> !before.contains(r.getApplicationId().toString()))
+                    .findFirst().orElseThrow(() -> new AssertionError("no launcher application was submitted"));
+            assertThat(launcher.getFinalApplicationStatus()).as(launcher.getDiagnostics()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            List<Path> containers = cluster.containerLogDirs(launcher.getApplicationId().toString());
+            assertThat(containers).as("the launcher and two executors").hasSizeGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
     void aMainClassThatDoesNotExistFailsTheApplicationWithThatDiagnostic() throws Exception {
         try (var submitter = submitter(new ArrayList<>())) {
             var appId = submitter.submit(new SubmitRequest(appJar, "com.example.NoSuchMain", List.of(), appConf(), sluiceJars));

@@ -260,6 +260,12 @@ public final class SluiceConf {
             "A log4j2 configuration file on the submitting machine that the ApplicationMaster and every executor container "
                     + "log with (shipped as __sluice_conf__/log4j2.xml; log to the console so the container's stdout/stderr "
                     + "files, and YARN's log aggregation, get it); empty means log4j2's defaults.");
+    public static final ConfigKey<String> YARN_APP_JAR = string("sluice.yarn.appJar", "",
+            "Client deploy mode on YARN: the application jar (on this machine) that executor containers get; sluice-submit "
+                    + "sets it from its jar argument.");
+    public static final ConfigKey<String> YARN_JARS = string("sluice.yarn.jars", "",
+            "Comma-separated jars (or class directories) shipped to YARN containers as Sluice's jars; empty means the "
+                    + "submitting JVM's class path.");
     public static final ConfigKey<String> YARN_DEPLOY_MODE = string("sluice.submit.deployMode", "cluster",
             "Where the driver runs for --master yarn: 'cluster' (inside the ApplicationMaster, supervised by YARN) or "
                     + "'client' (in the submitting process; the ApplicationMaster only manages executors).");
@@ -353,6 +359,12 @@ public final class SluiceConf {
         c.values.putAll(values);
         return c;
     }
+
+    /**
+     * Settings under this prefix are Hadoop settings: {@code sluice.hadoop.fs.defaultFS=hdfs://nn:8020} sets
+     * {@code fs.defaultFS} in the Hadoop configuration a YARN client builds (after {@code $HADOOP_CONF_DIR}'s files).
+     */
+    public static final String HADOOP_PREFIX = "sluice.hadoop.";
 
     /** Every declared key, in declaration order, for documentation and {@code --conf} help. */
     public static List<ConfigKey<?>> keys() {

@@ -140,7 +140,9 @@ public final class SluiceSubmit implements Callable<Integer> {
         String m = master.trim();
         if (m.equals("yarn")) {
             if (deployMode.equals("client")) {
-                throw new UsageException("--deploy-mode client is not supported on YARN yet: use --deploy-mode cluster");
+                // the driver runs here; an ApplicationMaster launches the executors, which get the jar
+                conf.set(SluiceConf.YARN_APP_JAR.name(), jar.toAbsolutePath().toString());
+                return runHere(conf);
             }
             return submitToYarn(conf);
         }
@@ -223,7 +225,7 @@ public final class SluiceSubmit implements Callable<Integer> {
 
     private int submitToYarn(SluiceConf conf) throws InterruptedException {
         try (var submitter = new YarnSubmitter(hadoopConf(env), conf, out::println)) {
-            ApplicationId appId = submitter.submit(new SubmitRequest(jar, mainClass, appArgs, conf, YarnSubmitter.currentClassPath()));
+            ApplicationId appId = submitter.submit(new SubmitRequest(jar, mainClass, appArgs, conf, YarnSubmitter.sluiceJars(conf)));
             out.println("Application id: " + appId);
             if (!conf.get(SluiceConf.YARN_WAIT_FOR_COMPLETION)) {
                 return OK;

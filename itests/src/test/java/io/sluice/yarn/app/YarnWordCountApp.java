@@ -33,10 +33,14 @@ public final class YarnWordCountApp {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        run(new SluiceConf(), args); // sluice.master=yarn and the rest come from the ApplicationMaster
+    }
+
+    /** The job on {@code conf} (client deploy mode: the test JVM is the driver). */
+    public static void run(SluiceConf conf, String[] args) throws InterruptedException {
         String output = args[0];
         String checkpoint = args[1];
         int batches = Integer.parseInt(args[2]);
-        var conf = new SluiceConf(); // sluice.master=yarn and the rest come from the ApplicationMaster
         var ssc = new StreamingContext(conf, Duration.ofSeconds(1));
         ssc.checkpoint(checkpoint);
         Queue<Dataset<String>> queue = new ArrayDeque<>();
