@@ -222,6 +222,54 @@ class YarnClusterModeTest {
     }
 
     @Test
+    void aDriverThatFailsOnItsFirstAttemptIsRunAgainByYarnOnTheSecond() throws Exception {
+        int batches = 3;
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/retried/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/retried")).toString();
+        try (var submitter = submitter(new CopyOnWriteArrayList<>()); var client = cluster.yarnClient()) {
+            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, checkpoint, Integer.toString(batches), "1"), appConf(), sluiceJars));
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            if (!end.succeeded()) {
+                dumpLogs(appId.toString());
+            }
+            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            assertThat(client.getApplicationAttempts(appId)).hasSize(2);
+            List<Path> containers = cluster.containerLogDirs(appId.toString());
+            String attempt1 = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("_01_000001"))
+                    .findFirst().orElseThrow().resolve("stderr"));
+            assertThat(attempt1).contains("planned failure of the driver on attempt 1")
+                    .contains("exiting without unregistering so YARN starts attempt 2");
+            String attempt2 = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("_02_000001"))
+                    .findFirst().orElseThrow().resolve("stderr"));
+            assertThat(attempt2).contains(appId + "-exec-2-1").contains("unregistered as SUCCEEDED");
+            // attempt 2 runs the job from its start (recovery through getOrCreate is not wired in yet)
+            FileStatus last = java.util.Arrays.stream(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*")))
+                    .max(Comparator.comparing(st -> st.getPath().getName())).orElseThrow();
+            assertThat(readCounts(fs, last.getPath())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
+            assertThat(fs.exists(submitter.stagingDir(appId))).isFalse();
+        }
+    }
+
+    @Test
+    void aDriverThatFailsOnEveryAttemptEndsFailedWithItsErrorAsDiagnostics() throws Exception {
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/failing/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/failing")).toString();
+        try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
+            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, checkpoint, "2", "99"), appConf(), sluiceJars));
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
+            assertThat(end.diagnostics()).contains("the driver failed on attempt 2")
+                    .contains("planned failure of the driver on attempt 2");
+            assertThat(fs.exists(submitter.stagingDir(appId))).isFalse();
+        }
+    }
+
+    @Test
     void aMainClassThatDoesNotExistFailsTheApplicationWithThatDiagnostic() throws Exception {
         try (var submitter = submitter(new ArrayList<>())) {
             var appId = submitter.submit(new SubmitRequest(appJar, "com.example.NoSuchMain", List.of(), appConf(), sluiceJars));

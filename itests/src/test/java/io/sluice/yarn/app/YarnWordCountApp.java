@@ -24,7 +24,8 @@ import org.apache.logging.log4j.Logger;
  * saveAsTextFiles as "word\tcount" lines. It stops by itself, gracefully, once N + 1 batches completed, so the
  * last output holds apple=2N, banana=N, cherry=N(N+1)/2.
  *
- * <p>Arguments: {@code <output prefix> <checkpoint dir> <N>}.
+ * <p>Arguments: {@code <output prefix> <checkpoint dir> <N> [<K>]}: with K, a driver on attempt K or earlier
+ * ({@code sluice.app.attempt}) throws once its first batch completed, as a crashing driver would.
  */
 public final class YarnWordCountApp {
     private static final Logger LOG = LogManager.getLogger(YarnWordCountApp.class);
@@ -41,6 +42,8 @@ public final class YarnWordCountApp {
         String output = args[0];
         String checkpoint = args[1];
         int batches = Integer.parseInt(args[2]);
+        int failUpTo = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        int attempt = conf.get(SluiceConf.APP_ATTEMPT);
         var ssc = new StreamingContext(conf, Duration.ofSeconds(1));
         ssc.checkpoint(checkpoint);
         Queue<Dataset<String>> queue = new ArrayDeque<>();
@@ -67,6 +70,15 @@ public final class YarnWordCountApp {
         });
         ssc.start();
         try {
+            if (attempt <= failUpTo) {
+                long firstBatch = batches; // count down from batches + 1: one batch done
+                while (done.getCount() > firstBatch) {
+                    if (!done.await(100, TimeUnit.MILLISECONDS) && ssc.getState() != StreamingContext.State.ACTIVE) {
+                        break;
+                    }
+                }
+                throw new IllegalStateException("planned failure of the driver on attempt " + attempt);
+            }
             if (!done.await(5, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("only " + (batches + 1 - done.getCount()) + " of " + (batches + 1)
                         + " batches completed within 5 minutes");
