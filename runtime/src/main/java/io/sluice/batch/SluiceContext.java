@@ -1,6 +1,7 @@
 package io.sluice.batch;
 
-import io.sluice.cluster.local.LocalClusterUrl;
+import io.sluice.cluster.ClusterManagerFactory;
+import io.sluice.cluster.ClusterManagers;
 import io.sluice.conf.SluiceConf;
 import io.sluice.executor.ExecutionEnv;
 import io.sluice.shuffle.MapOutputTracker;
@@ -75,10 +76,9 @@ public final class SluiceContext implements AutoCloseable {
             this.scheduler = schedulers.apply(env);
             this.appId = "local-" + System.currentTimeMillis();
             this.cluster = false;
-        } else if (LocalClusterUrl.claims(master)) {
-            LocalClusterUrl url = LocalClusterUrl.parse(master);
+        } else if (clusterManager(master).isPresent()) {
             this.appId = conf.get(SluiceConf.APP_ID);
-            this.scheduler = ExecutorCluster.start(conf, url.executors(), env.serializer(), mapOutputs);
+            this.scheduler = ExecutorCluster.start(conf, clusterManager(master).get(), env.serializer(), mapOutputs);
             this.cluster = true;
         } else {
             int threads = MasterUrl.parseLocal(master).localThreads();
@@ -92,9 +92,22 @@ public final class SluiceContext implements AutoCloseable {
 
     private static final AtomicInteger APP_COUNTER = new AtomicInteger();
 
-    /** {@code conf}, or for a cluster master without {@code sluice.app.id} a copy with a fresh id. */
+    /**
+     * The cluster manager that claims {@code master} among those found by {@link java.util.ServiceLoader}
+     * ({@code local-cluster[...]} in runtime, {@code yarn} once sluice-am-yarn is on the class path, ...), or null
+     * empty for the driver-thread masters {@code local[N]}; a master no factory claims is then parsed as a local one
+     * and gets {@link MasterUrl}'s message listing the accepted forms.
+     */
+    private static java.util.Optional<ClusterManagerFactory> clusterManager(String master) {
+        if (ClusterManagers.isLocalThreads(master)) {
+            return java.util.Optional.empty();
+        }
+        return ClusterManagers.forMaster(master.trim(), SluiceContext.class.getClassLoader());
+    }
+
+    /** {@code conf}, or for a cluster master without {@code sluice.app.id} a copy with a fresh id (YARN sets its own). */
     private static SluiceConf withAppId(SluiceConf conf) {
-        if (!LocalClusterUrl.claims(conf.get(SluiceConf.MASTER)) || !conf.get(SluiceConf.APP_ID).isBlank()) {
+        if (ClusterManagers.isLocalThreads(conf.get(SluiceConf.MASTER)) || !conf.get(SluiceConf.APP_ID).isBlank()) {
             return conf;
         }
         String id = "app-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")

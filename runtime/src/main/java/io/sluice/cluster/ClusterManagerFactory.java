@@ -13,4 +13,12 @@ public interface ClusterManagerFactory {
     boolean supports(String masterUrl);
 
     ClusterBackend create(SluiceConf conf);
+
+    /**
+     * How many executors an application on this master starts with (the initial count under dynamic allocation):
+     * {@code sluice.executor.instances} unless the master URL itself says (as {@code local-cluster[E,C,M]} does).
+     */
+    default int initialExecutors(SluiceConf conf) {
+        return conf.get(SluiceConf.EXECUTOR_INSTANCES);
+    }
 }

@@ -29,4 +29,13 @@ public final class ClusterManagers {
         }
         return matches.stream().findFirst();
     }
+
+    /**
+     * True for the masters whose tasks run on the driver's own threads ({@code local}, {@code local[N]},
+     * {@code local[*]}, or a malformed {@code local[...]}): no cluster manager is involved.
+     */
+    public static boolean isLocalThreads(String masterUrl) {
+        String u = masterUrl == null ? "" : masterUrl.trim();
+        return u.isEmpty() || u.equals("local") || u.startsWith("local[");
+    }
 }

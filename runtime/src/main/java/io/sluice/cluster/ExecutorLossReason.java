@@ -8,6 +8,7 @@ package io.sluice.cluster;
 public enum ExecutorLossReason {
     PREEMPTED(false, "preempted by the cluster manager"),
     NODE_LOST(false, "its node was lost"),
+    DISK_FAILED(false, "the disks of its node failed"),
     MEMORY_LIMIT(true, "killed for exceeding its memory limit"),
     EXITED(true, "the executor process exited"),
     LAUNCH_FAILED(true, "it could not be launched"),

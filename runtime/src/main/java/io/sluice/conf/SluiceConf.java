@@ -172,6 +172,9 @@ public final class SluiceConf {
             "The longest wait between launches after failures in a row; must be at least " + EXECUTOR_FAILURE_BACKOFF.name() + ".");
     public static final ConfigKey<Duration> EXECUTOR_STOP_GRACE = duration("sluice.executor.stopGracePeriod", Duration.ofSeconds(10), Duration.ofMillis(1),
             "How long a released executor process may take to exit after SIGTERM before it is killed (SIGKILL).");
+    public static final ConfigKey<Integer> EXECUTOR_INSTANCES = integer("sluice.executor.instances", 2, 1,
+            "Executors a cluster master other than local-cluster (yarn, k8s, mesos) starts with; with dynamic allocation, "
+                    + "the initial count.");
     public static final ConfigKey<String> LOCAL_CLUSTER_WORK_DIR = string("sluice.localCluster.workDir", "",
             "Where local-cluster[E,C,M] writes each executor's stdout and stderr (<dir>/<executor id>/); empty means "
                     + "<java.io.tmpdir>/sluice-local-cluster/<app id>.");
@@ -222,6 +225,54 @@ public final class SluiceConf {
             "The pause before the first retry of a failed write-ahead log write; it doubles with each further retry.");
     public static final ConfigKey<Duration> WAL_MAX_RETRY_BACKOFF = duration("sluice.streaming.writeAheadLog.maxRetryBackoff", Duration.ofSeconds(5), Duration.ofMillis(1),
             "The longest pause between retries of a failed write-ahead log write.");
+
+    public static final ConfigKey<String> YARN_QUEUE = string("sluice.yarn.queue", "default",
+            "The YARN queue an application is submitted to.");
+    public static final ConfigKey<Integer> YARN_AM_MEMORY_MB = integer("sluice.yarn.am.memory", 512, 64,
+            "Heap of the ApplicationMaster JVM, in MiB; in cluster mode the driver runs there, so this is the driver's memory. "
+                    + "The container asks for this plus sluice.yarn.memoryOverhead.");
+    public static final ConfigKey<Integer> YARN_AM_CORES = integer("sluice.yarn.am.cores", 1, 1,
+            "Virtual cores of the ApplicationMaster's container (the driver's, in cluster mode).");
+    public static final ConfigKey<Integer> YARN_MEMORY_OVERHEAD_MB = integer("sluice.yarn.memoryOverhead", 256, 0,
+            "MiB each YARN container asks for on top of its JVM heap (metaspace, thread stacks, direct buffers); YARN "
+                    + "kills a container that exceeds heap plus overhead.");
+    public static final ConfigKey<Integer> YARN_MAX_APP_ATTEMPTS = integer("sluice.yarn.maxAppAttempts", 0, 0,
+            "How many times YARN starts the ApplicationMaster (and, in cluster mode, the driver) before the application "
+                    + "fails; 0 means the cluster's yarn.resourcemanager.am.max-attempts.");
+    public static final ConfigKey<Duration> YARN_ATTEMPT_FAILURES_VALIDITY = duration("sluice.yarn.am.attemptFailuresValidityInterval",
+            Duration.ZERO, Duration.ZERO,
+            "Only ApplicationMaster failures within this interval count towards sluice.yarn.maxAppAttempts, so a job "
+                    + "that fails once a week is not killed by its second failure; 0 means every failure counts.");
+    public static final ConfigKey<String> YARN_STAGING_DIR = string("sluice.yarn.stagingDir", "",
+            "Where the application's files are staged on the cluster's file system (<dir>/<app id>/); empty means "
+                    + "<home directory of the submitting user>/.sluice. Removed when the application finishes.");
+    public static final ConfigKey<Boolean> YARN_WAIT_FOR_COMPLETION = bool("sluice.yarn.submit.waitAppCompletion", true,
+            "In cluster mode, whether the submitter follows the application until it ends (printing its state changes) "
+                    + "or returns once YARN accepted it.");
+    public static final ConfigKey<Duration> YARN_REPORT_INTERVAL = duration("sluice.yarn.report.interval", Duration.ofSeconds(1), Duration.ofMillis(10),
+            "How often the submitter polls the ResourceManager for the application's report.");
+    public static final ConfigKey<Duration> YARN_RM_CONNECT_TIMEOUT = duration("sluice.yarn.rm.connectTimeout", Duration.ofSeconds(30), Duration.ofMillis(100),
+            "How long the submitter (and the sluice-submit status, kill and list commands) tries to reach the ResourceManager "
+                    + "before failing with an error.");
+    public static final ConfigKey<String> YARN_AM_JAVA_OPTIONS = string("sluice.yarn.am.extraJavaOptions", "",
+            "Extra JVM options of the ApplicationMaster (space-separated).");
+    public static final ConfigKey<String> YARN_EXECUTOR_JAVA_OPTIONS = string("sluice.yarn.executor.extraJavaOptions", "",
+            "Extra JVM options of every executor container (space-separated).");
+    public static final ConfigKey<String> YARN_JAVA_HOME = string("sluice.yarn.javaHome", "",
+            "The Java installation containers run (ApplicationMaster and executors); empty means the NodeManager's JAVA_HOME.");
+    public static final ConfigKey<String> YARN_LOG4J_CONFIG = string("sluice.yarn.log4jConfig", "",
+            "A log4j2 configuration file on the submitting machine that the ApplicationMaster and every executor container "
+                    + "log with (shipped as __sluice_conf__/log4j2.xml; log to the console so the container's stdout/stderr "
+                    + "files, and YARN's log aggregation, get it); empty means log4j2's defaults.");
+    public static final ConfigKey<String> YARN_APP_JAR = string("sluice.yarn.appJar", "",
+            "Client deploy mode on YARN: the application jar (on this machine) that executor containers get; sluice-submit "
+                    + "sets it from its jar argument.");
+    public static final ConfigKey<String> YARN_JARS = string("sluice.yarn.jars", "",
+            "Comma-separated jars (or class directories) shipped to YARN containers as Sluice's jars; empty means the "
+                    + "submitting JVM's class path.");
+    public static final ConfigKey<String> YARN_DEPLOY_MODE = string("sluice.submit.deployMode", "cluster",
+            "Where the driver runs for --master yarn: 'cluster' (inside the ApplicationMaster, supervised by YARN) or "
+                    + "'client' (in the submitting process; the ApplicationMaster only manages executors).");
 
     private final Map<String, String> values = new TreeMap<>();
 
@@ -312,6 +363,12 @@ public final class SluiceConf {
         c.values.putAll(values);
         return c;
     }
+
+    /**
+     * Settings under this prefix are Hadoop settings: {@code sluice.hadoop.fs.defaultFS=hdfs://nn:8020} sets
+     * {@code fs.defaultFS} in the Hadoop configuration a YARN client builds (after {@code $HADOOP_CONF_DIR}'s files).
+     */
+    public static final String HADOOP_PREFIX = "sluice.hadoop.";
 
     /** Every declared key, in declaration order, for documentation and {@code --conf} help. */
     public static List<ConfigKey<?>> keys() {

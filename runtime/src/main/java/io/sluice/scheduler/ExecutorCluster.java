@@ -3,6 +3,7 @@ package io.sluice.scheduler;
 import io.sluice.batch.Task;
 import io.sluice.batch.TaskScheduler;
 import io.sluice.cluster.ClusterBackend;
+import io.sluice.cluster.ClusterManagerFactory;
 import io.sluice.cluster.ClusterManagers;
 import io.sluice.cluster.ExecutorManager;
 import io.sluice.cluster.ExecutorSpec;
@@ -74,14 +75,15 @@ public final class ExecutorCluster implements TaskScheduler {
         int initial = conf.get(SluiceConf.DYN_ALLOC_INITIAL);
         if (initial >= 0 && initial != executors) {
             throw new IllegalArgumentException("Dynamic allocation on " + master + " starts " + executors
-                    + " executors, but " + SluiceConf.DYN_ALLOC_INITIAL.name() + "=" + initial + "; on local-cluster the "
-                    + "master URL's executor count is the initial count: drop the setting or make the two equal");
+                    + " executors, but " + SluiceConf.DYN_ALLOC_INITIAL.name() + "=" + initial + "; the initial count is "
+                    + "the master URL's executor count on local-cluster[E,C,M], " + SluiceConf.EXECUTOR_INSTANCES.name()
+                    + " elsewhere: drop the setting or make the two equal");
         }
         try {
             return DynamicAllocationConfig.from(conf.copy().set(SluiceConf.DYN_ALLOC_INITIAL, executors));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (on " + master + " the initial count is the master "
-                    + "URL's executor count, " + executors + ")", e);
+            throw new IllegalArgumentException(e.getMessage() + " (on " + master + " the initial count is "
+                    + executors + ", from the master URL or " + SluiceConf.EXECUTOR_INSTANCES.name() + ")", e);
         }
     }
 
@@ -133,16 +135,31 @@ public final class ExecutorCluster implements TaskScheduler {
      * @param conf must name the application ({@code sluice.app.id})
      */
     public static ExecutorCluster start(SluiceConf conf, int executors, Serializer serializer, MapOutputTracker tracker) {
+        String master = conf.get(SluiceConf.MASTER);
+        ClusterManagerFactory factory = ClusterManagers.forMaster(master, ExecutorCluster.class.getClassLoader())
+                .orElseThrow(() -> new IllegalArgumentException("No cluster manager on the class path supports master URL '"
+                        + master + "'"));
+        return start(conf, factory, executors, serializer, tracker);
+    }
+
+    /**
+     * Starts the driver's server and {@code factory.initialExecutors(conf)} executors of the backend {@code factory}
+     * creates (the one that claims {@code sluice.master}), and waits until they registered.
+     */
+    public static ExecutorCluster start(SluiceConf conf, ClusterManagerFactory factory, Serializer serializer,
+                                        MapOutputTracker tracker) {
+        return start(conf, factory, factory.initialExecutors(conf), serializer, tracker);
+    }
+
+    private static ExecutorCluster start(SluiceConf conf, ClusterManagerFactory factory, int executors, Serializer serializer,
+                                         MapOutputTracker tracker) {
         String appId = conf.get(SluiceConf.APP_ID);
         String master = conf.get(SluiceConf.MASTER);
         DynamicAllocationConfig dynamic = dynamicAllocation(conf, executors, master);
         if (dynamic != null) {
             executors = dynamic.initialExecutors();
         }
-        ClusterBackend backend = ClusterManagers.forMaster(master, ExecutorCluster.class.getClassLoader())
-                .orElseThrow(() -> new IllegalArgumentException("No cluster manager on the class path supports master URL '"
-                        + master + "'"))
-                .create(conf);
+        ClusterBackend backend = factory.create(conf);
         var driver = new DriverEndpoints(conf);
         ExecutorManager manager = null;
         try {
@@ -164,7 +181,7 @@ public final class ExecutorCluster implements TaskScheduler {
                 throw new IllegalStateException("Application " + appId + ": only " + scheduler.executors().size() + " of "
                         + executors + " executors registered within " + timeout.toMillis() + " ms ("
                         + SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT.name() + ") on " + master
-                        + "; see the executors' stderr under " + conf.get(SluiceConf.LOCAL_CLUSTER_WORK_DIR));
+                        + "; see the executors' logs (stderr)");
             }
             LOG.info("Application {}: executors {} registered, {} task slots", appId, scheduler.executors(), scheduler.slots());
             return new ExecutorCluster(appId, driver, manager, scheduler, dynamic, ExecutorSpec.fromConf(conf).cores());

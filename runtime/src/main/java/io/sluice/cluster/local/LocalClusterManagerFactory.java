@@ -22,4 +22,10 @@ public final class LocalClusterManagerFactory implements ClusterManagerFactory {
     public ClusterBackend create(SluiceConf conf) {
         return LocalClusterBackend.create(LocalClusterUrl.parse(conf.get(SluiceConf.MASTER)), conf);
     }
+
+    /** E of {@code local-cluster[E,C,M]}. */
+    @Override
+    public int initialExecutors(SluiceConf conf) {
+        return LocalClusterUrl.parse(conf.get(SluiceConf.MASTER)).executors();
+    }
 }

@@ -1,0 +1,42 @@
+package io.sluice.yarn;
+
+import java.util.Map;
+
+/**
+ * Client deploy mode: the messages between the driver's {@link YarnClientModeBackend} (in the submitting JVM) and the
+ * {@link ExecutorLauncher} (the ApplicationMaster, which only manages executor containers).
+ *
+ * <p>Sequence: the launcher connects to the driver's {@value #DRIVER_ENDPOINT} endpoint and asks {@link Ready} with
+ * the address of its own server; the driver asks the launcher's {@value #LAUNCHER_ENDPOINT} endpoint with
+ * {@link Launch} (reply: the executor id) and sends {@link Release}; the launcher sends {@link Launched},
+ * {@link Lost} and {@link Fatal} back, in the order its backend reported them; the driver ends it with
+ * {@link Shutdown} (reply: true), after which the launcher unregisters SUCCEEDED.
+ */
+public final class LauncherMessages {
+    public static final String DRIVER_ENDPOINT = "yarn-launcher-events";
+    public static final String LAUNCHER_ENDPOINT = "yarn-launcher";
+
+    private LauncherMessages() {
+    }
+
+    public record Ready(String host, int port) {
+    }
+
+    public record Launch(int cores, int memoryMb, Map<String, String> environment) {
+    }
+
+    public record Release(String executorId) {
+    }
+
+    public record Shutdown(String reason) {
+    }
+
+    public record Launched(String executorId, String host) {
+    }
+
+    public record Lost(String executorId, String reason, String diagnostics) {
+    }
+
+    public record Fatal(String message) {
+    }
+}

@@ -1,0 +1,498 @@
+package io.sluice.yarn;
+
+import io.sluice.cluster.ClusterBackend;
+import io.sluice.cluster.ExecutorEventHandler;
+import io.sluice.cluster.ExecutorId;
+import io.sluice.cluster.ExecutorLossReason;
+import io.sluice.cluster.ExecutorSpec;
+import io.sluice.conf.SluiceConf;
+import io.sluice.executor.ExecutorLaunchSettings;
+import io.sluice.executor.ExecutorMain;
+import io.sluice.util.NamedThreadFactory;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.yarn.api.records.Container;
+import org.apache.hadoop.yarn.api.records.ContainerId;
+import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
+import org.apache.hadoop.yarn.api.records.ContainerStatus;
+import org.apache.hadoop.yarn.api.records.LocalResource;
+import org.apache.hadoop.yarn.api.records.NodeReport;
+import org.apache.hadoop.yarn.api.records.Priority;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.api.records.UpdatedContainer;
+import org.apache.hadoop.yarn.client.api.AMRMClient.ContainerRequest;
+import org.apache.hadoop.yarn.client.api.async.AMRMClientAsync;
+import org.apache.hadoop.yarn.client.api.async.NMClientAsync;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The YARN backend, running inside the ApplicationMaster: each executor is one YARN container running
+ * {@link ExecutorMain}. Mechanism only — the runtime's {@code ExecutorAllocator} decides how many.
+ *
+ * <pre>{@code
+ * backend.start(events, mainThread, io);   // registers this attempt with the ResourceManager (AMRMClientAsync)
+ * backend.launchExecutor(spec)             // one container request (heap + sluice.yarn.memoryOverhead, cores);
+ *                                          // the future completes with <app>-exec-<attempt>-<n> at once
+ *   ... RM allocates a container: launch context built on `io`, started through NMClientAsync ...
+ *   ... events.executorLaunched(id, host) once the NodeManager started it, or executorLost(LAUNCH_FAILED)
+ * backend.releaseExecutor(id)              // pending: the request is withdrawn (LAUNCH_FAILED); running: the
+ *                                          // container is released (RELEASED_BY_DRIVER when it completes)
+ *   ... a container that completes by itself: executorLost(reason from ContainerLoss, YARN's diagnostics)
+ * backend.stop();                          // stops every container (NMClientAsync) and the RM heartbeat; it does
+ *                                          // NOT unregister: the ApplicationMaster does, with the final status
+ * }</pre>
+ *
+ * <p>Threading: every ResourceManager and NodeManager callback, and every public call, hops onto the single thread
+ * {@code sluice-yarn-backend-<app>}, which owns the request and container maps (plain collections, no locks).
+ * Building a container's launch context (listing the staging directory on HDFS) runs on the {@code io} executor.
+ * Executors of a previous attempt are not kept across attempts: YARN stops them when the attempt ends.
+ */
+public final class YarnClusterBackend implements ClusterBackend {
+    private static final Logger LOG = LogManager.getLogger(YarnClusterBackend.class);
+    private static final int HEARTBEAT_MILLIS = 500;
+    private static final Priority EXECUTOR_PRIORITY = Priority.newInstance(1);
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private record Pending(ExecutorId id, ExecutorSpec spec, ContainerRequest request) {
+    }
+
+    private static final class Running {
+        final ExecutorId id;
+        final Container container;
+        boolean started;
+        boolean released;
+
+        Running(ExecutorId id, Container container) {
+            this.id = id;
+            this.container = container;
+        }
+    }
+
+    private final SluiceConf conf;
+    private final Configuration hadoopConf;
+    private final YarnClients clients;
+    private final String appId;
+    private final int attempt;
+    private final Path stagingDir;
+    private final String amHost;
+    private final ExecutorService thread;
+    private final AtomicInteger nextExecutor = new AtomicInteger();
+    // owned by the backend thread
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final Map<ContainerId, Running> containers = new HashMap<>();
+    private final Map<ExecutorId, ContainerId> containerOf = new HashMap<>();
+    private CompletableFuture<Map<String, LocalResource>> resources;
+    private State state = State.NEW;
+    private ExecutorEventHandler events;
+    private Executor io;
+    private AMRMClientAsync<ContainerRequest> rm;
+    private NMClientAsync nm;
+
+    /**
+     * @param stagingDir the application's staging directory, whose files every executor container gets
+     * @param amHost     the host this ApplicationMaster registers as
+     */
+    public YarnClusterBackend(SluiceConf conf, Configuration hadoopConf, YarnClients clients, String appId, int attempt,
+                              Path stagingDir, String amHost) {
+        if (appId == null || appId.isBlank()) {
+            throw new IllegalArgumentException(SluiceConf.APP_ID.name() + " must be set before the YARN backend is created");
+        }
+        this.conf = conf;
+        this.hadoopConf = hadoopConf;
+        this.clients = clients;
+        this.appId = appId;
+        this.attempt = attempt;
+        this.stagingDir = stagingDir;
+        this.amHost = amHost;
+        this.thread = Executors.newSingleThreadExecutor(new NamedThreadFactory("sluice-yarn-backend-" + appId, true));
+    }
+
+    /**
+     * Registers with the ResourceManager and starts the NodeManager client. Blocks for the registration (bounded by
+     * the ResourceManager client's retry policy) and fails with the ResourceManager's answer if it is refused.
+     */
+    @Override
+    public void start(ExecutorEventHandler events, Executor mainThread, Executor io) {
+        await(onThread(() -> {
+            if (state != State.NEW) {
+                throw new IllegalStateException("the YARN backend of " + appId + " was already started (" + state + ")");
+            }
+            this.events = events;
+            this.io = io;
+            state = State.RUNNING;
+            return null;
+        }));
+        rm = clients.resourceManager(HEARTBEAT_MILLIS, new RmCallbacks());
+        rm.init(hadoopConf);
+        rm.start();
+        try {
+            var response = rm.registerApplicationMaster(amHost, 0, "");
+            LOG.info("Application {} attempt {}: registered with the ResourceManager; maximum container {}, queue {}",
+                    appId, attempt, response.getMaximumResourceCapability(), response.getQueue());
+        } catch (Exception e) {
+            rm.stop();
+            throw new IllegalStateException("Application " + appId + ": the ApplicationMaster could not register with the "
+                    + "ResourceManager: " + e.getMessage(), e);
+        }
+        nm = clients.nodeManagers(new NmCallbacks());
+        nm.init(hadoopConf);
+        nm.start();
+    }
+
+    @Override
+    public CompletableFuture<ExecutorId> launchExecutor(ExecutorSpec spec) {
+        if (!spec.environment().containsKey(ExecutorLaunchSettings.DRIVER_URL)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("the executor spec's environment must "
+                    + "contain " + ExecutorLaunchSettings.DRIVER_URL + " (the driver's host:port)"));
+        }
+        return onThread(() -> {
+            if (state != State.RUNNING) {
+                throw new IllegalStateException("the YARN backend of " + appId + " is " + state + ", not running");
+            }
+            var id = new ExecutorId(appId + "-exec-" + attempt + "-" + nextExecutor.incrementAndGet());
+            var capability = Resource.newInstance(spec.memoryMb() + conf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB), spec.cores());
+            var request = new ContainerRequest(capability, null, null, EXECUTOR_PRIORITY);
+            rm.addContainerRequest(request);
+            pending.add(new Pending(id, spec, request));
+            LOG.info("Application {}: requested a container {} for executor {}", appId, capability, id);
+            return id;
+        });
+    }
+
+    @Override
+    public void releaseExecutor(ExecutorId id) {
+        onThread(() -> {
+            if (state != State.RUNNING) {
+                return null;
+            }
+            for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.id().equals(id)) {
+                    it.remove();
+                    rm.removeContainerRequest(p.request());
+                    events.executorLost(id, ExecutorLossReason.LAUNCH_FAILED, "executor " + id
+                            + " was released by the driver before YARN allocated its container, so it was never started");
+                    return null;
+                }
+            }
+            ContainerId cid = containerOf.get(id);
+            Running r = cid == null ? null : containers.get(cid);
+            if (r != null && !r.released) {
+                r.released = true;
+                LOG.info("Application {}: releasing executor {} (container {})", appId, id, cid);
+                rm.releaseAssignedContainer(cid);
+            }
+            return null;
+        });
+    }
+
+    /** Stops every container and the clients (each bounded); does not unregister. Idempotent. */
+    @Override
+    public void stop() {
+        CompletableFuture<Boolean> stopping = onThread(() -> {
+                if (state == State.STOPPED) {
+                    return false;
+                }
+                boolean wasRunning = state == State.RUNNING;
+                state = State.STOPPED;
+                pending.forEach(p -> rm.removeContainerRequest(p.request()));
+                pending.clear();
+                return wasRunning;
+            });
+        if (stopping.isCompletedExceptionally()) {
+            return; // stopped before
+        }
+        boolean wasRunning = Boolean.TRUE.equals(await(stopping));
+        RuntimeException failure = null;
+        if (wasRunning) {
+            try {
+                nm.stop(); // stops the containers it started
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            try {
+                rm.stop();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("Application {}: the YARN backend thread did not stop within 10 s", appId);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("Application {}: YARN backend stopped", appId);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    // ------------------------------------------------------------------ backend thread
+
+    private void allocated(List<Container> allocated) {
+        for (Container c : allocated) {
+            Pending p = state == State.RUNNING ? pending.poll() : null;
+            if (p == null) {
+                LOG.info("Application {}: returning surplus container {}", appId, c.getId());
+                rm.releaseAssignedContainer(c.getId());
+                continue;
+            }
+            rm.removeContainerRequest(p.request());
+            var r = new Running(p.id(), c);
+            containers.put(c.getId(), r);
+            containerOf.put(p.id(), c.getId());
+            LOG.info("Application {}: container {} on {} allocated for executor {}", appId, c.getId(), c.getNodeId(), p.id());
+            launchContext(p).whenComplete((ctx, error) -> post(() -> {
+                if (error != null) {
+                    LOG.error("Application {}: cannot build the launch context of executor {}", appId, p.id(), error);
+                    r.released = true;
+                    rm.releaseAssignedContainer(c.getId());
+                    lostBeforeStart(r, "cannot build the launch context of executor " + p.id() + ": " + error);
+                } else if (!r.released && state == State.RUNNING) {
+                    nm.startContainerAsync(c, ctx);
+                }
+            }));
+        }
+    }
+
+    private CompletableFuture<ContainerLaunchContext> launchContext(Pending p) {
+        if (resources == null) {
+            resources = CompletableFuture.supplyAsync(() -> {
+                try {
+                    FileSystem fs = stagingDir.getFileSystem(hadoopConf);
+                    return YarnLaunch.localResources(fs, stagingDir);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, io);
+        }
+        return resources.thenApply(res -> {
+            var env = new HashMap<>(p.spec().environment());
+            env.putIfAbsent(ExecutorLaunchSettings.APP_ID, appId); // the driver's id (set by the ExecutorManager)
+            env.put(ExecutorLaunchSettings.EXECUTOR_ID, p.id().value());
+            env.put(ExecutorLaunchSettings.CORES, Integer.toString(p.spec().cores()));
+            env.put("CLASSPATH", YarnLaunch.classPath());
+            var cmd = new ArrayList<String>();
+            cmd.add(YarnLaunch.javaCommand(conf));
+            cmd.addAll(YarnLaunch.executorJvmOptions(conf, p.spec().memoryMb()));
+            cmd.addAll(YarnLaunch.loggingOptions(res));
+            cmd.add(ExecutorMain.class.getName());
+            cmd.add(YarnLaunch.logRedirects());
+            return ContainerLaunchContext.newInstance(res, env, List.of(String.join(" ", cmd)), null,
+                    (ByteBuffer) null, null);
+        });
+    }
+
+    private void started(ContainerId cid) {
+        Running r = containers.get(cid);
+        if (r == null || r.started || state != State.RUNNING) {
+            return;
+        }
+        r.started = true;
+        String host = r.container.getNodeId().getHost();
+        LOG.info("Application {}: executor {} started in container {} on {}", appId, r.id, cid, host);
+        events.executorLaunched(r.id, host);
+    }
+
+    private void startFailed(ContainerId cid, Throwable t) {
+        Running r = containers.get(cid);
+        if (r == null) {
+            return;
+        }
+        r.released = true;
+        rm.releaseAssignedContainer(cid);
+        lostBeforeStart(r, "the NodeManager could not start container " + cid + " of executor " + r.id + ": " + t);
+    }
+
+    private void lostBeforeStart(Running r, String diagnostics) {
+        containers.remove(r.container.getId());
+        containerOf.remove(r.id);
+        LOG.warn("Application {}: {}", appId, diagnostics);
+        if (state == State.RUNNING) {
+            events.executorLost(r.id, ExecutorLossReason.LAUNCH_FAILED, diagnostics);
+        }
+    }
+
+    private void completed(List<ContainerStatus> statuses) {
+        for (ContainerStatus st : statuses) {
+            Running r = containers.remove(st.getContainerId());
+            if (r == null) {
+                continue; // a surplus container we returned, or one already reported
+            }
+            containerOf.remove(r.id);
+            if (state != State.RUNNING) {
+                continue;
+            }
+            if (!r.started) {
+                events.executorLost(r.id, ExecutorLossReason.LAUNCH_FAILED, "container " + st.getContainerId()
+                        + " of executor " + r.id + " ended before it started (exit status " + st.getExitStatus() + "): "
+                        + st.getDiagnostics());
+                continue;
+            }
+            var loss = ContainerLoss.of(r.id, st, r.released);
+            if (loss.reason() == ExecutorLossReason.RELEASED_BY_DRIVER) {
+                LOG.info("Application {}: {}", appId, loss.diagnostics());
+            } else {
+                LOG.warn("Application {}: {}", appId, loss.diagnostics());
+            }
+            events.executorLost(r.id, loss.reason(), loss.diagnostics());
+        }
+    }
+
+    private void fatal(Throwable t) {
+        if (state == State.RUNNING) {
+            LOG.error("Application {}: the ResourceManager connection failed", appId, t);
+            events.fatalError(t);
+        }
+    }
+
+    /** Runs {@code r} on the backend thread; a throwable goes to the fatal handler. Dropped once the thread is gone. */
+    private void post(Runnable r) {
+        try {
+            thread.execute(() -> {
+                try {
+                    r.run();
+                } catch (Throwable t) {
+                    fatal(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Application {}: YARN callback dropped, the backend stopped", appId);
+        }
+    }
+
+    private <T> CompletableFuture<T> onThread(java.util.concurrent.Callable<T> call) {
+        var f = new CompletableFuture<T>();
+        try {
+            thread.execute(() -> {
+                try {
+                    f.complete(call.call());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new IllegalStateException("the YARN backend of " + appId + " is stopped", e));
+        }
+        return f;
+    }
+
+    private static <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the YARN backend thread did not answer within 30 s", e);
+        }
+    }
+
+    private final class RmCallbacks extends AMRMClientAsync.AbstractCallbackHandler {
+        @Override
+        public void onContainersCompleted(List<ContainerStatus> statuses) {
+            post(() -> completed(statuses));
+        }
+
+        @Override
+        public void onContainersAllocated(List<Container> allocated) {
+            post(() -> allocated(allocated));
+        }
+
+        @Override
+        public void onContainersUpdated(List<UpdatedContainer> containers) {
+        }
+
+        @Override
+        public void onShutdownRequest() {
+            post(() -> fatal(new IllegalStateException("the ResourceManager asked the ApplicationMaster of " + appId
+                    + " to shut down")));
+        }
+
+        @Override
+        public void onNodesUpdated(List<NodeReport> updatedNodes) {
+        }
+
+        @Override
+        public float getProgress() {
+            return 0.1f;
+        }
+
+        @Override
+        public void onError(Throwable e) {
+            post(() -> fatal(e));
+        }
+    }
+
+    private final class NmCallbacks extends NMClientAsync.AbstractCallbackHandler {
+        @Override
+        public void onContainerStarted(ContainerId id, Map<String, ByteBuffer> allServiceResponse) {
+            post(() -> started(id));
+        }
+
+        @Override
+        public void onContainerStatusReceived(ContainerId id, org.apache.hadoop.yarn.api.records.ContainerStatus status) {
+        }
+
+        @Override
+        public void onContainerStopped(ContainerId id) {
+        }
+
+        @Override
+        public void onStartContainerError(ContainerId id, Throwable t) {
+            post(() -> startFailed(id, t));
+        }
+
+        @Override
+        public void onContainerResourceIncreased(ContainerId id, Resource resource) {
+        }
+
+        @Override
+        public void onContainerResourceUpdated(ContainerId id, Resource resource) {
+        }
+
+        @Override
+        public void onGetContainerStatusError(ContainerId id, Throwable t) {
+        }
+
+        @Override
+        public void onIncreaseContainerResourceError(ContainerId id, Throwable t) {
+        }
+
+        @Override
+        public void onUpdateContainerResourceError(ContainerId id, Throwable t) {
+        }
+
+        @Override
+        public void onStopContainerError(ContainerId id, Throwable t) {
+            LOG.warn("Application {}: could not stop container {}: {}", appId, id, t.toString());
+        }
+    }
+}

@@ -1,0 +1,448 @@
+package io.sluice.yarn;
+
+import io.sluice.conf.SluiceConf;
+import io.sluice.util.NamedThreadFactory;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.zip.ZipEntry;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
+import org.apache.hadoop.yarn.api.records.ApplicationSubmissionContext;
+import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
+import org.apache.hadoop.yarn.api.records.QueueInfo;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.apache.hadoop.yarn.client.api.YarnClientApplication;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Submits an application to YARN in cluster deploy mode, the code path of {@code sluice-submit --master yarn}:
+ * <ol>
+ *   <li>checks the application jar (exists, readable), the queue (exists), and the ApplicationMaster's and executors'
+ *       containers against the cluster's maximum allocation, each failing with one {@link YarnSubmitException} that
+ *       names the problem; an unreachable ResourceManager fails within {@code sluice.yarn.rm.connectTimeout};</li>
+ *   <li>stages the application jar, Sluice's jars, the generated {@code sluice.conf} and the Hadoop configuration into
+ *       {@code <sluice.yarn.stagingDir>/<appId>/} (default {@code /user/<user>/.sluice/<appId>/}), see
+ *       {@link YarnLaunch};</li>
+ *   <li>submits the ApplicationMaster ({@link ApplicationMaster}) with those files as local resources;</li>
+ *   <li>{@link #awaitCompletion} follows the report, telling {@code progress} each state change, and removes the
+ *       staging directory once the application ended.</li>
+ * </ol>
+ * Thread-safe for sequential use; {@link #close} stops the YARN client.
+ */
+public final class YarnSubmitter implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(YarnSubmitter.class);
+
+    private final Configuration hadoopConf;
+    private final SluiceConf conf;
+    private final Consumer<String> progress;
+    private final Duration connectTimeout;
+    private final YarnClient yarn;
+    private final ExecutorService rpcThread;
+
+    /**
+     * @param hadoopConf where the ResourceManager and the staging file system are (what containers get, too)
+     * @param conf       connection settings ({@code sluice.yarn.rm.connectTimeout}, {@code sluice.yarn.report.interval})
+     * @param progress   told of each step and state change, one line each (the CLI prints them)
+     */
+    public YarnSubmitter(Configuration hadoopConf, SluiceConf conf, Consumer<String> progress) {
+        this.conf = conf;
+        this.progress = progress;
+        this.connectTimeout = conf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
+        this.hadoopConf = new YarnConfiguration(hadoopConf);
+        long ms = connectTimeout.toMillis();
+        // bound the ResourceManager client's own retries; the calls below are also bounded by connectTimeout
+        this.hadoopConf.setLong(YarnConfiguration.RESOURCEMANAGER_CONNECT_MAX_WAIT_MS, ms);
+        this.hadoopConf.setLong(YarnConfiguration.RESOURCEMANAGER_CONNECT_RETRY_INTERVAL_MS, Math.max(50, Math.min(1000, ms / 4)));
+        this.hadoopConf.setInt("ipc.client.connect.max.retries", 1);
+        this.hadoopConf.setInt("ipc.client.connect.max.retries.on.timeouts", 1);
+        this.yarn = YarnClient.createYarnClient();
+        yarn.init(this.hadoopConf);
+        yarn.start();
+        this.rpcThread = Executors.newSingleThreadExecutor(new NamedThreadFactory("sluice-submit-rm", true));
+    }
+
+    /** Checks, stages and submits {@code request}; returns the application's id once YARN accepted it. */
+    public ApplicationId submit(SubmitRequest request) {
+        var amArgs = new ArrayList<String>(List.of("--class", YarnLaunch.quote(request.mainClass())));
+        for (String a : request.appArgs()) {
+            amArgs.add("--arg");
+            amArgs.add(YarnLaunch.quote(a));
+        }
+        return submit(request, amArgs);
+    }
+
+    /**
+     * Client deploy mode: submits an ApplicationMaster that only manages executors for the driver whose launcher
+     * endpoint is at {@code driverUrl} ({@code host:port}); {@code request.mainClass()} is only a label.
+     */
+    public ApplicationId submitLauncher(SubmitRequest request, String driverUrl) {
+        return submit(request, List.of("--launcher", YarnLaunch.quote(driverUrl)));
+    }
+
+    private ApplicationId submit(SubmitRequest request, List<String> amArgs) {
+        checkJar(request.appJar());
+        SluiceConf appConf = request.conf();
+        checkLog4jConfig(appConf);
+        String queue = appConf.get(SluiceConf.YARN_QUEUE);
+        checkQueue(queue);
+        YarnClientApplication app = rm("create an application", yarn::createApplication);
+        ApplicationId appId = app.getNewApplicationResponse().getApplicationId();
+        Resource max = app.getNewApplicationResponse().getMaximumResourceCapability();
+        int overhead = appConf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB);
+        int amMemory = appConf.get(SluiceConf.YARN_AM_MEMORY_MB);
+        int amCores = appConf.get(SluiceConf.YARN_AM_CORES);
+        checkFits("the ApplicationMaster (the driver)", SluiceConf.YARN_AM_MEMORY_MB, amMemory, overhead,
+                SluiceConf.YARN_AM_CORES.name(), amCores, max);
+        checkFits("each executor", SluiceConf.EXECUTOR_MEMORY_MB, appConf.get(SluiceConf.EXECUTOR_MEMORY_MB), overhead,
+                SluiceConf.EXECUTOR_CORES.name(), appConf.get(SluiceConf.EXECUTOR_CORES), max);
+
+        Path staging;
+        Map<String, org.apache.hadoop.yarn.api.records.LocalResource> resources;
+        try {
+            FileSystem fs = FileSystem.get(hadoopConf);
+            staging = fs.makeQualified(new Path(stagingBase(fs, appConf), appId.toString()));
+            stage(fs, staging, request);
+            resources = YarnLaunch.localResources(fs, staging);
+        } catch (IOException e) {
+            throw new YarnSubmitException("Cannot stage application " + appId + " on " + hadoopConf.get("fs.defaultFS")
+                    + ": " + e.getMessage(), e);
+        }
+
+        int rmMaxAttempts = hadoopConf.getInt(YarnConfiguration.RM_AM_MAX_ATTEMPTS, YarnConfiguration.DEFAULT_RM_AM_MAX_ATTEMPTS);
+        int asked = appConf.get(SluiceConf.YARN_MAX_APP_ATTEMPTS);
+        int attempts = asked > 0 ? Math.min(asked, rmMaxAttempts) : rmMaxAttempts;
+        var env = new HashMap<String, String>();
+        env.put("CLASSPATH", YarnLaunch.classPath());
+        env.put(YarnLaunch.ENV_STAGING_DIR, staging.toString());
+        env.put(YarnLaunch.ENV_MAX_ATTEMPTS, Integer.toString(attempts));
+        var cmd = new ArrayList<String>();
+        cmd.add(YarnLaunch.javaCommand(appConf));
+        cmd.add("-Xmx" + amMemory + "m");
+        cmd.addAll(YarnLaunch.ADD_OPENS);
+        cmd.addAll(YarnLaunch.loggingOptions(resources));
+        cmd.addAll(YarnLaunch.splitOptions(appConf.get(SluiceConf.YARN_AM_JAVA_OPTIONS)));
+        cmd.add(ApplicationMaster.class.getName());
+        cmd.addAll(amArgs);
+        cmd.add(YarnLaunch.logRedirects());
+
+        ApplicationSubmissionContext ctx = app.getApplicationSubmissionContext();
+        ctx.setApplicationName(appConf.get(SluiceConf.APP_NAME));
+        ctx.setApplicationType("SLUICE");
+        ctx.setQueue(queue);
+        ctx.setResource(Resource.newInstance(amMemory + overhead, amCores));
+        if (asked > 0) {
+            ctx.setMaxAppAttempts(asked);
+        }
+        long validity = appConf.get(SluiceConf.YARN_ATTEMPT_FAILURES_VALIDITY).toMillis();
+        if (validity > 0) {
+            ctx.setAttemptFailuresValidityInterval(validity);
+        }
+        ctx.setAMContainerSpec(ContainerLaunchContext.newInstance(resources, env, List.of(String.join(" ", cmd)), null, null, null));
+        rm("submit the application", () -> yarn.submitApplication(ctx));
+        progress.accept("Submitted application " + appId + " (" + appConf.get(SluiceConf.APP_NAME) + ") to queue " + queue
+                + "; staging directory " + staging);
+        LOG.info("Submitted application {} to queue {}, staging directory {}", appId, queue, staging);
+        return appId;
+    }
+
+    /**
+     * Follows {@code appId} until it ended or {@code timeout} passed, telling {@code progress} each state change;
+     * removes its staging directory once it ended. Returns the last report.
+     */
+    public AppStatus awaitCompletion(ApplicationId appId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long interval = conf.get(SluiceConf.YARN_REPORT_INTERVAL).toMillis();
+        AppStatus last = null;
+        while (true) {
+            AppStatus now = AppStatus.of(rm("get the report of " + appId, () -> yarn.getApplicationReport(appId)));
+            if (last == null || now.state() != last.state()) {
+                progress.accept(now.describe());
+            }
+            last = now;
+            if (now.ended()) {
+                removeStaging(appId);
+                return now;
+            }
+            if (System.nanoTime() >= deadline) {
+                return now;
+            }
+            Thread.sleep(interval);
+        }
+    }
+
+    public AppStatus status(ApplicationId appId) {
+        return AppStatus.of(rm("get the report of " + appId, () -> yarn.getApplicationReport(appId)));
+    }
+
+    /** Asks YARN to kill {@code appId} and removes its staging directory. */
+    public void kill(ApplicationId appId) {
+        rm("kill " + appId, () -> {
+            yarn.killApplication(appId);
+            return null;
+        });
+        removeStaging(appId);
+    }
+
+    /** Sluice applications the ResourceManager knows. */
+    public List<AppStatus> list() {
+        return rm("list applications", () -> yarn.getApplications(Set.of("SLUICE"))).stream().map(AppStatus::of).toList();
+    }
+
+    /** The staging directory of {@code appId} (whether or not it exists). */
+    public Path stagingDir(ApplicationId appId) throws IOException {
+        FileSystem fs = FileSystem.get(hadoopConf);
+        return fs.makeQualified(new Path(stagingBase(fs, conf), appId.toString()));
+    }
+
+    private void removeStaging(ApplicationId appId) {
+        try {
+            Path dir = stagingDir(appId);
+            if (dir.getFileSystem(hadoopConf).delete(dir, true)) {
+                LOG.info("Removed the staging directory {} of {}", dir, appId);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not remove the staging directory of {}: {}", appId, e.toString());
+        }
+    }
+
+    private static Path stagingBase(FileSystem fs, SluiceConf conf) {
+        String dir = conf.get(SluiceConf.YARN_STAGING_DIR);
+        return dir.isBlank() ? new Path(fs.getHomeDirectory(), ".sluice") : new Path(dir);
+    }
+
+    private static void checkLog4jConfig(SluiceConf conf) {
+        String file = conf.get(SluiceConf.YARN_LOG4J_CONFIG);
+        if (!file.isBlank() && !Files.isReadable(java.nio.file.Path.of(file))) {
+            throw new YarnSubmitException("The log4j2 configuration " + file + " (" + SluiceConf.YARN_LOG4J_CONFIG.name()
+                    + ") does not exist or is not readable");
+        }
+    }
+
+    private static void checkJar(java.nio.file.Path jar) {
+        if (!Files.exists(jar)) {
+            throw new YarnSubmitException("Application jar " + jar.toAbsolutePath() + " does not exist");
+        }
+        if (!Files.isRegularFile(jar) || !Files.isReadable(jar)) {
+            throw new YarnSubmitException("Application jar " + jar.toAbsolutePath() + " is not a readable file");
+        }
+        try (var ignored = new JarFile(jar.toFile())) {
+            // a jar
+        } catch (IOException e) {
+            throw new YarnSubmitException("Application jar " + jar.toAbsolutePath() + " is not a jar: " + e.getMessage(), e);
+        }
+    }
+
+    private void checkQueue(String queue) {
+        QueueInfo info;
+        try {
+            info = rm("look up queue " + queue, () -> yarn.getQueueInfo(queue));
+        } catch (YarnSubmitException e) {
+            if (e.getCause() != null && e.getMessage().contains("ResourceManager at")) {
+                throw e; // unreachable
+            }
+            info = null;
+        }
+        if (info == null) {
+            List<String> known = rm("list queues", () -> yarn.getAllQueues()).stream().map(QueueInfo::getQueueName).sorted().toList();
+            throw new YarnSubmitException("Queue '" + queue + "' does not exist on the ResourceManager ("
+                    + SluiceConf.YARN_QUEUE.name() + "/--queue); known queues: " + known);
+        }
+    }
+
+    private static void checkFits(String what, io.sluice.conf.ConfigKey<Integer> memoryKey, int memory, int overhead,
+                                  String coresKey, int cores, Resource max) {
+        long container = (long) memory + overhead;
+        if (container > max.getMemorySize()) {
+            throw new YarnSubmitException("The container of " + what + " needs " + container + " MiB (" + memoryKey.name()
+                    + "=" + memory + " + " + SluiceConf.YARN_MEMORY_OVERHEAD_MB.name() + "=" + overhead
+                    + "), more than the cluster's maximum allocation of " + max.getMemorySize()
+                    + " MiB (yarn.scheduler.maximum-allocation-mb)");
+        }
+        if (cores > max.getVirtualCores()) {
+            throw new YarnSubmitException("The container of " + what + " needs " + cores + " vcores (" + coresKey
+                    + "), more than the cluster's maximum allocation of " + max.getVirtualCores()
+                    + " vcores (yarn.scheduler.maximum-allocation-vcores)");
+        }
+    }
+
+    /** Runs one ResourceManager call, failing with a clear message if it does not answer within the connect timeout. */
+    private <T> T rm(String what, Callable<T> call) {
+        var future = rpcThread.submit(call);
+        try {
+            return future.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new YarnSubmitException("Cannot " + what + ": no answer from the ResourceManager at " + rmAddress()
+                    + " within " + connectTimeout.toMillis() + " ms (" + SluiceConf.YARN_RM_CONNECT_TIMEOUT.name()
+                    + "); is it running, and is yarn.resourcemanager.address right?", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof java.net.ConnectException || c instanceof java.io.IOException && String.valueOf(c.getMessage()).contains("Connection refused")) {
+                throw new YarnSubmitException("Cannot " + what + ": the ResourceManager at " + rmAddress() + " is unreachable ("
+                        + c.getMessage() + ")", c);
+            }
+            throw new YarnSubmitException("Cannot " + what + ": " + c.getMessage(), c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new YarnSubmitException("Interrupted while trying to " + what, e);
+        }
+    }
+
+    private String rmAddress() {
+        return hadoopConf.get(YarnConfiguration.RM_ADDRESS, YarnConfiguration.DEFAULT_RM_ADDRESS);
+    }
+
+    // ------------------------------------------------------------------ staging
+
+    private void stage(FileSystem fs, Path dir, SubmitRequest request) throws IOException {
+        fs.mkdirs(dir, new FsPermission((short) 0700));
+        Path app = new Path(dir, YarnLaunch.APP_DIR);
+        fs.copyFromLocalFile(false, true, new Path(request.appJar().toAbsolutePath().toUri()),
+                new Path(app, request.appJar().getFileName().toString()));
+        Path libs = new Path(dir, YarnLaunch.LIBS_DIR);
+        Set<String> names = new HashSet<>();
+        int packed = 0;
+        for (java.nio.file.Path entry : request.sluiceJars()) {
+            java.nio.file.Path jar = entry;
+            if (Files.isDirectory(entry)) {
+                jar = packDirectory(entry);
+                packed++;
+            } else if (!Files.isRegularFile(entry)) {
+                continue; // a class path entry that does not exist
+            }
+            String name = jar.getFileName().toString();
+            for (int i = 1; !names.add(name); i++) {
+                name = i + "-" + jar.getFileName();
+            }
+            fs.copyFromLocalFile(false, true, new Path(jar.toAbsolutePath().toUri()), new Path(libs, name));
+            if (jar != entry) {
+                Files.deleteIfExists(jar);
+            }
+        }
+        Path confDir = new Path(dir, YarnLaunch.CONF_DIR);
+        var props = new Properties();
+        request.conf().asMap().forEach(props::setProperty);
+        var text = new StringWriter();
+        props.store(text, "Sluice configuration of " + dir.getName() + ", written by the submitter");
+        try (var out = fs.create(new Path(confDir, YarnLaunch.SLUICE_CONF_FILE), true)) {
+            out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        String log4j = request.conf().get(SluiceConf.YARN_LOG4J_CONFIG);
+        if (!log4j.isBlank()) {
+            fs.copyFromLocalFile(false, true, new Path(java.nio.file.Path.of(log4j).toAbsolutePath().toUri()),
+                    new Path(confDir, YarnLaunch.LOG4J_FILE));
+        }
+        for (String site : List.of("core-site.xml", "yarn-site.xml", "hdfs-site.xml")) {
+            try (OutputStream out = fs.create(new Path(confDir, site), true)) {
+                hadoopConf.writeXml(out);
+            }
+        }
+        progress.accept("Staged " + names.size() + " Sluice jars (" + packed + " packed from class directories) and "
+                + request.appJar().getFileName() + " in " + dir);
+    }
+
+    private static java.nio.file.Path packDirectory(java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path jar = Files.createTempFile("sluice-" + dir.getParent().getParent().getFileName() + "-" + dir.getFileName(), ".jar");
+        try (var out = new JarOutputStream(Files.newOutputStream(jar)); var files = Files.walk(dir)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
+                if (f.equals(dir)) {
+                    continue;
+                }
+                String name = dir.relativize(f).toString().replace(File.separatorChar, '/') + (Files.isDirectory(f) ? "/" : "");
+                out.putNextEntry(new ZipEntry(name));
+                if (Files.isRegularFile(f)) {
+                    Files.copy(f, out);
+                }
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    /** {@code sluice.yarn.jars} when set, else {@link #currentClassPath()}. */
+    public static List<java.nio.file.Path> sluiceJars(SluiceConf conf) {
+        String jars = conf.get(SluiceConf.YARN_JARS);
+        if (jars.isBlank()) {
+            return currentClassPath();
+        }
+        return java.util.Arrays.stream(jars.split(",")).map(String::trim).filter(j -> !j.isEmpty())
+                .map(java.nio.file.Path::of).toList();
+    }
+
+    /**
+     * The jars and class directories of this JVM's class path, with the {@code Class-Path} of manifest-only jars
+     * (as a test runner or launcher uses) expanded in their place: what a submission from this JVM ships as Sluice's
+     * jars.
+     */
+    public static List<java.nio.file.Path> currentClassPath() {
+        var out = new LinkedHashSet<java.nio.file.Path>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (e.isBlank()) {
+                continue;
+            }
+            java.nio.file.Path p = java.nio.file.Path.of(e).toAbsolutePath();
+            List<java.nio.file.Path> manifestEntries = manifestClassPath(p);
+            if (manifestEntries.isEmpty()) {
+                out.add(p);
+            } else {
+                out.addAll(manifestEntries);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<java.nio.file.Path> manifestClassPath(java.nio.file.Path jar) {
+        if (!Files.isRegularFile(jar)) {
+            return List.of();
+        }
+        try (var jf = new JarFile(jar.toFile())) {
+            var mf = jf.getManifest();
+            String cp = mf == null ? null : mf.getMainAttributes().getValue("Class-Path");
+            if (cp == null || cp.isBlank() || jf.size() > 2) {
+                return List.of(); // an ordinary jar that also names dependencies
+            }
+            var entries = new ArrayList<java.nio.file.Path>();
+            for (String u : cp.trim().split("\\s+")) {
+                java.net.URI uri = jar.toUri().resolve(u);
+                entries.add(java.nio.file.Path.of(uri));
+            }
+            return entries;
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public void close() {
+        rpcThread.shutdownNow();
+        yarn.stop();
+    }
+}

@@ -1,0 +1,331 @@
+package io.sluice.yarn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.conf.SluiceConf;
+import io.sluice.yarn.app.YarnWordCountApp;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Cluster deploy mode on a real YARN and HDFS (one {@link MiniYarnDfs} for the class): a stateful streaming job is
+ * submitted with {@link YarnSubmitter} (the code path of {@code sluice-submit --master yarn}), its driver runs in the
+ * ApplicationMaster, its executors in YARN containers; the output on HDFS holds the expected counts, the application
+ * ends SUCCEEDED and its staging directory is gone. Then the bad inputs that YARN itself judges.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class YarnClusterModeTest {
+    private static final Logger LOG = LogManager.getLogger(YarnClusterModeTest.class);
+    private static MiniYarnDfs cluster;
+    private static Path appJar;
+    private static List<Path> sluiceJars;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = MiniYarnDfs.start("yarn-cluster-mode");
+        appJar = packApp();
+        sluiceJars = sluiceJars();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** The application jar: the test app's classes only (Sluice comes from Sluice's jars). */
+    private static Path packApp() throws IOException {
+        Path classes = Path.of(YarnWordCountApp.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        String pkg = YarnWordCountApp.class.getPackageName().replace('.', '/');
+        Path jar = Files.createDirectories(Path.of("target", "yarn-apps")).resolve("yarn-word-count.jar").toAbsolutePath();
+        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes.resolve(pkg))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new ZipEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    /** This JVM's class path minus the test harness (minicluster, test frameworks, this module's test classes). */
+    private static List<Path> sluiceJars() {
+        var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
+                "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes");
+        return YarnSubmitter.currentClassPath().stream()
+                .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
+                .toList();
+    }
+
+    private static SluiceConf appConf() {
+        return new SluiceConf(false)
+                .set(SluiceConf.APP_NAME.name(), "yarn-word-count")
+                .set(SluiceConf.EXECUTOR_INSTANCES.name(), "2")
+                .set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "256")
+                .set(SluiceConf.YARN_AM_MEMORY_MB.name(), "384")
+                .set(SluiceConf.YARN_MEMORY_OVERHEAD_MB.name(), "192")
+                .set(SluiceConf.YARN_JAVA_HOME.name(), MiniYarnDfs.javaHome().getPath())
+                .set(SluiceConf.UI_ENABLED.name(), "false")
+                .set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms")
+                .set(SluiceConf.YARN_LOG4J_CONFIG.name(), Path.of("..", "conf", "log4j2.xml").toAbsolutePath().normalize().toString());
+    }
+
+    private YarnSubmitter submitter(List<String> progress) {
+        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"),
+                line -> {
+                    progress.add(line);
+                    LOG.info("submit: {}", line);
+                });
+    }
+
+    @Test
+    void aStatefulStreamingJobRunsWithItsDriverInTheApplicationMasterAndExecutorsInContainers() throws Exception {
+        int batches = 4;
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/word-count/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/word-count")).toString();
+        var progress = new CopyOnWriteArrayList<String>();
+        try (var submitter = submitter(progress)) {
+            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, checkpoint, Integer.toString(batches)), appConf(), sluiceJars));
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            if (!end.succeeded()) {
+                dumpLogs(appId.toString());
+            }
+            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            assertThat(fs.exists(submitter.stagingDir(appId))).as("staging directory removed").isFalse();
+
+            // the last batch's output holds the running totals
+            FileStatus[] outputs = fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*"));
+            assertThat(outputs).hasSizeGreaterThanOrEqualTo(batches);
+            FileStatus last = java.util.Arrays.stream(outputs).max(Comparator.comparing(s -> s.getPath().getName())).orElseThrow();
+            assertThat(readCounts(fs, last.getPath())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
+
+            // the AM and the two executors ran as YARN containers, and the executors ran ExecutorMain
+            List<Path> containers = cluster.containerLogDirs(appId.toString());
+            assertThat(containers).as("container log dirs of " + appId).hasSizeGreaterThanOrEqualTo(3);
+            String driverLog = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
+                    .findFirst().orElseThrow().resolve("stderr"));
+            assertThat(driverLog).contains("started in container").contains("unregistered as SUCCEEDED");
+            long executorsRegistered = containers.stream().filter(d -> !d.getFileName().toString().endsWith("000001"))
+                    .filter(d -> {
+                        try {
+                            return Files.readString(d.resolve("stderr")).contains("registered with the driver");
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    }).count();
+            assertThat(executorsRegistered).as("executor containers that ran ExecutorMain and registered").isEqualTo(2);
+        }
+        assertThat(progress).anyMatch(l -> l.contains("RUNNING")).anyMatch(l -> l.contains("FINISHED/SUCCEEDED"));
+    }
+
+    @Test
+    void aKilledExecutorContainerIsReplacedAndTheJobStillProducesTheExpectedCounts() throws Exception {
+        int batches = 12;
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/killed-executor/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/killed-executor")).toString();
+        try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
+            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, checkpoint, Integer.toString(batches)), appConf(), sluiceJars));
+            // once two batches are out, kill the first executor's container process (SIGKILL)
+            MiniYarnDfs.await(Duration.ofMinutes(3), "two batches of output", () -> {
+                try {
+                    var done = fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*"));
+                    return done != null && done.length >= 2;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            String victim = appId.toString().replace("application_", "container_") + "_01_000002";
+            long pid = cluster.containerPid(victim).orElseThrow(() -> new AssertionError("no pid file for " + victim));
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly)).as("killed " + victim).contains(true);
+            LOG.info("killed executor container {} (pid {})", victim, pid);
+
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            if (!end.succeeded()) {
+                dumpLogs(appId.toString());
+            }
+            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            FileStatus last = java.util.Arrays.stream(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*")))
+                    .max(Comparator.comparing(st -> st.getPath().getName())).orElseThrow();
+            assertThat(readCounts(fs, last.getPath())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
+            List<Path> containers = cluster.containerLogDirs(appId.toString());
+            assertThat(containers).as("the AM, two executors and a replacement").hasSizeGreaterThanOrEqualTo(4);
+            String driverLog = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
+                    .findFirst().orElseThrow().resolve("stderr"));
+            assertThat(driverLog).contains(victim);
+        }
+    }
+
+    @Test
+    void clientModeRunsTheDriverInThisJvmAndItsExecutorsInContainersOfALauncherApplication() throws Exception {
+        int batches = 4;
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/client-mode/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/client-mode")).toString();
+        SluiceConf conf = appConf()
+                .set(SluiceConf.MASTER.name(), "yarn")
+                .set(SluiceConf.YARN_DEPLOY_MODE.name(), "client")
+                .set(SluiceConf.YARN_APP_JAR.name(), appJar.toString())
+                .set(SluiceConf.YARN_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()));
+        for (var e : cluster.conf()) {
+            if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
+                conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
+            }
+        }
+        List<String> before;
+        try (var client = cluster.yarnClient()) {
+            before = client.getApplications().stream().map(r -> r.getApplicationId().toString()).toList();
+        }
+        YarnWordCountApp.run(conf, new String[] {out, checkpoint, Integer.toString(batches)});
+
+        FileStatus last = java.util.Arrays.stream(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*")))
+                .max(Comparator.comparing(st -> st.getPath().getName())).orElseThrow();
+        assertThat(readCounts(fs, last.getPath())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
+        try (var client = cluster.yarnClient()) {
+            var launcher = client.getApplications().stream().filter(r -> !before.contains(r.getApplicationId().toString()))
+                    .findFirst().orElseThrow(() -> new AssertionError("no launcher application was submitted"));
+            assertThat(launcher.getFinalApplicationStatus()).as(launcher.getDiagnostics()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            List<Path> containers = cluster.containerLogDirs(launcher.getApplicationId().toString());
+            assertThat(containers).as("the launcher and two executors").hasSizeGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void aDriverThatFailsOnItsFirstAttemptIsRunAgainByYarnOnTheSecond() throws Exception {
+        int batches = 3;
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/retried/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/retried")).toString();
+        try (var submitter = submitter(new CopyOnWriteArrayList<>()); var client = cluster.yarnClient()) {
+            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, checkpoint, Integer.toString(batches), "1"), appConf(), sluiceJars));
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            if (!end.succeeded()) {
+                dumpLogs(appId.toString());
+            }
+            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            assertThat(client.getApplicationAttempts(appId)).hasSize(2);
+            List<Path> containers = cluster.containerLogDirs(appId.toString());
+            String attempt1 = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("_01_000001"))
+                    .findFirst().orElseThrow().resolve("stderr"));
+            assertThat(attempt1).contains("planned failure of the driver on attempt 1")
+                    .contains("exiting without unregistering so YARN starts attempt 2");
+            String attempt2 = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("_02_000001"))
+                    .findFirst().orElseThrow().resolve("stderr"));
+            assertThat(attempt2).contains(appId + "-exec-2-1").contains("unregistered as SUCCEEDED");
+            // attempt 2 runs the job from its start (recovery through getOrCreate is not wired in yet)
+            FileStatus last = java.util.Arrays.stream(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*")))
+                    .max(Comparator.comparing(st -> st.getPath().getName())).orElseThrow();
+            assertThat(readCounts(fs, last.getPath())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
+            assertThat(fs.exists(submitter.stagingDir(appId))).isFalse();
+        }
+    }
+
+    @Test
+    void aDriverThatFailsOnEveryAttemptEndsFailedWithItsErrorAsDiagnostics() throws Exception {
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/failing/counts")).toString();
+        String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/failing")).toString();
+        try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
+            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, checkpoint, "2", "99"), appConf(), sluiceJars));
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
+            assertThat(end.diagnostics()).contains("the driver failed on attempt 2")
+                    .contains("planned failure of the driver on attempt 2");
+            assertThat(fs.exists(submitter.stagingDir(appId))).isFalse();
+        }
+    }
+
+    @Test
+    void aMainClassThatDoesNotExistFailsTheApplicationWithThatDiagnostic() throws Exception {
+        try (var submitter = submitter(new ArrayList<>())) {
+            var appId = submitter.submit(new SubmitRequest(appJar, "com.example.NoSuchMain", List.of(), appConf(), sluiceJars));
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(3));
+            assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
+            assertThat(end.diagnostics()).contains("Main class com.example.NoSuchMain was not found");
+            assertThat(cluster.fs().exists(submitter.stagingDir(appId))).isFalse();
+        }
+    }
+
+    @Test
+    void aMissingJarAnUnknownQueueAndOversizedContainersAreRefusedBeforeAnythingIsStaged() throws Exception {
+        try (var submitter = submitter(new ArrayList<>())) {
+            assertThatThrownBy(() -> submitter.submit(new SubmitRequest(Path.of("target/nope.jar"), "x.Main", List.of(),
+                    appConf(), sluiceJars)))
+                    .isInstanceOf(YarnSubmitException.class).hasMessageContaining("nope.jar does not exist");
+            assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
+                    appConf().set(SluiceConf.YARN_QUEUE.name(), "nightly"), sluiceJars)))
+                    .isInstanceOf(YarnSubmitException.class)
+                    .hasMessage("Queue 'nightly' does not exist on the ResourceManager (sluice.yarn.queue/--queue); known queues: [default]");
+            assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
+                    appConf().set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "8192"), sluiceJars)))
+                    .isInstanceOf(YarnSubmitException.class)
+                    .hasMessageContaining("each executor needs 8384 MiB (sluice.executor.memory=8192 + sluice.yarn.memoryOverhead=192)")
+                    .hasMessageContaining("maximum allocation of 4096 MiB");
+            assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
+                    appConf().set(SluiceConf.YARN_AM_CORES.name(), "64"), sluiceJars)))
+                    .isInstanceOf(YarnSubmitException.class)
+                    .hasMessageContaining("the ApplicationMaster (the driver) needs 64 vcores");
+        }
+    }
+
+    private static Map<String, Integer> readCounts(FileSystem fs, org.apache.hadoop.fs.Path dir) throws IOException {
+        var counts = new TreeMap<String, Integer>();
+        for (FileStatus part : fs.listStatus(dir, p -> p.getName().startsWith("part-"))) {
+            try (var in = fs.open(part.getPath())) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isBlank()) {
+                        String[] kv = line.split("\t");
+                        counts.put(kv[0], Integer.parseInt(kv[1].trim()));
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static void dumpLogs(String appId) throws IOException {
+        for (Path dir : cluster.containerLogDirs(appId)) {
+            for (String f : List.of("stdout", "stderr")) {
+                Path p = dir.resolve(f);
+                if (Files.exists(p)) {
+                    String text = Files.readString(p);
+                    LOG.error("==== {}\n{}", p, text.length() > 20000 ? text.substring(text.length() - 20000) : text);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,357 @@
+package io.sluice.submit;
+
+import io.sluice.conf.SluiceConf;
+import io.sluice.yarn.AppStatus;
+import io.sluice.yarn.SubmitRequest;
+import io.sluice.yarn.YarnSubmitException;
+import io.sluice.yarn.YarnSubmitter;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sluice-submit}: runs an application on a master, with spark-submit's habits.
+ *
+ * <pre>
+ * sluice-submit --master yarn --deploy-mode cluster --class com.example.Main [--name N] [--queue Q]
+ *               [--conf k=v]... [--driver-memory 1g] [--executor-memory 1g] [--executor-cores 1]
+ *               [--num-executors 2] app.jar [app args]
+ * sluice-submit --master local[2] --class com.example.Main app.jar [app args]   (runs in this JVM)
+ * sluice-submit status &lt;appId&gt; | kill &lt;appId&gt; | list                         (against YARN)
+ * </pre>
+ *
+ * YARN is found through {@code $HADOOP_CONF_DIR} / {@code $YARN_CONF_DIR} ({@code core-site.xml},
+ * {@code yarn-site.xml}, {@code hdfs-site.xml}). Exit codes: {@value #OK} success, {@value #APP_FAILED} the
+ * application failed or was killed, {@value #USAGE} a usage error, {@value #REFUSED} the submission or command was
+ * refused (bad jar, unknown queue, containers too large, unreachable ResourceManager, ...); each error is one line
+ * on stderr.
+ */
+@Command(name = "sluice-submit", mixinStandardHelpOptions = true, version = "sluice-submit 0.1.0",
+        description = "Submits a Sluice application (or, with a subcommand, queries YARN).",
+        subcommands = {SluiceSubmit.Status.class, SluiceSubmit.Kill.class, SluiceSubmit.ListApps.class})
+public final class SluiceSubmit implements Callable<Integer> {
+    public static final int OK = 0;
+    public static final int APP_FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int REFUSED = 3;
+    private static final Pattern MEMORY = Pattern.compile("(\\d+)\\s*([kKmMgGtT]?)[bB]?");
+
+    private final Map<String, String> env;
+    private PrintWriter out;
+    private PrintWriter err;
+
+    @Option(names = "--master", defaultValue = "local[2]", description = "yarn, local[N], local-cluster[E,C,M] (default: ${DEFAULT-VALUE})")
+    String master;
+    @Option(names = "--deploy-mode", defaultValue = "cluster", description = "cluster or client (default: ${DEFAULT-VALUE})")
+    String deployMode;
+    @Option(names = "--class", description = "the application's main class")
+    String mainClass;
+    @Option(names = "--name", description = "the application's name")
+    String name;
+    @Option(names = "--queue", description = "the YARN queue")
+    String queue;
+    @Option(names = "--conf", description = "a configuration setting key=value (repeatable)")
+    List<String> confs = new ArrayList<>();
+    @Option(names = "--driver-memory", description = "driver heap, e.g. 1g or 512m (on YARN cluster mode: the ApplicationMaster's)")
+    String driverMemory;
+    @Option(names = "--executor-memory", description = "heap of each executor, e.g. 1g or 512m")
+    String executorMemory;
+    @Option(names = "--executor-cores", description = "cores of each executor")
+    Integer executorCores;
+    @Option(names = "--num-executors", description = "executors to start with")
+    Integer numExecutors;
+    @Parameters(index = "0", arity = "0..1", description = "the application jar")
+    Path jar;
+    @Parameters(index = "1..*", description = "arguments of the main class")
+    List<String> appArgs = new ArrayList<>();
+
+    SluiceSubmit(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the command line {@code args}; returns the exit code. */
+    static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        var submit = new SluiceSubmit(env);
+        submit.out = out;
+        submit.err = err;
+        var cl = commandLine(submit);
+        cl.setOut(out).setErr(err);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof YarnSubmitException || e instanceof UsageException) {
+                commandLine.getErr().println("sluice-submit: " + e.getMessage());
+                return e instanceof UsageException ? USAGE : REFUSED;
+            }
+            commandLine.getErr().println("sluice-submit: " + e);
+            return REFUSED;
+        });
+        cl.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("sluice-submit: " + e.getMessage());
+            e.getCommandLine().getErr().println("Try 'sluice-submit --help'.");
+            return USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    /** The parser: everything after the application jar belongs to the application. */
+    static CommandLine commandLine(SluiceSubmit submit) {
+        return new CommandLine(submit).setStopAtPositional(true);
+    }
+
+    /** A command line that names something impossible; exit {@value #USAGE}. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (mainClass == null || mainClass.isBlank()) {
+            throw new UsageException("--class is required: the application's main class");
+        }
+        if (jar == null) {
+            throw new UsageException("the application jar is required after the options");
+        }
+        if (!deployMode.equals("cluster") && !deployMode.equals("client")) {
+            throw new UsageException("--deploy-mode must be cluster or client, got '" + deployMode + "'");
+        }
+        SluiceConf conf = conf();
+        String m = master.trim();
+        if (m.equals("yarn")) {
+            if (deployMode.equals("client")) {
+                // the driver runs here; an ApplicationMaster launches the executors, which get the jar
+                conf.set(SluiceConf.YARN_APP_JAR.name(), jar.toAbsolutePath().toString());
+                return runHere(conf);
+            }
+            return submitToYarn(conf);
+        }
+        if (m.equals("local") || m.startsWith("local[") || m.startsWith("local-cluster")) {
+            if (deployMode.equals("cluster")) {
+                deployMode = "client"; // a local master has no cluster to deploy the driver to
+            }
+            return runHere(conf);
+        }
+        throw new UsageException("unknown --master '" + master + "': expected yarn, local[N], local[*] or local-cluster[E,C,M]");
+    }
+
+    SluiceConf conf() {
+        var conf = new SluiceConf(false);
+        for (String kv : confs) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--conf expects key=value, got '" + kv + "'");
+            }
+            conf.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        conf.set(SluiceConf.MASTER.name(), master.trim());
+        conf.set(SluiceConf.YARN_DEPLOY_MODE.name(), deployMode);
+        if (name != null) {
+            conf.set(SluiceConf.APP_NAME.name(), name);
+        } else if (conf.asMap().get(SluiceConf.APP_NAME.name()) == null) {
+            conf.set(SluiceConf.APP_NAME.name(), mainClass);
+        }
+        if (queue != null) {
+            conf.set(SluiceConf.YARN_QUEUE.name(), queue);
+        }
+        if (driverMemory != null) {
+            conf.set(SluiceConf.YARN_AM_MEMORY_MB.name(), Integer.toString(memoryMb("--driver-memory", driverMemory)));
+        }
+        if (executorMemory != null) {
+            conf.set(SluiceConf.EXECUTOR_MEMORY_MB.name(), Integer.toString(memoryMb("--executor-memory", executorMemory)));
+        }
+        if (executorCores != null) {
+            conf.set(SluiceConf.EXECUTOR_CORES.name(), Integer.toString(positive("--executor-cores", executorCores)));
+        }
+        if (numExecutors != null) {
+            conf.set(SluiceConf.EXECUTOR_INSTANCES.name(), Integer.toString(positive("--num-executors", numExecutors)));
+        }
+        // every key must be known and its value valid: fail here, not in the ApplicationMaster
+        for (var key : SluiceConf.keys()) {
+            try {
+                conf.get(key);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        return conf;
+    }
+
+    /** {@code 512m}, {@code 2g}, {@code 1024} (MiB) as MiB. */
+    static int memoryMb(String option, String value) {
+        Matcher m = MEMORY.matcher(value.trim());
+        if (!m.matches()) {
+            throw new UsageException(option + " expects a size such as 512m or 2g, got '" + value + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        long mb = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> n / 1024;
+            case "g" -> n * 1024;
+            case "t" -> n * 1024 * 1024;
+            default -> n;
+        };
+        if (mb < 64 || mb > Integer.MAX_VALUE) {
+            throw new UsageException(option + " must be at least 64m, got '" + value + "'");
+        }
+        return (int) mb;
+    }
+
+    private static int positive(String option, int v) {
+        if (v < 1) {
+            throw new UsageException(option + " must be at least 1, got " + v);
+        }
+        return v;
+    }
+
+    private int submitToYarn(SluiceConf conf) throws InterruptedException {
+        try (var submitter = new YarnSubmitter(hadoopConf(env), conf, out::println)) {
+            ApplicationId appId = submitter.submit(new SubmitRequest(jar, mainClass, appArgs, conf, YarnSubmitter.sluiceJars(conf)));
+            out.println("Application id: " + appId);
+            if (!conf.get(SluiceConf.YARN_WAIT_FOR_COMPLETION)) {
+                return OK;
+            }
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofDays(36500));
+            if (!end.succeeded()) {
+                err.println("sluice-submit: application " + appId + " ended " + end.state() + "/" + end.finalStatus()
+                        + (end.diagnostics().isBlank() ? "" : ": " + end.diagnostics()));
+                return APP_FAILED;
+            }
+            return OK;
+        }
+    }
+
+    /** Local masters: the driver runs in this JVM, from the application jar. */
+    private int runHere(SluiceConf conf) throws Exception {
+        if (!Files.isReadable(jar) || !Files.isRegularFile(jar)) {
+            throw new YarnSubmitException("Application jar " + jar.toAbsolutePath() + " does not exist or is not readable");
+        }
+        conf.asMap().forEach(System::setProperty);
+        try (var loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, SluiceSubmit.class.getClassLoader())) {
+            Class<?> c;
+            try {
+                c = Class.forName(mainClass, true, loader);
+            } catch (ClassNotFoundException e) {
+                throw new YarnSubmitException("Main class " + mainClass + " was not found in " + jar);
+            }
+            var main = c.getMethod("main", String[].class);
+            Thread.currentThread().setContextClassLoader(loader);
+            try {
+                main.invoke(null, (Object) appArgs.toArray(String[]::new));
+            } catch (InvocationTargetException e) {
+                err.println("sluice-submit: the application failed: " + e.getCause());
+                e.getCause().printStackTrace(err);
+                return APP_FAILED;
+            }
+            return OK;
+        }
+    }
+
+    /** The Hadoop configuration of {@code $HADOOP_CONF_DIR} and {@code $YARN_CONF_DIR} (and the class path). */
+    static Configuration hadoopConf(Map<String, String> env) {
+        var conf = new YarnConfiguration();
+        for (String var : List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR")) {
+            String dir = env.get(var);
+            if (dir == null || dir.isBlank()) {
+                continue;
+            }
+            for (String site : List.of("core-site.xml", "hdfs-site.xml", "yarn-site.xml")) {
+                Path p = Path.of(dir, site);
+                if (Files.isReadable(p)) {
+                    conf.addResource(new org.apache.hadoop.fs.Path(p.toUri()));
+                }
+            }
+        }
+        return conf;
+    }
+
+    /** Options shared by the YARN query commands. */
+    abstract static class YarnCommand implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        SluiceSubmit parent;
+        @Option(names = "--conf", description = "a configuration setting key=value (repeatable)")
+        List<String> confs = new ArrayList<>();
+
+        YarnSubmitter submitter() {
+            var conf = new SluiceConf(false);
+            for (String kv : confs) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new UsageException("--conf expects key=value, got '" + kv + "'");
+                }
+                conf.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+            return new YarnSubmitter(hadoopConf(parent.env), conf, parent.out::println);
+        }
+
+        static ApplicationId appId(String id) {
+            try {
+                return ApplicationId.fromString(id);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("'" + id + "' is not a YARN application id (application_<cluster timestamp>_<n>)");
+            }
+        }
+    }
+
+    @Command(name = "status", description = "Shows the state of a YARN application.")
+    static final class Status extends YarnCommand {
+        @Parameters(index = "0", description = "the application id")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (var s = submitter()) {
+                AppStatus st = s.status(appId(id));
+                parent.out.println(st.describe());
+                return OK;
+            }
+        }
+    }
+
+    @Command(name = "kill", description = "Kills a YARN application.")
+    static final class Kill extends YarnCommand {
+        @Parameters(index = "0", description = "the application id")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (var s = submitter()) {
+                s.kill(appId(id));
+                parent.out.println("Killed " + id);
+                return OK;
+            }
+        }
+    }
+
+    @Command(name = "list", description = "Lists the Sluice applications YARN knows.")
+    static final class ListApps extends YarnCommand {
+        @Override
+        public Integer call() {
+            try (var s = submitter()) {
+                for (AppStatus st : s.list()) {
+                    parent.out.println(st.describe());
+                }
+                return OK;
+            }
+        }
+    }
+}

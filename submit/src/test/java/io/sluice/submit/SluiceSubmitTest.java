@@ -1,0 +1,110 @@
+package io.sluice.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.conf.SluiceConf;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SluiceSubmitTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(Map<String, String> env, String... args) {
+        return SluiceSubmit.run(env, new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    private static SluiceSubmit parse(String... args) {
+        var s = new SluiceSubmit(Map.of());
+        SluiceSubmit.commandLine(s).parseArgs(args);
+        return s;
+    }
+
+    @Test
+    void sparkSubmitOptionsBecomeSluiceSettings() {
+        var s = parse("--master", "yarn", "--deploy-mode", "cluster", "--class", "com.example.Main", "--name", "wc",
+                "--queue", "streaming", "--conf", "sluice.yarn.memoryOverhead=300", "--driver-memory", "1g",
+                "--executor-memory", "768m", "--executor-cores", "2", "--num-executors", "3", "app.jar", "a", "--b");
+        SluiceConf conf = s.conf();
+        assertThat(conf.get(SluiceConf.MASTER)).isEqualTo("yarn");
+        assertThat(conf.get(SluiceConf.APP_NAME)).isEqualTo("wc");
+        assertThat(conf.get(SluiceConf.YARN_QUEUE)).isEqualTo("streaming");
+        assertThat(conf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB)).isEqualTo(300);
+        assertThat(conf.get(SluiceConf.YARN_AM_MEMORY_MB)).isEqualTo(1024);
+        assertThat(conf.get(SluiceConf.EXECUTOR_MEMORY_MB)).isEqualTo(768);
+        assertThat(conf.get(SluiceConf.EXECUTOR_CORES)).isEqualTo(2);
+        assertThat(conf.get(SluiceConf.EXECUTOR_INSTANCES)).isEqualTo(3);
+        assertThat(s.jar).isEqualTo(Path.of("app.jar"));
+        assertThat(s.appArgs).containsExactly("a", "--b");
+    }
+
+    @Test
+    void memorySizesAcceptSparkUnits() {
+        assertThat(SluiceSubmit.memoryMb("--x", "512m")).isEqualTo(512);
+        assertThat(SluiceSubmit.memoryMb("--x", "2g")).isEqualTo(2048);
+        assertThat(SluiceSubmit.memoryMb("--x", "2G")).isEqualTo(2048);
+        assertThat(SluiceSubmit.memoryMb("--x", "300")).isEqualTo(300);
+        assertThatThrownBy(() -> SluiceSubmit.memoryMb("--executor-memory", "lots"))
+                .hasMessage("--executor-memory expects a size such as 512m or 2g, got 'lots'");
+    }
+
+    @Test
+    void usageErrorsExitWith2AndOneLine() {
+        assertThat(run(Map.of(), "--master", "yarn", "app.jar")).isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString()).startsWith("sluice-submit: --class is required");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of(), "--master", "spark://h:7077", "--class", "M", "app.jar")).isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("sluice-submit: unknown --master 'spark://h:7077': expected yarn, local[N], "
+                + "local[*] or local-cluster[E,C,M]");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of(), "--master", "yarn", "--deploy-mode", "nearby", "--class", "M", "app.jar")).isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString()).contains("--deploy-mode must be cluster or client, got 'nearby'");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of(), "--master", "yarn", "--class", "M", "--conf", "sluice.executor.memory=lots", "app.jar"))
+                .isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString()).contains("sluice.executor.memory");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of(), "--num-executors", "x")).isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString()).contains("--num-executors").contains("Try 'sluice-submit --help'");
+    }
+
+    @Test
+    void aMissingJarIsRefusedBeforeYarnIsContacted() {
+        assertThat(run(Map.of(), "--master", "yarn", "--class", "M", "--conf", "sluice.yarn.rm.connectTimeout=1s",
+                "target/does-not-exist.jar")).isEqualTo(SluiceSubmit.REFUSED);
+        assertThat(err.toString().strip()).matches("sluice-submit: Application jar .*does-not-exist.jar does not exist");
+    }
+
+    @Test
+    void anUnreachableResourceManagerFailsWithinTheConnectTimeout(@TempDir Path confDir) throws Exception {
+        Files.writeString(confDir.resolve("yarn-site.xml"), """
+                <configuration>
+                  <property><name>yarn.resourcemanager.address</name><value>127.0.0.1:1</value></property>
+                </configuration>
+                """);
+        long start = System.nanoTime();
+        int code = run(Map.of("HADOOP_CONF_DIR", confDir.toString()), "status", "--conf", "sluice.yarn.rm.connectTimeout=2s",
+                "application_1700000000000_0001");
+        assertThat(code).isEqualTo(SluiceSubmit.REFUSED);
+        assertThat(err.toString()).startsWith("sluice-submit: Cannot get the report of application_1700000000000_0001")
+                .contains("ResourceManager at 127.0.0.1:1");
+        assertThat(err.toString().strip().lines()).hasSize(1);
+        assertThat(System.nanoTime() - start).as("bounded, not hanging").isLessThan(60_000_000_000L);
+    }
+
+    @Test
+    void aBadApplicationIdIsAUsageError() {
+        assertThat(run(Map.of(), "kill", "app-42")).isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString()).contains("'app-42' is not a YARN application id");
+    }
+}
