@@ -130,8 +130,8 @@ class YarnClusterModeTest {
             // the AM and the two executors ran as YARN containers, and the executors ran ExecutorMain
             List<Path> containers = cluster.containerLogDirs(appId.toString());
             assertThat(containers).as("container log dirs of " + appId).hasSizeGreaterThanOrEqualTo(3);
-            String driverLog = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
-                    .findFirst().orElseThrow().resolve("stderr"));
+            String driverLog = awaitLogLine(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
+                    .findFirst().orElseThrow().resolve("stderr"), "unregistered as SUCCEEDED");
             assertThat(driverLog).contains("started in container").contains("unregistered as SUCCEEDED");
             long executorsRegistered = containers.stream().filter(d -> !d.getFileName().toString().endsWith("000001"))
                     .filter(d -> {
@@ -180,8 +180,8 @@ class YarnClusterModeTest {
                     "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
             List<Path> containers = cluster.containerLogDirs(appId.toString());
             assertThat(containers).as("the AM, two executors and a replacement").hasSizeGreaterThanOrEqualTo(4);
-            String driverLog = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
-                    .findFirst().orElseThrow().resolve("stderr"));
+            String driverLog = awaitLogLine(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
+                    .findFirst().orElseThrow().resolve("stderr"), "unregistered as SUCCEEDED");
             assertThat(driverLog).contains(victim);
         }
     }
@@ -241,8 +241,9 @@ class YarnClusterModeTest {
                     .findFirst().orElseThrow().resolve("stderr"));
             assertThat(attempt1).contains("planned failure of the driver on attempt 1")
                     .contains("exiting without unregistering so YARN starts attempt 2");
-            String attempt2 = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("_02_000001"))
-                    .findFirst().orElseThrow().resolve("stderr"));
+            String attempt2 = awaitLogLine(containers.stream()
+                    .filter(d -> d.getFileName().toString().endsWith("_02_000001"))
+                    .findFirst().orElseThrow().resolve("stderr"), "unregistered as SUCCEEDED");
             assertThat(attempt2).contains(appId + "-exec-2-1").contains("unregistered as SUCCEEDED");
             // attempt 2 runs the job from its start (recovery through getOrCreate is not wired in yet)
             FileStatus last = java.util.Arrays.stream(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*")))
@@ -327,5 +328,19 @@ class YarnClusterModeTest {
                 }
             }
         }
+    }
+
+    /**
+     * The content of a container log once it holds {@code line} (at most 30 s): YARN reports an application's end as
+     * soon as its AM unregistered, and the AM logs that just after.
+     */
+    private static String awaitLogLine(Path log, String line) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String content = Files.readString(log);
+        while (!content.contains(line) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            content = Files.readString(log);
+        }
+        return content;
     }
 }
