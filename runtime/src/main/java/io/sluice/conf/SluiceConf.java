@@ -135,6 +135,11 @@ public final class SluiceConf {
     public static final ConfigKey<Long> SHUFFLE_MEMORY_BYTES = longKey("sluice.shuffle.memoryBytes", 256L << 20, 0L,
             "Bytes of serialized map outputs an executor keeps in memory; a map output that does not fit is written to a file under "
                     + LOCAL_DIR.name() + " instead. Local mode keeps map outputs as objects and does not use this.");
+    public static final ConfigKey<Long> STORAGE_MEMORY_BYTES = longKey("sluice.storage.memoryBytes", 128L << 20, 0L,
+            "Bytes of serialized blocks (received data with a *_SER storage level, and its replicated copies) an executor "
+                    + "keeps in memory; beyond it, blocks whose level allows disk (MEMORY_AND_DISK_SER_2, the receivers' "
+                    + "default) are written to files under " + LOCAL_DIR.name() + " and read back from there. Local mode "
+                    + "keeps blocks as objects and does not use this.");
     public static final ConfigKey<String> APP_ID = string("sluice.app.id", "",
             "The application's id, unique per run; names its executors (<app>-exec-<attempt>-<n>), and executors refuse to "
                     + "register with a driver of another application. Required when executors run outside the driver "
