@@ -43,7 +43,7 @@ public final class EngineKryoClasses implements KryoRegistrator {
         kryo.register(PipedDataset.class);
         kryo.register(PartitionwiseDataset.class);
         kryo.register(PairDataset.class);
-        kryo.register(ParallelCollectionDataset.class);
+        kryo.register(ParallelCollectionDataset.class, new ParallelCollectionDataset.KryoSlices(kryo));
         kryo.register(EmptyDataset.class);
         kryo.register(UnionDataset.class);
         kryo.register(PartitionerAwareUnionDataset.class);
