@@ -57,7 +57,7 @@ public final class EngineKryoClasses implements KryoRegistrator {
         kryo.register(MappedRecordsDataset.class);
 
         kryo.register(Dependency.Narrow.class);
-        kryo.register(ShuffleDependency.class);
+        kryo.register(ShuffleDependency.class, new ShuffleDependency.KryoMapSide(kryo));
         kryo.register(Aggregator.class);
         kryo.register(HashPartitioner.class);
         kryo.register(RangePartitioner.class);

@@ -75,4 +75,22 @@ class TaskShippingTest {
         ShuffleMapTask shippedMap = serializer.deserialize(TaskShipping.serialize(serializer, mapTask));
         assertThat(run(shippedMap.dependency().parent(), 1)).isEqualTo(run(dependency.parent(), 1));
     }
+
+    @Test
+    void aReduceTaskDoesNotCarryTheMapSideOfItsShuffle() {
+        var small = sc.parallelize(lines(10), 2).mapToPair(l -> new io.sluice.api.Pair<>(l, 1)).reduceByKey(Integer::sum, 2);
+        var large = sc.parallelize(lines(100_000), 2).mapToPair(l -> new io.sluice.api.Pair<>(l, 1)).reduceByKey(Integer::sum, 2);
+        byte[] smallTask = TaskShipping.serialize(serializer, new ResultTask<>(1, 0, small, (p, ctx) -> null));
+        byte[] largeTask = TaskShipping.serialize(serializer, new ResultTask<>(1, 0, large, (p, ctx) -> null));
+        assertThat(largeTask.length).as("the map side's 100,000 lines stay on the driver")
+                .isLessThan(smallTask.length + 1_000);
+
+        ResultTask<?> shipped = serializer.deserialize(largeTask);
+        Dependency d = shipped.dataset().dependencies().get(0);
+        while (!(d instanceof ShuffleDependency<?, ?, ?>)) {
+            d = d.parent().dependencies().get(0);
+        }
+        assertThat(d.parent()).isNull();
+        assertThat(((ShuffleDependency<?, ?, ?>) d).shuffleId()).isPositive();
+    }
 }
