@@ -33,7 +33,7 @@ public final class EngineKryoClasses implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
         kryo.register(ResultTask.class);
-        kryo.register(ShuffleMapTask.class);
+        kryo.register(ShuffleMapTask.class, new ShuffleMapTask.KryoWithMapSide());
         kryo.register(TaskResult.Success.class);
         kryo.register(TaskResult.Failure.class);
         kryo.register(TaskResult.FetchFailed.class);

@@ -13,7 +13,7 @@ import java.util.Comparator;
  * partition by key.
  */
 public final class ShuffleDependency<K, V, C> implements Dependency {
-    /** The map side; null in an executor's copy unless the copy came with a {@link ShuffleMapTask} of this shuffle. */
+    /** The map side; null in a deserialized copy unless it came as a {@link ShuffleMapTask}'s own dependency. */
     private transient Dataset<Pair<K, V>> parent;
     private final Partitioner partitioner;
     private final Aggregator<V, C> aggregator;
@@ -47,7 +47,7 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
         return parent;
     }
 
-    /** While this thread serializes a map task of this shuffle, the map side travels with it; see {@link TaskShipping}. */
+    /** While this thread serializes a map task of this shuffle, the map side travels with it; see {@link ShuffleMapTask}. */
     void shipMapSide(boolean ship) {
         if (ship) {
             shippingMapSide.set(Boolean.TRUE);

@@ -8,10 +8,10 @@ import java.util.List;
  * Serializes a task for an executor carrying only the input it reads: a {@link ParallelCollectionDataset} reached
  * from the task's dataset through element-wise steps only (map, filter, flatMap, mapPartitions, pair views), whose
  * partition i reads exactly parent partition i, ships just the task's slice instead of the whole driver-side list.
- * Anything else (unions, coalesce, co-groups, state) stops the walk and ships what it reaches whole. And only a
- * {@link ShuffleMapTask}'s own shuffle carries its map side; every other {@link ShuffleDependency} in a task travels
- * without it (reducers read map outputs by shuffle id), so a reduce task never ships the lineage, and input, of the
- * map side. Engine-internal, driver side; a task may be serialized on several threads at once.
+ * Anything else (unions, coalesce, co-groups, state) stops the walk and ships what it reaches whole. (Independently of
+ * this class, only a {@link ShuffleMapTask}'s own shuffle carries its map side; every other {@link ShuffleDependency}
+ * in a task travels without it (reducers read map outputs by shuffle id), so a reduce task never ships the lineage, and input, of the
+ * map side.) Engine-internal, driver side; a task may be serialized on several threads at once.
  */
 public final class TaskShipping {
     private TaskShipping() {
@@ -21,20 +21,13 @@ public final class TaskShipping {
         Dataset<?> root = task instanceof ShuffleMapTask m ? m.dependency().parent()
                 : task instanceof ResultTask<?> r ? r.dataset() : null;
         var marked = new ArrayList<ParallelCollectionDataset<?>>();
-        ShuffleDependency<?, ?, ?> mapSide = task instanceof ShuffleMapTask m ? m.dependency() : null;
         try {
-            if (mapSide != null) {
-                mapSide.shipMapSide(true);
-            }
             if (root != null) {
                 mark(root, task.partition(), marked);
             }
             return serializer.serialize(task);
         } finally {
             marked.forEach(ParallelCollectionDataset::shipAll);
-            if (mapSide != null) {
-                mapSide.shipMapSide(false);
-            }
         }
     }
 
