@@ -2,7 +2,7 @@
 # Build (if needed) and run Sluice benchmark workloads (../shared/bench/WORKLOADS.md).
 # Usage: bench/run.sh W1|W2|W3|W4|all [--cluster] [batches discard]
 #   --cluster   run on the local-cluster backend (executor JVMs) instead of local[2];
-#               master from SLUICE_BENCH_CLUSTER_MASTER (default local-cluster[2,1,2048])
+#               master from SLUICE_BENCH_CLUSTER_MASTER (default local-cluster[2,1,1024])
 # Prints one line per workload on stdout:
 #   W1 median_ms=... p90_ms=... records_per_s=... peak_rss_mb=...
 # Per-batch timings (the JVM's stderr) go to bench/logs/<W>-<timestamp>.log, peak RSS from /usr/bin/time -v.
@@ -24,7 +24,7 @@ MASTER="${SLUICE_BENCH_MASTER:-local[2]}"
 EXTRA=()
 for a in "$@"; do
   case "$a" in
-    --cluster) MASTER="${SLUICE_BENCH_CLUSTER_MASTER:-local-cluster[2,1,2048]}" ;;
+    --cluster) MASTER="${SLUICE_BENCH_CLUSTER_MASTER:-local-cluster[2,1,1024]}" ;;
     [0-9]*) EXTRA+=("$a") ;;
     *) usage ;;
   esac

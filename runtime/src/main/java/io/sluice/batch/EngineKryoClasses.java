@@ -33,7 +33,7 @@ public final class EngineKryoClasses implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
         kryo.register(ResultTask.class);
-        kryo.register(ShuffleMapTask.class);
+        kryo.register(ShuffleMapTask.class, new ShuffleMapTask.KryoWithMapSide());
         kryo.register(TaskResult.Success.class);
         kryo.register(TaskResult.Failure.class);
         kryo.register(TaskResult.FetchFailed.class);
@@ -43,7 +43,7 @@ public final class EngineKryoClasses implements KryoRegistrator {
         kryo.register(PipedDataset.class);
         kryo.register(PartitionwiseDataset.class);
         kryo.register(PairDataset.class);
-        kryo.register(ParallelCollectionDataset.class);
+        kryo.register(ParallelCollectionDataset.class, new ParallelCollectionDataset.KryoSlices(kryo));
         kryo.register(EmptyDataset.class);
         kryo.register(UnionDataset.class);
         kryo.register(PartitionerAwareUnionDataset.class);
@@ -57,7 +57,7 @@ public final class EngineKryoClasses implements KryoRegistrator {
         kryo.register(MappedRecordsDataset.class);
 
         kryo.register(Dependency.Narrow.class);
-        kryo.register(ShuffleDependency.class);
+        kryo.register(ShuffleDependency.class, new ShuffleDependency.KryoMapSide(kryo));
         kryo.register(Aggregator.class);
         kryo.register(HashPartitioner.class);
         kryo.register(RangePartitioner.class);

@@ -97,11 +97,14 @@ public final class SluiceConf {
                     + DYN_ALLOC_MIN.name() + ". Must lie between the minimum and the maximum. On local-cluster[E,C,M] "
                     + "the master URL's E is the initial count: leave this unset or set it to E.");
     public static final ConfigKey<Duration> DYN_ALLOC_INTERVAL = duration("sluice.dynamicAllocation.scalingInterval", Duration.ofSeconds(10), Duration.ofMillis(100),
-            "How often dynamic allocation looks at the batches completed since its last look and decides the executor count.");
+            "How often dynamic allocation looks at the batches completed since its last look and decides the executor count "
+                    + "(scale-downs happen only then). A scale-up does not wait for it: as soon as the last two batches "
+                    + "each need more executors it asks for them and starts a new interval. Keep it well above an "
+                    + "executor's start-up time (JVM start and registration, a few seconds).");
     public static final ConfigKey<Double> DYN_ALLOC_UP_RATIO = fraction("sluice.dynamicAllocation.scaleUpRatio", 0.9,
             "Processing time per batch, as a fraction of the batch interval, that dynamic allocation aims for: when "
-                    + "the mean over an interval is above it (or batches queue up), it asks in one step for the "
-                    + "executors that bring it back under.");
+                    + "the mean over an interval, or each of the last two batches, is above it (or batches queue up), it "
+                    + "asks in one step for the executors that bring it back under.");
     public static final ConfigKey<Double> DYN_ALLOC_DOWN_RATIO = fraction("sluice.dynamicAllocation.scaleDownRatio", 0.5,
             "Executors are released only when every batch of a whole scaling interval took less than this fraction of "
                     + "the batch interval and none was waiting. Must be below " + DYN_ALLOC_UP_RATIO.name() + "; "
@@ -135,6 +138,11 @@ public final class SluiceConf {
     public static final ConfigKey<Long> SHUFFLE_MEMORY_BYTES = longKey("sluice.shuffle.memoryBytes", 256L << 20, 0L,
             "Bytes of serialized map outputs an executor keeps in memory; a map output that does not fit is written to a file under "
                     + LOCAL_DIR.name() + " instead. Local mode keeps map outputs as objects and does not use this.");
+    public static final ConfigKey<Long> STORAGE_MEMORY_BYTES = longKey("sluice.storage.memoryBytes", 128L << 20, 0L,
+            "Bytes of serialized blocks (received data with a *_SER storage level, and its replicated copies) an executor "
+                    + "keeps in memory; beyond it, blocks whose level allows disk (MEMORY_AND_DISK_SER_2, the receivers' "
+                    + "default) are written to files under " + LOCAL_DIR.name() + " and read back from there. Local mode "
+                    + "keeps blocks as objects and does not use this.");
     public static final ConfigKey<String> APP_ID = string("sluice.app.id", "",
             "The application's id, unique per run; names its executors (<app>-exec-<attempt>-<n>), and executors refuse to "
                     + "register with a driver of another application. Required when executors run outside the driver "

@@ -2,6 +2,7 @@ package io.sluice.control;
 
 import io.sluice.api.Time;
 import io.sluice.listener.BatchInfo;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,14 +11,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Collects, from listener events, the batches completed since the last {@link #drainCompleted()}, the batches
- * waiting to start and when the running ones started. Thread-safe: events arrive on the listener bus thread, the reads come from the allocation
+ * Collects, from listener events, the batches completed since the last {@link #drainCompleted()}, the last few
+ * batches completed, the batches waiting to start and when the running ones started. Thread-safe: events arrive on the listener bus thread, the reads come from the allocation
  * thread.
  */
 final class BatchLoadTracker {
     private final Set<Time> waiting = new HashSet<>();
     private final Map<Time, Long> running = new HashMap<>();
     private final List<BatchInfo> completed = new ArrayList<>();
+    /** The last {@link #RECENT} successful batches, oldest first; not drained. */
+    private final ArrayDeque<BatchInfo> recent = new ArrayDeque<>();
+    static final int RECENT = 2;
 
     synchronized void submitted(BatchInfo batch) {
         waiting.add(batch.batchTime());
@@ -32,6 +36,17 @@ final class BatchLoadTracker {
         waiting.remove(batch.batchTime());
         running.remove(batch.batchTime());
         completed.add(batch);
+        if (!batch.failed() && batch.processingDelay().isPresent()) {
+            if (recent.size() == RECENT) {
+                recent.removeFirst();
+            }
+            recent.addLast(batch);
+        }
+    }
+
+    /** The last {@value #RECENT} batches that completed successfully (fewer early on), oldest first. */
+    synchronized List<BatchInfo> recent() {
+        return List.copyOf(recent);
     }
 
     /** The batches completed since the previous call, which are forgotten. */
@@ -46,11 +61,17 @@ final class BatchLoadTracker {
         return waiting.size();
     }
 
-    /** When the earliest batch still running started; {@code orElse} if none is running. */
-    synchronized long earliestRunningStart(long orElse) {
+    /**
+     * When the earliest batch still running, or still among the {@link #recent} ones, started; {@code orElse} if
+     * there is none: executor counts read before then are needed by no batch.
+     */
+    synchronized long earliestNeededStart(long orElse) {
         long earliest = orElse;
         for (long start : running.values()) {
             earliest = Math.min(earliest, start);
+        }
+        for (BatchInfo b : recent) {
+            earliest = Math.min(earliest, b.processingStartTime());
         }
         return earliest;
     }

@@ -1,10 +1,12 @@
 package io.sluice.control;
 
+import io.sluice.listener.BatchInfo;
 import io.sluice.listener.StreamingListener;
 import io.sluice.listener.StreamingListenerEvent.BatchCompleted;
 import io.sluice.listener.StreamingListenerEvent.BatchStarted;
 import io.sluice.listener.StreamingListenerEvent.BatchSubmitted;
 import java.time.Duration;
+import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -13,7 +15,10 @@ import org.apache.logging.log4j.Logger;
  * since the last decision and sets the executor target with {@link ScalingPolicy} (the formula is there): up to
  * the computed need in one step when batches are too slow or queue up, down one step per interval when every
  * batch was well under the batch interval, always within {@code [minExecutors, maxExecutors]}. It asks the client
- * only when the target changes.
+ * only when the target changes. A scale-up does not wait for the end of the interval: every {@link #runOnce} between
+ * decisions looks at the last two completed batches and, once every executor asked for is running, scales up as
+ * soon as both show the need (and starts a new interval), so that executors are asked for two batches after a load
+ * step, not up to a whole interval later.
  *
  * <p>It only ever says how many executors; which ones go is the {@link ExecutorAllocationClient}'s choice, and the
  * controller relies on it never releasing an executor that hosts a receiver or the only copy of a block
@@ -83,14 +88,46 @@ public final class ExecutorAllocationController implements StreamingListener {
         }
         history.record(nowMs, client.runningExecutors());
         if (nowMs < nextDecisionMs) {
+            scaleUpEarly(nowMs);
             return;
         }
+        decide(nowMs, policy.estimate(tracker.drainCompleted(), tracker.waiting(), history));
+    }
+
+    /**
+     * Between decisions, scales up as soon as the last batches show the need: waiting for the end of the interval
+     * would add up to a whole interval to the time the load waits for executors, and the interval's mean mixes the
+     * batches before a load step with those after it. It acts when each of the last
+     * {@value BatchLoadTracker#RECENT} completed batches alone calls for more executors (one slow batch, a GC pause
+     * say, is not enough), asking for the need of the two together, and only once every executor asked for is
+     * running (so a scale-up still starting JVMs is never repeated on the same evidence). It never scales down; a
+     * scale-up starts a new interval.
+     */
+    private void scaleUpEarly(long nowMs) {
+        var recent = tracker.recent();
+        if (client.runningExecutors() < target || recent.size() < BatchLoadTracker.RECENT) {
+            return;
+        }
+        int waiting = tracker.waiting();
+        for (BatchInfo b : recent) {
+            var alone = policy.decide(target, policy.estimate(List.of(b), waiting, history));
+            if (alone.reason() != ScalingPolicy.Reason.SCALE_UP) {
+                return;
+            }
+        }
+        var load = policy.estimate(recent, waiting, history);
+        if (policy.decide(target, load).reason() == ScalingPolicy.Reason.SCALE_UP) {
+            tracker.drainCompleted(); // measured by the scale-up; the next interval starts afresh
+            decide(nowMs, load);
+        }
+    }
+
+    private void decide(long nowMs, LoadEstimate load) {
         long sinceLast = nowMs - lastDecisionMs;
         lastDecisionMs = nowMs;
         nextDecisionMs = nowMs + config.scalingInterval().toMillis();
-        LoadEstimate load = policy.estimate(tracker.drainCompleted(), tracker.waiting(), history);
-        // no completed batch can need a reading older than the start of the earliest one still running
-        history.forgetBefore(tracker.earliestRunningStart(nowMs));
+        // no batch measured later can need a reading older than the start of the earliest one running or recent
+        history.forgetBefore(tracker.earliestNeededStart(nowMs));
         var decision = policy.decide(target, load);
         if (decision.target() == target) {
             LOG.debug("Executor target stays {} ({}): {} batches, mean processing {} ms, max {} ms, {} waiting, "

@@ -24,7 +24,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The environment of the tasks an executor runs: its own block store and state registry, map outputs serialized
+ * The environment of the tasks an executor runs: its own block store (serialized blocks in memory up to
+ * {@code sluice.storage.memoryBytes}, then files in {@code <scratch>/blocks}) and state registry, map outputs serialized
  * into a {@link ShuffleBlockStore} (memory up to {@code sluice.shuffle.memoryBytes}, then files in a scratch
  * directory under {@code sluice.local.dir}), and a shuffle reader that finds map outputs through
  * {@code locations} and reads them from this executor's store or, through {@code remoteFetcher}, another's.
@@ -36,7 +37,7 @@ public final class ExecutorEnv implements ExecutionEnv, AutoCloseable {
     private final ExecutorId id;
     private final Serializer serializer;
     private final Configuration hadoopConf;
-    private final BlockStore blockStore = new BlockStore();
+    private final BlockStore blockStore;
     private final StateRegistry stateRegistry = new StateRegistry();
     private final Path scratchDir;
     private final ShuffleBlockStore shuffleBlocks;
@@ -62,6 +63,7 @@ public final class ExecutorEnv implements ExecutionEnv, AutoCloseable {
                     + " (" + SluiceConf.LOCAL_DIR.name() + "): " + e.getMessage(), e);
         }
         this.shuffleBlocks = new ShuffleBlockStore(id, serializer, conf.get(SluiceConf.SHUFFLE_MEMORY_BYTES), scratchDir);
+        this.blockStore = new BlockStore(serializer, conf.get(SluiceConf.STORAGE_MEMORY_BYTES), scratchDir.resolve("blocks"));
         this.shuffleReader = new FetchingShuffleReader(locations,
                 new LocalFirstBlockFetcher(id, shuffleBlocks, remoteFetcher), serializer);
     }

@@ -5,6 +5,7 @@ import io.sluice.receiver.Receiver;
 import io.sluice.receiver.ReceiverMessages;
 import io.sluice.receiver.ReceiverMessages.AddBlock;
 import io.sluice.receiver.ReceiverMessages.BlockData;
+import io.sluice.receiver.ReceiverMessages.CopyBlock;
 import io.sluice.receiver.ReceiverMessages.GetBlock;
 import io.sluice.receiver.ReceiverMessages.GetPeers;
 import io.sluice.receiver.ReceiverMessages.Peers;
@@ -13,6 +14,7 @@ import io.sluice.receiver.ReceiverMessages.RemoveBlocks;
 import io.sluice.receiver.ReceiverMessages.StartReceiver;
 import io.sluice.receiver.ReceiverMessages.StopReceiver;
 import io.sluice.receiver.ReceiverSupervisor;
+import io.sluice.conf.SluiceConf;
 import io.sluice.rpc.RpcCallContext;
 import io.sluice.rpc.RpcClientFactory;
 import io.sluice.rpc.RpcEndpoint;
@@ -48,7 +50,8 @@ import org.apache.logging.log4j.Logger;
  * <ul>
  *   <li>{@link StartReceiver}: the receiver is deserialized and run by a {@link ReceiverSupervisor} whose blocks go
  *   into this executor's block store; with a replicated storage level each block is first copied to a peer (asked of
- *   the driver with {@link GetPeers}, sent with {@link PutBlock}), then reported to the driver's
+ *   the driver with {@link GetPeers}, sent with {@link PutBlock}, or streamed after a {@link CopyBlock} when it is
+ *   larger than a frame), then reported to the driver's
  *   {@value ReceiverMessages#TRACKER_ENDPOINT} endpoint with {@link AddBlock}, waiting for the driver's reply (at
  *   most the ask timeout): a block counts only once the driver holds it. A report that fails drops the block's
  *   copies and is thrown back to the storing thread (the receiver's, for {@code store(List)}).</li>
@@ -56,7 +59,7 @@ import org.apache.logging.log4j.Logger;
  *   {@link ReceiverMessages.ReceiverEvent}s.</li>
  *   <li>{@link StopReceiver}: stops the supervisor (on a separate thread, so the endpoint stays free for the blocks
  *   the stop still reports); the reply completes once it stopped.</li>
- *   <li>{@link PutBlock}, {@link GetBlock}, {@link RemoveBlocks}: keep, serve and drop blocks of this store; tasks
+ *   <li>{@link PutBlock}, {@link CopyBlock}, {@link GetBlock}, {@link RemoveBlocks}: keep, serve and drop blocks of this store; tasks
  *   elsewhere read blocks from {@link #openBlockStream} streams ({@link #fetchBlock}).</li>
  * </ul>
  *
@@ -67,6 +70,8 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ReceiverService.class);
     /** Streams named {@code block/<blockId>} serve received blocks. */
     public static final String BLOCK_STREAM_PREFIX = "block/";
+    /** Room left in a frame for the header and the {@link PutBlock} around the block's bytes. */
+    private static final int FRAME_HEADROOM = 64 * 1024;
 
     private final String executorId;
     private final BlockStore blockStore;
@@ -74,6 +79,8 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
     private final RpcClientFactory clients;
     private final InetSocketAddress driver;
     private final Duration askTimeout;
+    /** Copies of at most this many serialized bytes travel in one {@link PutBlock}; larger ones are streamed. */
+    private final int maxInlineBytes;
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
     private final ExecutorService stopper;
     private final Function<String, WriteAheadLog> logOpener;
@@ -89,14 +96,18 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
                            InetSocketAddress driver, Duration askTimeout) {
         this(executorId, blockStore, serializer, clients, driver, askTimeout, dir -> {
             throw new IllegalStateException("Executor " + executorId + " cannot open write-ahead logs (asked for " + dir + ")");
-        });
+        }, SluiceConf.RPC_MAX_FRAME_BYTES.defaultValue());
     }
 
     /**
-     * @param logOpener opens the received-data write-ahead log in a directory, for receivers started with one
+     * @param logOpener     opens the received-data write-ahead log in a directory, for receivers started with one
+     * @param maxFrameBytes the transport's {@code sluice.rpc.maxFrameBytes}: copies that would not fit in a frame
+     *                      (with room for the message around them) are streamed to the peer instead
      */
     public ReceiverService(String executorId, BlockStore blockStore, Serializer serializer, RpcClientFactory clients,
-                           InetSocketAddress driver, Duration askTimeout, Function<String, WriteAheadLog> logOpener) {
+                           InetSocketAddress driver, Duration askTimeout, Function<String, WriteAheadLog> logOpener,
+                           int maxFrameBytes) {
+        this.maxInlineBytes = Math.max(0, maxFrameBytes - FRAME_HEADROOM);
         this.logOpener = logOpener;
         this.executorId = executorId;
         this.blockStore = blockStore;
@@ -133,10 +144,13 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
             return Boolean.TRUE;
         }
         if (message instanceof PutBlock put) {
-            List<?> records = serializer.deserialize(put.data());
-            blockStore.putOwned(put.blockId(), records, StorageLevel.MEMORY_ONLY_SER);
-            LOG.debug("Executor {}: keeping a copy of block {} ({} record(s))", executorId, put.blockId(), records.size());
+            blockStore.putSerialized(put.blockId(), put.data(), put.count(), copyLevel(put.useDisk()));
+            LOG.debug("Executor {}: keeping a copy of block {} ({} record(s), {} bytes)", executorId, put.blockId(),
+                    put.count(), put.data().length);
             return Boolean.TRUE;
+        }
+        if (message instanceof CopyBlock copy) {
+            return copyFrom(copy);
         }
         if (message instanceof GetBlock get) {
             List<?> records = blockStore.get(get.blockId());
@@ -157,7 +171,9 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
         var settings = new ReceiverSupervisor.Settings(Duration.ofMillis(start.blockIntervalMs()), start.maxRatePerSecond(),
                 Duration.ofMillis(start.restartDelayMs()), Duration.ofMillis(start.maxRestartDelayMs()),
                 start.initialRatePerSecond());
-        var host = new ReceiverSupervisor.Host(executorId, start.location(), start.location(), this::replicate);
+        String self = start.location();
+        var host = new ReceiverSupervisor.Host(executorId, self, self,
+                (blockId, records, copies) -> replicate(blockId, records, copies, self));
         Consumer<ReceivedBlockInfo> reporter = this::report;
         if (start.receivedDataLogDir() != null) {
             // Written to the log before reported: a block the driver accepts is durable.
@@ -230,8 +246,16 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
         }
     }
 
-    /** Copies a block to up to {@code copies} peers the driver names, one after the other; returns who has one. */
-    private List<String> replicate(String blockId, List<?> records, int copies) {
+    /**
+     * Copies a block to up to {@code copies} peers the driver names, one after the other; returns who has one. A
+     * block whose serialized form fits in a frame travels in a {@link PutBlock}; a larger one is announced with a
+     * {@link CopyBlock} and the peer reads it from this executor's {@value #BLOCK_STREAM_PREFIX} stream, chunk by
+     * chunk with the transport's backpressure, so it is never one frame. The copies get the block's level with one
+     * replica (serialized, spilling to disk beyond the peer's memory budget if the level allows disk).
+     *
+     * @param self this executor's RPC address ({@code host:port}), where peers stream large blocks from
+     */
+    private List<String> replicate(String blockId, List<?> records, int copies, String self) {
         List<String> peers;
         try {
             Peers reply = clients.client(driver).<Peers>ask(ReceiverMessages.TRACKER_ENDPOINT, new GetPeers(executorId), askTimeout)
@@ -245,7 +269,26 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
             return List.of();
         }
         Collections.shuffle(peers);
-        byte[] data = serializer.serialize(new ArrayList<>(records));
+        var stored = blockStore.stored(blockId);
+        boolean useDisk = stored == null || stored.level().useDisk();
+        byte[] inline = null;
+        long size;
+        if (stored instanceof BlockStore.InMemoryBytes m) {
+            size = m.bytes().length;
+            inline = size <= maxInlineBytes ? m.bytes() : null;
+        } else if (stored instanceof BlockStore.OnDisk d) {
+            size = d.bytes();
+        } else {
+            inline = serializer.serialize(new ArrayList<>(records));
+            size = inline.length;
+            if (size > maxInlineBytes) {
+                inline = null; // the stream serializes it again, from the store
+            }
+        }
+        Object message = inline != null ? new PutBlock(blockId, inline, records.size(), useDisk)
+                : new CopyBlock(blockId, self, size, records.size(), useDisk);
+        // a streamed copy takes as long as its bytes need: allow the ask timeout per 16 MiB, at least once
+        Duration timeout = inline != null ? askTimeout : askTimeout.multipliedBy(1 + size / (16L << 20));
         var done = new ArrayList<String>();
         for (String peer : peers) {
             if (done.size() >= copies) {
@@ -253,17 +296,71 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
             }
             try {
                 clients.client(DriverMapOutputLocations.parse(peer))
-                        .ask(ReceiverMessages.RECEIVERS_ENDPOINT, new PutBlock(blockId, data), askTimeout)
-                        .get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                        .ask(ReceiverMessages.RECEIVERS_ENDPOINT, message, timeout)
+                        .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
                 done.add(peer);
+                LOG.debug("Executor {}: copied block {} ({} bytes, {}) to {}", executorId, blockId, size,
+                        inline != null ? "in one message" : "streamed", peer);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                LOG.warn("Executor {}: could not copy block {} to {}: {}", executorId, blockId, peer, e.toString());
+                LOG.warn("Executor {}: could not copy block {} ({} bytes) to {}: {}", executorId, blockId, size, peer,
+                        e.toString());
             }
         }
         return done;
+    }
+
+    private static StorageLevel copyLevel(boolean useDisk) {
+        return useDisk ? StorageLevel.MEMORY_AND_DISK_SER : StorageLevel.MEMORY_ONLY_SER;
+    }
+
+    /**
+     * Reads the copy a {@link CopyBlock} announces from its source's block stream: into memory if it fits in the
+     * store's budget, else straight into a file of the store's directory. Completes with {@code TRUE} once stored,
+     * or fails with the stream's failure (a partial file is deleted). Runs on the dispatcher only to start the
+     * stream; the chunks arrive on the connection's I/O thread.
+     */
+    private CompletableFuture<Boolean> copyFrom(CopyBlock copy) {
+        StorageLevel level = copyLevel(copy.useDisk());
+        java.nio.file.Path file = blockStore.spillFileFor(copy.blockId(), copy.bytes(), level);
+        io.sluice.rpc.StreamSink sink;
+        var memory = file == null ? new java.io.ByteArrayOutputStream((int) Math.min(copy.bytes(), Integer.MAX_VALUE - 8)) : null;
+        try {
+            sink = file != null ? io.sluice.rpc.StreamSink.toFile(file) : chunk -> {
+                byte[] bytes = new byte[chunk.remaining()];
+                chunk.get(bytes);
+                memory.write(bytes, 0, bytes.length);
+            };
+        } catch (java.io.IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return clients.clientAsync(DriverMapOutputLocations.parse(copy.source()))
+                .thenCompose(c -> c.openStream(BLOCK_STREAM_PREFIX + copy.blockId(), sink))
+                .thenApply(total -> {
+                    if (total != copy.bytes()) {
+                        throw new IllegalStateException("the copy of block " + copy.blockId() + " from " + copy.source()
+                                + " has " + total + " bytes, " + copy.bytes() + " were announced");
+                    }
+                    if (file != null) {
+                        blockStore.adoptFile(copy.blockId(), file, copy.count(), level);
+                    } else {
+                        blockStore.putSerialized(copy.blockId(), memory.toByteArray(), copy.count(), level);
+                    }
+                    LOG.debug("Executor {}: keeping a streamed copy of block {} ({} bytes{}) from {}", executorId,
+                            copy.blockId(), total, file != null ? ", on disk" : "", copy.source());
+                    return Boolean.TRUE;
+                })
+                .whenComplete((ok, error) -> {
+                    if (error != null && file != null) {
+                        try {
+                            java.nio.file.Files.deleteIfExists(file);
+                        } catch (java.io.IOException e) {
+                            LOG.debug("Executor {}: could not delete {}: {}", executorId, file, e.toString());
+                        }
+                    }
+                });
     }
 
     /**
@@ -296,17 +393,22 @@ public final class ReceiverService implements RpcEndpoint, AutoCloseable {
     }
 
     /**
-     * The stream serving block {@code blockId} of this executor's store, its records serialized as one list.
+     * The stream serving block {@code blockId} of this executor's store, its records serialized as one list: the
+     * bytes as the store keeps them (the file itself for a block on disk).
      *
      * @throws IllegalArgumentException if this executor does not hold the block
      */
     public java.nio.channels.ReadableByteChannel openBlockStream(String blockId) {
-        List<?> records = blockStore.get(blockId);
-        if (records == null) {
+        java.nio.channels.ReadableByteChannel channel;
+        try {
+            channel = blockStore.openSerialized(blockId);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("executor " + executorId + " cannot read block " + blockId, e);
+        }
+        if (channel == null) {
             throw new IllegalArgumentException("executor " + executorId + " does not hold block " + blockId);
         }
-        byte[] data = serializer.serialize(new ArrayList<>(records));
-        return java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(data));
+        return channel;
     }
 
     /** Stops every receiver here (not gracefully) and the stop threads; bounded by the supervisors' own stop timeouts. */

@@ -82,7 +82,8 @@ public final class TaskService implements ExecutorServices, RpcEndpoint {
         ctx.transport().dispatcher().registerEndpoint(TaskMessages.TASKS_ENDPOINT, this);
         this.receivers = new ReceiverService(ctx.id().toString(), env.blockStore(), serializer, clients, ctx.driver(), askTimeout,
                 dir -> io.sluice.wal.FileSystemWriteAheadLog.open(dir, env.hadoopConf(),
-                        io.sluice.wal.WalSettings.forReceivedData(ctx.conf())));
+                        io.sluice.wal.WalSettings.forReceivedData(ctx.conf())),
+                ctx.conf().get(io.sluice.conf.SluiceConf.RPC_MAX_FRAME_BYTES));
         env.setRemoteBlocks(receivers::fetchBlock);
         ctx.transport().dispatcher().registerEndpoint(io.sluice.receiver.ReceiverMessages.RECEIVERS_ENDPOINT, receivers);
         // only now may the driver send tasks

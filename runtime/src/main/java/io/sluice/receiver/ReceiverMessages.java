@@ -92,8 +92,20 @@ public final class ReceiverMessages {
     public record BlockData(String blockId, byte[] data) {
     }
 
-    /** Keep a copy of a block (replication); {@code data} is its records serialized. Reply {@code Boolean.TRUE} once stored. */
-    public record PutBlock(String blockId, byte[] data) {
+    /**
+     * Keep a copy of a block (replication); {@code data} is its records serialized, {@code count} how many;
+     * {@code useDisk}: the copy may go to disk beyond the peer's memory budget. Reply {@code Boolean.TRUE} once stored.
+     * Only for blocks that fit in a frame; larger ones are sent with {@link CopyBlock}.
+     */
+    public record PutBlock(String blockId, byte[] data, long count, boolean useDisk) {
+    }
+
+    /**
+     * Keep a copy of a block too large for one frame: the peer reads it from the {@code block/<blockId>} stream of
+     * {@code source} ({@code host:port}), chunk by chunk into memory or straight to a file, and replies
+     * {@code Boolean.TRUE} once it holds the whole copy. {@code bytes} is the block's serialized size.
+     */
+    public record CopyBlock(String blockId, String source, long bytes, long count, boolean useDisk) {
     }
 
     /** Which other executors can take copies of blocks stored on {@code executorId}? Answered with {@link Peers}. */
@@ -166,5 +178,6 @@ public final class ReceiverMessages {
         kryo.register(Peers.class);
         kryo.register(ReceiverEvent.class);
         kryo.register(UpdateRateLimit.class);
+        kryo.register(CopyBlock.class);
     }
 }

@@ -554,7 +554,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         byte[][] shipped = new byte[n][];
         for (int i = 0; i < n; i++) {
             try {
-                shipped[i] = serializer.serialize(tasks.get(i));
+                shipped[i] = io.sluice.batch.TaskShipping.serialize(serializer, tasks.get(i));
             } catch (RuntimeException e) {
                 throw new TaskFailedException("Stage " + stageId + " (" + stageName + ") cannot be sent to executors: "
                         + "task " + tasks.get(i) + " is not serializable: " + e.getMessage(), e);

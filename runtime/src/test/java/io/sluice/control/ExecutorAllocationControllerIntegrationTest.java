@@ -78,7 +78,8 @@ class ExecutorAllocationControllerIntegrationTest {
         interval(0, 0); // no batch yet: the target stays
         assertThat(backend.launches).hasSize(2);
 
-        // a load step: 6000 core-ms a batch takes 3000 ms on the 2 executors; ceil(6000 / 900) = 7 are launched at once
+        // a load step: 6000 core-ms a batch takes 3000 ms on the 2 executors; ceil(6000 / 900) = 7 are launched at once,
+        // on the tick after the first slow batch, which starts the controller's next interval
         interval(3, 6000);
         assertThat(allocator.target()).isEqualTo(7);
         assertThat(backend.launches).hasSize(7);
@@ -91,7 +92,9 @@ class ExecutorAllocationControllerIntegrationTest {
         assertThat(backend.launches).hasSize(7);
         assertThat(backend.released).isEmpty();
 
-        // the load ends; the newest executor hosts a receiver, so each step releases the newest of the others
+        // the load ends; the newest executor hosts a receiver, so each step releases the newest of the others. The
+        // controller's intervals start one tick into ours (at the scale-up), so the first decision after the load
+        // still sees one slow batch and holds
         ExecutorId receiverHost = added.get(added.size() - 1);
         receiverHosts = Set.of(receiverHost);
         var releasedPerInterval = new ArrayList<Integer>();
@@ -100,7 +103,7 @@ class ExecutorAllocationControllerIntegrationTest {
             interval(10, 600);
             releasedPerInterval.add(backend.released.size() - before);
         }
-        assertThat(releasedPerInterval).containsExactly(1, 1, 1, 1, 1, 0, 0);
+        assertThat(releasedPerInterval).containsExactly(0, 1, 1, 1, 1, 1, 0);
         assertThat(allocator.target()).isEqualTo(2);
         assertThat(backend.released).containsExactly(added.get(3), added.get(2), added.get(1), added.get(0),
                 initial.get(1));

@@ -256,16 +256,74 @@ class ExecutorAllocationControllerTest {
     }
 
     @Test
-    void decidesOnlyOncePerScalingInterval() {
-        var executors = new FakeExecutors(2);
-        var c = started(config(1, 100, 2, 1), executors);
-        completed(c, 3, 3000);
+    void scalesDownOnlyOncePerScalingInterval() {
+        var executors = new FakeExecutors(4);
+        var c = started(config(1, 100, 4, 1), executors);
+        completed(c, 3, 100);
         clock.advance(SCALING_MS - 1);
         c.runOnce(clock.currentTimeMillis());
-        assertThat(executors.requests).containsExactly(2);
+        assertThat(executors.requests).containsExactly(4);
         clock.advance(1);
         c.runOnce(clock.currentTimeMillis());
+        assertThat(executors.requests).containsExactly(4, 3);
+    }
+
+    @Test
+    void scalesUpAsSoonAsCompletedBatchesShowTheNeedAndStartsANewInterval() {
+        var executors = new FakeExecutors(2);
+        var c = started(config(1, 100, 2, 1), executors);
+        clock.advance(1000);
+        c.runOnce(clock.currentTimeMillis());
+        completed(c, 1, 3000); // one slow batch could be a GC pause: not enough
+        clock.advance(1000);
+        c.runOnce(clock.currentTimeMillis());
+        assertThat(executors.requests).containsExactly(2);
+        completed(c, 1, 3000); // two are: 6000 executor-ms a batch needs 7
+        clock.advance(1000);
+        c.runOnce(clock.currentTimeMillis());
         assertThat(executors.requests).containsExactly(2, 7);
+
+        // light batches right after: a scale-down waits for the end of the interval that the scale-up started
+        completed(c, 5, 100);
+        clock.advance(SCALING_MS - 1);
+        c.runOnce(clock.currentTimeMillis());
+        assertThat(executors.requests).containsExactly(2, 7);
+        clock.advance(1);
+        c.runOnce(clock.currentTimeMillis());
+        assertThat(executors.requests).containsExactly(2, 7, 6);
+    }
+
+    @Test
+    void aSlowBatchBetweenFastOnesDoesNotScaleUpEarly() {
+        var executors = new FakeExecutors(2);
+        var c = started(config(1, 100, 2, 1), executors);
+        for (int i = 0; i < 4; i++) {
+            completed(c, 1, i % 2 == 0 ? 3000 : 300);
+            clock.advance(1000);
+            c.runOnce(clock.currentTimeMillis());
+        }
+        assertThat(executors.requests).containsExactly(2);
+    }
+
+    @Test
+    void anEarlyScaleUpWaitsUntilTheExecutorsItAskedForRun() {
+        var executors = new FakeExecutors(2);
+        executors.followRequests = false;
+        var c = started(config(1, 100, 2, 1), executors);
+        completed(c, 2, 1500); // 3000 executor-ms: 4
+        clock.advance(1000);
+        c.runOnce(clock.currentTimeMillis());
+        assertThat(executors.requests).containsExactly(2, 4);
+
+        // the JVMs are starting; slower batches meanwhile do not make it ask again before they run
+        completed(c, 2, 3000);
+        clock.advance(1000);
+        c.runOnce(clock.currentTimeMillis());
+        assertThat(executors.requests).containsExactly(2, 4);
+        executors.running = 4;
+        clock.advance(1000);
+        c.runOnce(clock.currentTimeMillis());
+        assertThat(executors.requests).containsExactly(2, 4, 7);
     }
 
     @Test
