@@ -3,7 +3,13 @@ package io.sluice.api;
 import io.sluice.api.function.Function2;
 import io.sluice.batch.Dataset;
 import io.sluice.batch.SluiceContext;
+import io.sluice.checkpoint.CheckpointFiles;
+import io.sluice.checkpoint.CheckpointWriter;
+import io.sluice.checkpoint.MetadataCheckpoint;
 import io.sluice.conf.SluiceConf;
+import io.sluice.control.ExecutorAllocationController;
+import io.sluice.control.RateController;
+import io.sluice.control.RateEstimator;
 import io.sluice.dstream.ConstantInputDStream;
 import io.sluice.dstream.FileInputDStream;
 import io.sluice.dstream.InputDStream;
@@ -11,11 +17,9 @@ import io.sluice.dstream.PluggableInputDStream;
 import io.sluice.dstream.QueueInputDStream;
 import io.sluice.dstream.ReceiverInputDStream;
 import io.sluice.dstream.SocketInputDStream;
+import io.sluice.dstream.StatefulDStream;
 import io.sluice.dstream.TransformedDStream;
 import io.sluice.dstream.UnionDStream;
-import io.sluice.control.ExecutorAllocationController;
-import io.sluice.control.RateController;
-import io.sluice.control.RateEstimator;
 import io.sluice.listener.ListenerBus;
 import io.sluice.listener.StreamingListener;
 import io.sluice.listener.StreamingListenerEvent;
@@ -26,6 +30,8 @@ import io.sluice.scheduler.DStreamGraph;
 import io.sluice.scheduler.InputInfoTracker;
 import io.sluice.scheduler.JobGenerator;
 import io.sluice.scheduler.JobScheduler;
+import io.sluice.scheduler.StateCheckpointer;
+import io.sluice.state.StateSnapshots;
 import io.sluice.storage.StorageLevel;
 import io.sluice.util.Clock;
 import io.sluice.util.ManualClock;
@@ -39,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.util.ShutdownHookManager;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -74,9 +81,9 @@ public class StreamingContext implements AutoCloseable {
     private volatile String checkpointDir;
     private JobScheduler jobScheduler;
     private JobGenerator jobGenerator;
-    private io.sluice.scheduler.StateCheckpointer stateCheckpointer;
-    private io.sluice.checkpoint.CheckpointWriter checkpointWriter;
-    private volatile io.sluice.checkpoint.MetadataCheckpoint recovery;
+    private StateCheckpointer stateCheckpointer;
+    private CheckpointWriter checkpointWriter;
+    private volatile MetadataCheckpoint recovery;
     private volatile ReceiverTracker receiverTracker;
     private volatile Map<Integer, RateController> rateControllers = Map.of();
     private volatile ExecutorAllocationController allocationController;
@@ -331,7 +338,7 @@ public class StreamingContext implements AutoCloseable {
                 throw e;
             }
             shutdownHook = this::stopOnShutdown;
-            org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(shutdownHook, SHUTDOWN_HOOK_PRIORITY,
+            ShutdownHookManager.get().addShutdownHook(shutdownHook, SHUTDOWN_HOOK_PRIORITY,
                     conf().get(SluiceConf.STOP_TIMEOUT).toMillis() + 30_000, TimeUnit.MILLISECONDS);
             LOG.info("[{}] StreamingContext started", sc.appId());
         }
@@ -381,7 +388,7 @@ public class StreamingContext implements AutoCloseable {
                         + "checkpoints to " + ssc.checkpointDir + "; use one directory");
             }
             var dir = new org.apache.hadoop.fs.Path(checkpointDir);
-            var files = new io.sluice.checkpoint.CheckpointFiles(dir.getFileSystem(ssc.sc.hadoopConf()), dir);
+            var files = new CheckpointFiles(dir.getFileSystem(ssc.sc.hadoopConf()), dir);
             files.readLatest().ifPresent(ssc::recoverFrom);
         } catch (java.io.IOException | RuntimeException e) {
             ssc.stop(true, false);
@@ -395,7 +402,7 @@ public class StreamingContext implements AutoCloseable {
     }
 
     /** Makes this not-yet-started context continue the run {@code cp} was written by. */
-    private void recoverFrom(io.sluice.checkpoint.MetadataCheckpoint cp) {
+    private void recoverFrom(MetadataCheckpoint cp) {
         if (cp.batchDurationMs() != batchDuration.toMillis()) {
             throw new IllegalStateException("The checkpoint in " + checkpointDir + " was written with a batch interval "
                     + "of " + cp.batchDurationMs() + " ms; this application has " + batchDuration.toMillis() + " ms. "
@@ -415,18 +422,18 @@ public class StreamingContext implements AutoCloseable {
      * Checks the operators of the checkpoint against this graph's stateful streams (same id: same kind and number of
      * partitions, or refused), and points each at its newest saved state.
      */
-    private void prepareRecovery(io.sluice.checkpoint.MetadataCheckpoint cp) {
-        var current = new LinkedHashMap<String, io.sluice.dstream.StatefulDStream<?, ?>>();
+    private void prepareRecovery(MetadataCheckpoint cp) {
+        var current = new LinkedHashMap<String, StatefulDStream<?, ?>>();
         for (DStream<?> s : graph.allStreams()) {
-            if (s instanceof io.sluice.dstream.StatefulDStream<?, ?> st) {
+            if (s instanceof StatefulDStream<?, ?> st) {
                 current.put(st.operatorId(), st);
             }
         }
-        var saved = new LinkedHashMap<String, io.sluice.checkpoint.MetadataCheckpoint.Operator>();
+        var saved = new LinkedHashMap<String, MetadataCheckpoint.Operator>();
         cp.operators().forEach(op -> saved.put(op.id(), op));
         for (var e : current.entrySet()) {
             var old = saved.get(e.getKey());
-            var now = new io.sluice.checkpoint.MetadataCheckpoint.Operator(e.getKey(), e.getValue().stateKind(),
+            var now = new MetadataCheckpoint.Operator(e.getKey(), e.getValue().stateKind(),
                     e.getValue().partitioner().numPartitions());
             if (old == null) {
                 LOG.info("[{}] Stateful operator {} is new: it starts with empty state after batch {}", sc.appId(), now,
@@ -448,7 +455,7 @@ public class StreamingContext implements AutoCloseable {
         }
         var dir = new org.apache.hadoop.fs.Path(checkpointDir);
         try {
-            var snapshots = new io.sluice.state.StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
+            var snapshots = new StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
             for (var st : current.values()) {
                 if (saved.containsKey(st.operatorId()) && st.restoreSavedState(snapshots, cp.completedTime()).isEmpty()) {
                     LOG.info("[{}] {}: no saved state at or before {}; it is rebuilt from the batches still available",
@@ -466,19 +473,19 @@ public class StreamingContext implements AutoCloseable {
             return;
         }
         var dir = new org.apache.hadoop.fs.Path(checkpointDir);
-        io.sluice.checkpoint.CheckpointFiles files;
+        CheckpointFiles files;
         try {
-            files = new io.sluice.checkpoint.CheckpointFiles(dir.getFileSystem(sc.hadoopConf()), dir);
+            files = new CheckpointFiles(dir.getFileSystem(sc.hadoopConf()), dir);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
         }
-        checkpointWriter = new io.sluice.checkpoint.CheckpointWriter(files, sc.appId(),
+        checkpointWriter = new CheckpointWriter(files, sc.appId(),
                 conf().get(SluiceConf.CHECKPOINT_MAX_FAILURES), conf().get(SluiceConf.CHECKPOINT_RETRY_BACKOFF),
                 this::reportError);
-        var operators = new ArrayList<io.sluice.checkpoint.MetadataCheckpoint.Operator>();
+        var operators = new ArrayList<MetadataCheckpoint.Operator>();
         for (DStream<?> s : graph.allStreams()) {
-            if (s instanceof io.sluice.dstream.StatefulDStream<?, ?> st) {
-                operators.add(new io.sluice.checkpoint.MetadataCheckpoint.Operator(st.operatorId(), st.stateKind(),
+            if (s instanceof StatefulDStream<?, ?> st) {
+                operators.add(new MetadataCheckpoint.Operator(st.operatorId(), st.stateKind(),
                         st.partitioner().numPartitions()));
             }
         }
@@ -491,16 +498,16 @@ public class StreamingContext implements AutoCloseable {
                     pending.add(b.batchTime());
                 }
             }
-            writer.write(new io.sluice.checkpoint.MetadataCheckpoint(appName, batchDuration.toMillis(),
+            writer.write(new MetadataCheckpoint(appName, batchDuration.toMillis(),
                     graph.zeroTime(), t, pending, operators));
         });
     }
 
     /** With stateful streams, saves their state to the checkpoint directory every checkpoint interval. */
     private void startStateCheckpointer() {
-        var stateful = new ArrayList<io.sluice.dstream.StatefulDStream<?, ?>>();
+        var stateful = new ArrayList<StatefulDStream<?, ?>>();
         for (DStream<?> s : graph.allStreams()) {
-            if (s instanceof io.sluice.dstream.StatefulDStream<?, ?> st) {
+            if (s instanceof StatefulDStream<?, ?> st) {
                 stateful.add(st);
             }
         }
@@ -509,8 +516,8 @@ public class StreamingContext implements AutoCloseable {
         }
         var dir = new org.apache.hadoop.fs.Path(checkpointDir);
         try {
-            var snapshots = new io.sluice.state.StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
-            stateCheckpointer = new io.sluice.scheduler.StateCheckpointer(snapshots, sc.appId());
+            var snapshots = new StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
+            stateCheckpointer = new StateCheckpointer(snapshots, sc.appId());
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
         }
@@ -756,9 +763,9 @@ public class StreamingContext implements AutoCloseable {
                 state = State.STOPPED;
                 LOG.info("[{}] StreamingContext stopped {}", sc.appId(), stopGracefully ? "gracefully" : "");
             }
-            if (shutdownHook != null && !org.apache.hadoop.util.ShutdownHookManager.get().isShutdownInProgress()) {
+            if (shutdownHook != null && !ShutdownHookManager.get().isShutdownInProgress()) {
                 try {
-                    org.apache.hadoop.util.ShutdownHookManager.get().removeShutdownHook(shutdownHook);
+                    ShutdownHookManager.get().removeShutdownHook(shutdownHook);
                 } catch (IllegalStateException shuttingDown) {
                     // the JVM is already exiting
                 }
