@@ -26,13 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** print, foreachRDD and saveAs... output operations; their order within a batch; failures of one operation. */
 class OutputOperationsTest {
+
+    /** The kit every test runs with; subclasses run the same tests on another master. */
+    protected StreamingTestKit kit() {
+        return StreamingTestKit.create();
+    }
+
     private static final String RULE = "-------------------------------------------";
 
     /** Runs {@code graph} over {@code input} for {@code batches} batches and returns what it printed. */
-    private static String printed(List<List<Integer>> input, int batches, Consumer<DStream<Integer>> graph) {
+    private String printed(List<List<Integer>> input, int batches, Consumer<DStream<Integer>> graph) {
         PrintStream original = System.out;
         var captured = new ByteArrayOutputStream();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             graph.accept(new TestInputDStream<>(harness.context(), input, 2));
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             harness.runBatches(batches);
@@ -78,7 +84,7 @@ class OutputOperationsTest {
     void foreachRDDRunsOnEveryBatchWithAndWithoutTime() {
         var plain = new CopyOnWriteArrayList<List<Integer>>();
         var timed = new CopyOnWriteArrayList<String>();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var s = new TestInputDStream<>(harness.context(), List.of(List.of(1, 2), List.<Integer>of(), List.of(3)), 2);
             s.foreachRDD(ds -> plain.add(ds.collect()));
             s.foreachRDD((ds, time) -> timed.add(time + ":" + ds.count()));
@@ -91,7 +97,7 @@ class OutputOperationsTest {
     @Test
     void outputOperationsRunInDeclarationOrderWithinEachBatch() {
         var order = new CopyOnWriteArrayList<String>();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var s = new TestInputDStream<>(harness.context(), List.of(List.of(1), List.of(2)), 2);
             s.foreachRDD((ds, t) -> order.add("first@" + t.milliseconds()));
             s.map(x -> x + 1).foreachRDD((ds, t) -> order.add("second@" + t.milliseconds()));
@@ -106,7 +112,7 @@ class OutputOperationsTest {
     void aFailingTaskFailsOnlyItsOutputOperation() {
         var completed = new CopyOnWriteArrayList<BatchInfo>();
         var after = new CopyOnWriteArrayList<String>();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             harness.context().addStreamingListener(new StreamingListener() {
                 @Override
                 public void onBatchCompleted(StreamingListenerEvent.BatchCompleted event) {
@@ -171,7 +177,7 @@ class OutputOperationsTest {
     @Test
     void saveAsTextFilesWritesOneDirectoryPerBatchNamedPrefixTimeSuffix(@TempDir Path tmp) throws IOException {
         String prefix = tmp.resolve("words").toUri().toString();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var s = new TestInputDStream<>(harness.context(), List.of(List.of("a", "b", "c"), List.<String>of()), 2);
             s.mapToPair(w -> Pair.of(w, w.length())).saveAsTextFiles(prefix, "txt");
             harness.runBatches(2);
@@ -186,7 +192,7 @@ class OutputOperationsTest {
     @Test
     void saveAsTextFilesWithoutSuffixNamesDirectoriesPrefixTime(@TempDir Path tmp) throws IOException {
         String prefix = tmp.resolve("out").toString();
-        try (var harness = StreamingTestKit.create().numPartitions(1).open()) {
+        try (var harness = kit().numPartitions(1).open()) {
             new TestInputDStream<>(harness.context(), List.of(List.of(1, 2)), 1).saveAsTextFiles(prefix);
             harness.runBatches(1);
         }
@@ -198,7 +204,7 @@ class OutputOperationsTest {
     @Test
     void saveAsObjectFilesWritesSerializedElementsThatReadBack(@TempDir Path tmp) throws Exception {
         String prefix = tmp.resolve("objs").toUri().toString();
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var s = new TestInputDStream<>(harness.context(), List.of(List.of(1, 2, 3), List.of(4)), 2);
             s.mapToPair(x -> Pair.of("k" + x, (long) x * x)).saveAsObjectFiles(prefix, "bin");
             harness.runBatches(2);

@@ -11,6 +11,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SliceTest {
+
+    /** The kit every test runs with; subclasses run the same tests on another master. */
+    protected StreamingTestKit kit() {
+        return StreamingTestKit.create();
+    }
+
     private static List<List<Integer>> contents(List<Dataset<Integer>> datasets) {
         var result = new ArrayList<List<Integer>>();
         datasets.forEach(ds -> result.add(ds.collect()));
@@ -19,7 +25,7 @@ class SliceTest {
 
     @Test
     void sliceIncludesBothEndsAndAlignsUnalignedBoundsToBatches() {
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var ssc = harness.context();
             ssc.remember(Durations.seconds(10));
             var stream = new TestInputDStream<>(ssc, List.of(List.of(1), List.of(2, 3), List.of(4), List.of(5)), 2);
@@ -34,7 +40,7 @@ class SliceTest {
 
     @Test
     void sliceOnlyReturnsBatchesAfterTheZeroTime() {
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var ssc = harness.context();
             var stream = new TestInputDStream<>(ssc, List.of(List.of(1), List.of(2)), 2);
             stream.map(x -> x * 10).foreachRDD(ds -> ds.count());
@@ -47,7 +53,7 @@ class SliceTest {
 
     @Test
     void sliceBeforeStartFailsBecauseTheStreamHasNotBeenInitialized() {
-        try (var harness = StreamingTestKit.create().open()) {
+        try (var harness = kit().open()) {
             var stream = new TestInputDStream<>(harness.context(), List.of(List.of(1)), 2);
             assertThatThrownBy(() -> stream.slice(new Time(1000), new Time(2000)))
                     .isInstanceOf(IllegalStateException.class)
