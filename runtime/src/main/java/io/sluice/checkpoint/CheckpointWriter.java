@@ -1,12 +1,12 @@
 package io.sluice.checkpoint;
 
+import io.sluice.util.ExecutorShutdown;
 import io.sluice.util.NamedThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
@@ -90,15 +90,8 @@ public final class CheckpointWriter implements AutoCloseable {
 
     /** Writes the checkpoint still waiting, if any (at most {@code timeout}), then stops. */
     public void close(Duration timeout) {
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("[{}] The last checkpoint was not written within {} ms", appId, timeout.toMillis());
-                thread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            thread.shutdownNow();
+        if (!ExecutorShutdown.drain(thread, timeout)) {
+            LOG.warn("[{}] The last checkpoint was not written within {} ms", appId, timeout.toMillis());
         }
     }
 

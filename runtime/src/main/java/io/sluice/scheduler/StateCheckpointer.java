@@ -3,12 +3,12 @@ package io.sluice.scheduler;
 import io.sluice.dstream.StatefulDStream;
 import io.sluice.state.StateDataset;
 import io.sluice.state.StateSnapshots;
+import io.sluice.util.ExecutorShutdown;
 import io.sluice.util.NamedThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -51,15 +51,8 @@ public final class StateCheckpointer implements StatefulDStream.StateSaver, Auto
 
     /** Lets the queued saves finish, waiting at most {@code timeout}, then abandons what is left. */
     public void close(Duration timeout) {
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("[{}] State saves did not finish within {} ms; abandoning them", appId, timeout.toMillis());
-                thread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            thread.shutdownNow();
+        if (!ExecutorShutdown.drain(thread, timeout)) {
+            LOG.warn("[{}] State saves did not finish within {} ms; abandoning them", appId, timeout.toMillis());
         }
     }
 
