@@ -47,6 +47,13 @@ public final class SluiceContext implements AutoCloseable {
     private final Cleaner cleaner = Cleaner.create(new NamedThreadFactory("sluice-cleaner", true));
     private final boolean cluster;
     private final int maxStageAttempts;
+    /**
+     * Guards {@link #stateLosses} together with the driver's record of which partitions are computed: a task result
+     * that arrives after its executor (and the state slots it hosted) was lost must not mark as computed what that
+     * loss just took away.
+     */
+    private final Object computedLock = new Object();
+    private long stateLosses;
     private volatile boolean stopped;
 
     /**
@@ -183,7 +190,36 @@ public final class SluiceContext implements AutoCloseable {
      * local mode, where the state lives in this process.
      */
     public void addStateLossListener(java.util.function.Consumer<java.util.Set<Integer>> listener) {
-        scheduler.addStateLossListener(listener);
+        scheduler.addStateLossListener(slots -> {
+            synchronized (computedLock) {
+                stateLosses++;
+                listener.accept(slots);
+            }
+        });
+    }
+
+    private long stateLosses() {
+        synchronized (computedLock) {
+            return stateLosses;
+        }
+    }
+
+    /**
+     * Records that the tasks of a stage computed {@code partitions} of {@code ds}, unless state slots were lost since
+     * the stage started ({@code lossesAtStart}): a partition computed on the lost executor is gone, and the next job
+     * must see the lineage that rebuilds it. Not marking is always safe; it only makes the next job look further.
+     */
+    private void markComputed(Dataset<?> ds, Iterable<Integer> partitions, long lossesAtStart) {
+        synchronized (computedLock) {
+            if (stateLosses != lossesAtStart) {
+                LOG.debug("{}: state slots were lost while computing {}; its partitions stay marked as not computed",
+                        appId, ds);
+                return;
+            }
+            for (int p : partitions) {
+                ds.markComputed(p);
+            }
+        }
     }
 
     /** Old versions of the state kept under {@code storeKey} are no longer read, here and in every executor. */
@@ -273,6 +309,7 @@ public final class SluiceContext implements AutoCloseable {
         }
         for (int attempt = 1; ; attempt++) {
             try {
+                long losses = stateLosses();
                 prepareShuffles(ds);
                 int stageId = nextStageId.getAndIncrement();
                 LOG.debug("Running stage {} ({} of {}) with {} tasks", stageId, name, ds, partitions.length);
@@ -281,9 +318,7 @@ public final class SluiceContext implements AutoCloseable {
                     tasks.add(new ResultTask<>(stageId, p, ds, fn));
                 }
                 List<U> results = scheduler.runTasks(name + " of " + ds, tasks);
-                for (int p : partitions) {
-                    ds.markComputed(p);
-                }
+                markComputed(ds, java.util.Arrays.stream(partitions).boxed().toList(), losses);
                 return results;
             } catch (FetchFailedException e) {
                 // map outputs were lost (an executor died or lost them): run the missing maps again, then the stage
@@ -348,6 +383,7 @@ public final class SluiceContext implements AutoCloseable {
             if (missing.isEmpty()) {
                 return;
             }
+            long losses = stateLosses();
             prepareShuffles(dep.parent());
             int stageId = nextStageId.getAndIncrement();
             var tasks = new ArrayList<ShuffleMapTask>(missing.size());
@@ -357,9 +393,7 @@ public final class SluiceContext implements AutoCloseable {
             for (MapStatus status : scheduler.runTasks("shuffle map of " + dep.parent(), tasks)) {
                 mapOutputs.add(dep.shuffleId(), status);
             }
-            for (int m : missing) {
-                dep.parent().markComputed(m);
-            }
+            markComputed(dep.parent(), missing, losses);
         }
     }
 

@@ -224,11 +224,19 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
         }
     }
 
-    /** The partitions of {@code slots} were lost with their process: they must be written again when read. */
-    public synchronized void forgetPartitions(Set<Integer> slots) {
-        for (int slot : slots) {
-            if (slot < spec.numPartitions()) {
-                bits().clear(slot);
+    /**
+     * The partitions of {@code slots} were lost with their process: they must be written again when read, in this
+     * version and in every earlier one of its lineage (which may reach further back than the stream remembers when
+     * saves lag behind).
+     */
+    public void forgetPartitions(Set<Integer> slots) {
+        for (StateDataset<K, S> s = this; s != null; s = s.previous) {
+            synchronized (s) {
+                for (int slot : slots) {
+                    if (slot < spec.numPartitions()) {
+                        s.bits().clear(slot);
+                    }
+                }
             }
         }
     }
