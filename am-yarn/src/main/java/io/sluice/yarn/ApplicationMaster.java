@@ -16,12 +16,17 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.yarn.api.ApplicationConstants.Environment;
+import org.apache.hadoop.yarn.api.records.ApplicationAttemptId;
+import org.apache.hadoop.yarn.api.records.ApplicationAttemptReport;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.hadoop.yarn.client.api.AMRMClient;
 import org.apache.hadoop.yarn.client.api.AMRMClient.ContainerRequest;
+import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.api.records.YarnApplicationAttemptState;
 import org.apache.hadoop.yarn.exceptions.InvalidApplicationMasterRequestException;
+import org.apache.hadoop.yarn.exceptions.YarnException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -87,10 +92,11 @@ public final class ApplicationMaster {
         var cid = ContainerId.fromString(System.getenv(Environment.CONTAINER_ID.name()));
         String appId = cid.getApplicationAttemptId().getApplicationId().toString();
         int attempt = cid.getApplicationAttemptId().getAttemptId();
-        int maxAttempts = Integer.parseInt(System.getenv().getOrDefault(YarnLaunch.ENV_MAX_ATTEMPTS, "1"));
+        var budget = new AttemptBudget(Integer.parseInt(System.getenv().getOrDefault(YarnLaunch.ENV_MAX_ATTEMPTS, "1")),
+                Long.parseLong(System.getenv().getOrDefault(YarnLaunch.ENV_ATTEMPT_VALIDITY_MS, "0")));
         String host = System.getenv().getOrDefault(Environment.NM_HOST.name(), "localhost");
         System.exit(driver != null ? runLauncher(driver, appId, attempt, host)
-                : run(mainClass, userArgs, appId, attempt, maxAttempts, host));
+                : run(mainClass, userArgs, cid.getApplicationAttemptId(), budget, host));
     }
 
     /** Client deploy mode: manage executor containers for the driver at {@code driverUrl} until it is done. */
@@ -110,7 +116,11 @@ public final class ApplicationMaster {
         }
     }
 
-    static int run(String mainClass, List<String> userArgs, String appId, int attempt, int maxAttempts, String host) {
+    static int run(String mainClass, List<String> userArgs, ApplicationAttemptId attemptId, AttemptBudget budget,
+                   String host) {
+        String appId = attemptId.getApplicationId().toString();
+        int attempt = attemptId.getAttemptId();
+        int maxAttempts = budget.maxAttempts();
         try {
             loadConfiguration(appId, attempt, host);
         } catch (IOException | RuntimeException e) {
@@ -126,9 +136,11 @@ public final class ApplicationMaster {
             return finish(appId, FinalApplicationStatus.FAILED, m.message(), EXIT_FAILED);
         }
         if (outcome instanceof Outcome.Failed f) {
-            if (attempt < maxAttempts) {
-                LOG.error("Application {} attempt {} of {}: the driver failed; exiting without unregistering so YARN starts "
-                        + "attempt {}", appId, attempt, maxAttempts, attempt + 1, f.error());
+            if (!isLastAttempt(attemptId, budget)) {
+                LOG.error("Application {} attempt {} (at most {} failures{}): the driver failed; exiting without "
+                        + "unregistering so YARN starts attempt {}", appId, attempt, maxAttempts,
+                        budget.countsEveryFailure() ? "" : " within " + budget.validityMillis() + " ms", attempt + 1,
+                        f.error());
                 LogManager.shutdown();
                 return EXIT_RETRY;
             }
@@ -138,6 +150,34 @@ public final class ApplicationMaster {
         }
         LOG.info("Application {} attempt {}: the driver finished", appId, attempt);
         return finish(appId, FinalApplicationStatus.SUCCEEDED, "", 0);
+    }
+
+    /**
+     * Whether YARN makes no further attempt once this one fails. With a validity interval that depends on when the
+     * earlier attempts failed, which the ResourceManager tells; if it cannot be asked, the attempt number decides.
+     */
+    private static boolean isLastAttempt(ApplicationAttemptId attemptId, AttemptBudget budget) {
+        if (budget.countsEveryFailure()) {
+            return budget.isLast(attemptId.getAttemptId(), List.of(), System.currentTimeMillis());
+        }
+        try (YarnClient client = YarnClient.createYarnClient()) {
+            var conf = YarnClusterManagerFactory.hadoopConf(new SluiceConf());
+            conf.setLong(YarnConfiguration.RESOURCEMANAGER_CONNECT_MAX_WAIT_MS, 30_000); // a question, not the job
+            client.init(conf);
+            client.start();
+            var failures = new ArrayList<Long>();
+            for (ApplicationAttemptReport r : client.getApplicationAttempts(attemptId.getApplicationId())) {
+                if (!r.getApplicationAttemptId().equals(attemptId)
+                        && r.getYarnApplicationAttemptState() == YarnApplicationAttemptState.FAILED) {
+                    failures.add(r.getFinishTime());
+                }
+            }
+            return budget.isLast(attemptId.getAttemptId(), failures, System.currentTimeMillis());
+        } catch (IOException | YarnException | RuntimeException e) {
+            LOG.warn("Application {}: cannot ask the ResourceManager when earlier attempts failed ({}); deciding by the "
+                    + "attempt number", attemptId.getApplicationId(), e.toString());
+            return attemptId.getAttemptId() >= budget.maxAttempts();
+        }
     }
 
     private static void loadConfiguration(String appId, int attempt, String host) throws IOException {
@@ -208,20 +248,29 @@ public final class ApplicationMaster {
      * records the final status and diagnostics rather than a crash.
      */
     private static int finish(String appId, FinalApplicationStatus status, String diagnostics, int exitCode) {
-        Configuration conf = new YarnConfiguration();
+        var sluiceConf = new SluiceConf();
+        Configuration conf = YarnClusterManagerFactory.hadoopConf(sluiceConf);
         AMRMClient<ContainerRequest> rm = AMRMClient.createAMRMClient();
         rm.init(conf);
         rm.start();
         try {
-            try {
-                rm.registerApplicationMaster(System.getenv().getOrDefault(Environment.NM_HOST.name(), "localhost"), 0, "");
-            } catch (InvalidApplicationMasterRequestException e) {
-                LOG.debug("Application {}: already registered (by the driver's YARN backend)", appId);
-            }
-            rm.unregisterApplicationMaster(status, diagnostics, "");
+            BoundedCall.call("unregister " + appId, sluiceConf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT), () -> {
+                try {
+                    rm.registerApplicationMaster(System.getenv().getOrDefault(Environment.NM_HOST.name(), "localhost"), 0, "");
+                } catch (InvalidApplicationMasterRequestException e) {
+                    LOG.debug("Application {}: already registered (by the driver's YARN backend)", appId);
+                }
+                rm.unregisterApplicationMaster(status, diagnostics, "");
+                return null;
+            });
             LOG.info("Application {}: unregistered as {}{}", appId, status, diagnostics.isEmpty() ? "" : ": " + diagnostics);
         } catch (Exception e) {
-            LOG.error("Application {}: could not unregister from the ResourceManager", appId, e);
+            // one line, last in the log: YARN puts the tail of this container's stderr into the diagnostics
+            LOG.debug("Application {}: unregistering failed", appId, e);
+            LOG.error("Application {}: the ApplicationMaster could not reach the ResourceManager to unregister as {} ({}); "
+                    + "YARN reports this container's exit instead.{}", appId, status, e.getMessage(),
+                    diagnostics.isEmpty() ? "" : " Diagnostics: " + diagnostics);
+            LogManager.shutdown();
             return exitCode == 0 ? EXIT_FAILED : exitCode;
         } finally {
             rm.stop();

@@ -39,6 +39,7 @@ import org.apache.hadoop.yarn.api.records.UpdatedContainer;
 import org.apache.hadoop.yarn.client.api.AMRMClient.ContainerRequest;
 import org.apache.hadoop.yarn.client.api.async.AMRMClientAsync;
 import org.apache.hadoop.yarn.client.api.async.NMClientAsync;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -143,14 +144,17 @@ public final class YarnClusterBackend implements ClusterBackend {
         rm = clients.resourceManager(HEARTBEAT_MILLIS, new RmCallbacks());
         rm.init(hadoopConf);
         rm.start();
+        var timeout = conf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
         try {
-            var response = rm.registerApplicationMaster(amHost, 0, "");
+            var response = BoundedCall.call("register " + appId, timeout, () -> rm.registerApplicationMaster(amHost, 0, ""));
             LOG.info("Application {} attempt {}: registered with the ResourceManager; maximum container {}, queue {}",
                     appId, attempt, response.getMaximumResourceCapability(), response.getQueue());
         } catch (Exception e) {
             rm.stop();
             throw new IllegalStateException("Application " + appId + ": the ApplicationMaster could not register with the "
-                    + "ResourceManager: " + e.getMessage(), e);
+                    + "ResourceManager at " + hadoopConf.get(YarnConfiguration.RM_SCHEDULER_ADDRESS,
+                    YarnConfiguration.DEFAULT_RM_SCHEDULER_ADDRESS) + " (" + SluiceConf.YARN_RM_CONNECT_TIMEOUT.name() + " = "
+                    + timeout.toMillis() + " ms): " + e.getMessage(), e);
         }
         nm = clients.nodeManagers(new NmCallbacks());
         nm.init(hadoopConf);

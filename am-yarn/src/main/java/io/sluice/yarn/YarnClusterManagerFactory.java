@@ -52,7 +52,7 @@ public final class YarnClusterManagerFactory implements ClusterManagerFactory {
                     + " are not set)");
         }
         String host = System.getenv().getOrDefault(Environment.NM_HOST.name(), "localhost");
-        return new YarnClusterBackend(conf, new YarnConfiguration(), YarnClients.real(), conf.get(SluiceConf.APP_ID),
+        return new YarnClusterBackend(conf, hadoopConf(conf), YarnClients.real(), conf.get(SluiceConf.APP_ID),
                 conf.get(SluiceConf.APP_ATTEMPT), new Path(staging), host);
     }
 }

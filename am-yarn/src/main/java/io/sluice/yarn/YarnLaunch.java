@@ -32,6 +32,8 @@ public final class YarnLaunch {
     public static final String ENV_STAGING_DIR = "SLUICE_YARN_STAGING_DIR";
     /** Environment of the ApplicationMaster: how many attempts YARN makes (so the last one unregisters as FAILED). */
     public static final String ENV_MAX_ATTEMPTS = "SLUICE_YARN_MAX_ATTEMPTS";
+    /** Environment of the ApplicationMaster: {@code sluice.yarn.am.attemptFailuresValidityInterval} in ms (0: none). */
+    public static final String ENV_ATTEMPT_VALIDITY_MS = "SLUICE_YARN_ATTEMPT_VALIDITY_MS";
     public static final String SLUICE_CONF_FILE = "sluice.conf";
     /** The staged log4j2 configuration ({@code sluice.yarn.log4jConfig}), if any. */
     public static final String LOG4J_FILE = "log4j2.xml";

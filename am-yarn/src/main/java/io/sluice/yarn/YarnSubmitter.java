@@ -61,6 +61,8 @@ public final class YarnSubmitter implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(YarnSubmitter.class);
 
     private final Configuration hadoopConf;
+    /** The configuration as given, before this client's tighter retry settings: what the containers get. */
+    private final Configuration containerConf;
     private final SluiceConf conf;
     private final Consumer<String> progress;
     private final Duration connectTimeout;
@@ -76,6 +78,7 @@ public final class YarnSubmitter implements AutoCloseable {
         this.conf = conf;
         this.progress = progress;
         this.connectTimeout = conf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
+        this.containerConf = new YarnConfiguration(hadoopConf);
         this.hadoopConf = new YarnConfiguration(hadoopConf);
         long ms = connectTimeout.toMillis();
         // bound the ResourceManager client's own retries; the calls below are also bounded by connectTimeout
@@ -143,6 +146,7 @@ public final class YarnSubmitter implements AutoCloseable {
         env.put("CLASSPATH", YarnLaunch.classPath());
         env.put(YarnLaunch.ENV_STAGING_DIR, staging.toString());
         env.put(YarnLaunch.ENV_MAX_ATTEMPTS, Integer.toString(attempts));
+        env.put(YarnLaunch.ENV_ATTEMPT_VALIDITY_MS, Long.toString(appConf.get(SluiceConf.YARN_ATTEMPT_FAILURES_VALIDITY).toMillis()));
         var cmd = new ArrayList<String>();
         cmd.add(YarnLaunch.javaCommand(appConf));
         cmd.add("-Xmx" + amMemory + "m");
@@ -362,7 +366,8 @@ public final class YarnSubmitter implements AutoCloseable {
         }
         for (String site : List.of("core-site.xml", "yarn-site.xml", "hdfs-site.xml")) {
             try (OutputStream out = fs.create(new Path(confDir, site), true)) {
-                hadoopConf.writeXml(out);
+                // not the client's fail-fast retries: the driver and executors ride out NameNode and RM restarts
+                containerConf.writeXml(out);
             }
         }
         progress.accept("Staged " + names.size() + " Sluice jars (" + packed + " packed from class directories) and "

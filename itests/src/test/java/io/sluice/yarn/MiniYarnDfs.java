@@ -57,6 +57,10 @@ final class MiniYarnDfs implements AutoCloseable {
         conf.set("yarn.scheduler.capacity.root.default.capacity", "100");
         conf.set("yarn.scheduler.capacity.root.default.maximum-am-resource-percent", "0.5");
         conf.setInt("dfs.replication", 1);
+        // close a file once its last block is committed, without waiting for the DataNode's block report: otherwise
+        // every close on this one-DataNode cluster sleeps 400 ms and more (HDFS's completeFile retries), and the
+        // staging of ~100 jars and each batch's output files measure HDFS's test setup rather than Sluice
+        conf.setInt("dfs.namenode.file.close.num-committed-allowed", 1);
         Path base = Path.of("target", name).toAbsolutePath();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.resolve("dfs").toString());
         var dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();

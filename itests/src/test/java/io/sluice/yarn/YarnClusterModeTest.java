@@ -47,8 +47,8 @@ class YarnClusterModeTest {
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = MiniYarnDfs.start("yarn-cluster-mode");
-        appJar = packApp();
-        sluiceJars = sluiceJars();
+        appJar = YarnApps.packApp("yarn-word-count.jar");
+        sluiceJars = YarnApps.sluiceJars();
     }
 
     @AfterAll
@@ -56,43 +56,6 @@ class YarnClusterModeTest {
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    /** The application jar: the test app's classes only (Sluice comes from Sluice's jars). */
-    private static Path packApp() throws IOException {
-        Path classes = Path.of(YarnWordCountApp.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        String pkg = YarnWordCountApp.class.getPackageName().replace('.', '/');
-        Path jar = Files.createDirectories(Path.of("target", "yarn-apps")).resolve("yarn-word-count.jar").toAbsolutePath();
-        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes.resolve(pkg))) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                out.putNextEntry(new ZipEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
-                Files.copy(f, out);
-                out.closeEntry();
-            }
-        }
-        return jar;
-    }
-
-    /** This JVM's class path minus the test harness (minicluster, test frameworks, this module's test classes). */
-    private static List<Path> sluiceJars() {
-        var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
-                "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes");
-        return YarnSubmitter.currentClassPath().stream()
-                .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
-                .toList();
-    }
-
-    private static SluiceConf appConf() {
-        return new SluiceConf(false)
-                .set(SluiceConf.APP_NAME.name(), "yarn-word-count")
-                .set(SluiceConf.EXECUTOR_INSTANCES.name(), "2")
-                .set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "256")
-                .set(SluiceConf.YARN_AM_MEMORY_MB.name(), "384")
-                .set(SluiceConf.YARN_MEMORY_OVERHEAD_MB.name(), "192")
-                .set(SluiceConf.YARN_JAVA_HOME.name(), MiniYarnDfs.javaHome().getPath())
-                .set(SluiceConf.UI_ENABLED.name(), "false")
-                .set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms")
-                .set(SluiceConf.YARN_LOG4J_CONFIG.name(), Path.of("..", "conf", "log4j2.xml").toAbsolutePath().normalize().toString());
     }
 
     private YarnSubmitter submitter(List<String> progress) {
@@ -112,10 +75,10 @@ class YarnClusterModeTest {
         var progress = new CopyOnWriteArrayList<String>();
         try (var submitter = submitter(progress)) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
-                    List.of(out, checkpoint, Integer.toString(batches)), appConf(), sluiceJars));
+                    List.of(out, checkpoint, Integer.toString(batches)), YarnApps.appConf(), sluiceJars));
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
             if (!end.succeeded()) {
-                dumpLogs(appId.toString());
+                YarnApps.dumpLogs(cluster, appId.toString());
             }
             assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
             assertThat(fs.exists(submitter.stagingDir(appId))).as("staging directory removed").isFalse();
@@ -154,7 +117,7 @@ class YarnClusterModeTest {
         String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/killed-executor")).toString();
         try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
-                    List.of(out, checkpoint, Integer.toString(batches)), appConf(), sluiceJars));
+                    List.of(out, checkpoint, Integer.toString(batches)), YarnApps.appConf(), sluiceJars));
             // once two batches are out, kill the first executor's container process (SIGKILL)
             MiniYarnDfs.await(Duration.ofMinutes(3), "two batches of output", () -> {
                 try {
@@ -170,14 +133,21 @@ class YarnClusterModeTest {
             LOG.info("killed executor container {} (pid {})", victim, pid);
 
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
-            if (!end.succeeded()) {
-                dumpLogs(appId.toString());
+            try {
+                assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+                // every batch's output holds the running totals up to it: the kill lost no update and applied none twice
+                FileStatus[] outputs = fs.globStatus(new org.apache.hadoop.fs.Path(out + "-[0-9]*"));
+                java.util.Arrays.sort(outputs, Comparator.comparing(st -> st.getPath().getName()));
+                assertThat(outputs).as("one output per batch").hasSizeGreaterThanOrEqualTo(batches + 1);
+                for (int b = 1; b <= outputs.length; b++) {
+                    int k = Math.min(b, batches); // later batches have no input: the totals stay
+                    assertThat(readCounts(fs, outputs[b - 1].getPath())).as("totals after batch " + b)
+                            .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 2 * k, "banana", k, "cherry", k * (k + 1) / 2));
+                }
+            } catch (AssertionError e) {
+                YarnApps.dumpLogs(cluster, appId.toString());
+                throw e;
             }
-            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
-            FileStatus last = java.util.Arrays.stream(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*")))
-                    .max(Comparator.comparing(st -> st.getPath().getName())).orElseThrow();
-            assertThat(readCounts(fs, last.getPath())).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "apple", 2 * batches, "banana", batches, "cherry", batches * (batches + 1) / 2));
             List<Path> containers = cluster.containerLogDirs(appId.toString());
             assertThat(containers).as("the AM, two executors and a replacement").hasSizeGreaterThanOrEqualTo(4);
             String driverLog = awaitLogLine(containers.stream().filter(d -> d.getFileName().toString().endsWith("000001"))
@@ -192,7 +162,7 @@ class YarnClusterModeTest {
         FileSystem fs = cluster.fs();
         String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/client-mode/counts")).toString();
         String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/client-mode")).toString();
-        SluiceConf conf = appConf()
+        SluiceConf conf = YarnApps.appConf()
                 .set(SluiceConf.MASTER.name(), "yarn")
                 .set(SluiceConf.YARN_DEPLOY_MODE.name(), "client")
                 .set(SluiceConf.YARN_APP_JAR.name(), appJar.toString())
@@ -229,10 +199,10 @@ class YarnClusterModeTest {
         String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/retried")).toString();
         try (var submitter = submitter(new CopyOnWriteArrayList<>()); var client = cluster.yarnClient()) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
-                    List.of(out, checkpoint, Integer.toString(batches), "1"), appConf(), sluiceJars));
+                    List.of(out, checkpoint, Integer.toString(batches), "1"), YarnApps.appConf(), sluiceJars));
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
             if (!end.succeeded()) {
-                dumpLogs(appId.toString());
+                YarnApps.dumpLogs(cluster, appId.toString());
             }
             assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
             assertThat(client.getApplicationAttempts(appId)).hasSize(2);
@@ -261,7 +231,7 @@ class YarnClusterModeTest {
         String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/failing")).toString();
         try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
-                    List.of(out, checkpoint, "2", "99"), appConf(), sluiceJars));
+                    List.of(out, checkpoint, "2", "99"), YarnApps.appConf(), sluiceJars));
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
             assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
             assertThat(end.diagnostics()).contains("the driver failed on attempt 2")
@@ -273,7 +243,7 @@ class YarnClusterModeTest {
     @Test
     void aMainClassThatDoesNotExistFailsTheApplicationWithThatDiagnostic() throws Exception {
         try (var submitter = submitter(new ArrayList<>())) {
-            var appId = submitter.submit(new SubmitRequest(appJar, "com.example.NoSuchMain", List.of(), appConf(), sluiceJars));
+            var appId = submitter.submit(new SubmitRequest(appJar, "com.example.NoSuchMain", List.of(), YarnApps.appConf(), sluiceJars));
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(3));
             assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
             assertThat(end.diagnostics()).contains("Main class com.example.NoSuchMain was not found");
@@ -285,21 +255,68 @@ class YarnClusterModeTest {
     void aMissingJarAnUnknownQueueAndOversizedContainersAreRefusedBeforeAnythingIsStaged() throws Exception {
         try (var submitter = submitter(new ArrayList<>())) {
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(Path.of("target/nope.jar"), "x.Main", List.of(),
-                    appConf(), sluiceJars)))
+                    YarnApps.appConf(), sluiceJars)))
                     .isInstanceOf(YarnSubmitException.class).hasMessageContaining("nope.jar does not exist");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
-                    appConf().set(SluiceConf.YARN_QUEUE.name(), "nightly"), sluiceJars)))
+                    YarnApps.appConf().set(SluiceConf.YARN_QUEUE.name(), "nightly"), sluiceJars)))
                     .isInstanceOf(YarnSubmitException.class)
                     .hasMessage("Queue 'nightly' does not exist on the ResourceManager (sluice.yarn.queue/--queue); known queues: [default]");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
-                    appConf().set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "8192"), sluiceJars)))
+                    YarnApps.appConf().set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "8192"), sluiceJars)))
                     .isInstanceOf(YarnSubmitException.class)
                     .hasMessageContaining("each executor needs 8384 MiB (sluice.executor.memory=8192 + sluice.yarn.memoryOverhead=192)")
                     .hasMessageContaining("maximum allocation of 4096 MiB");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
-                    appConf().set(SluiceConf.YARN_AM_CORES.name(), "64"), sluiceJars)))
+                    YarnApps.appConf().set(SluiceConf.YARN_AM_CORES.name(), "64"), sluiceJars)))
                     .isInstanceOf(YarnSubmitException.class)
                     .hasMessageContaining("the ApplicationMaster (the driver) needs 64 vcores");
+        }
+    }
+
+    @Test
+    void anUnreachableFileSystemIsReportedBeforeAnythingIsSubmitted() throws Exception {
+        var conf = cluster.conf();
+        conf.set("fs.defaultFS", "hdfs://127.0.0.1:1");
+        List<String> before;
+        try (var client = cluster.yarnClient()) {
+            before = client.getApplications().stream().map(r -> r.getApplicationId().toString()).toList();
+        }
+        try (var submitter = new YarnSubmitter(conf, new SluiceConf(false), line -> LOG.info("submit: {}", line))) {
+            assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(), YarnApps.appConf(), sluiceJars)))
+                    .isInstanceOf(YarnSubmitException.class)
+                    .hasMessageStartingWith("Cannot stage application application_")
+                    .hasMessageContaining("on hdfs://127.0.0.1:1")
+                    .hasMessageContaining("Connection refused");
+        }
+        try (var client = cluster.yarnClient()) {
+            assertThat(client.getApplications().stream().map(r -> r.getApplicationId().toString()).toList())
+                    .as("no application was submitted").isEqualTo(before);
+        }
+    }
+
+    @Test
+    void anApplicationMasterThatCannotRegisterFailsTheApplicationWithThatDiagnostic() throws Exception {
+        // the AM's ResourceManager scheduler address is wrong: submission works, registration cannot
+        SluiceConf conf = YarnApps.appConf()
+                .set(SluiceConf.YARN_MAX_APP_ATTEMPTS.name(), "1")
+                .set(SluiceConf.HADOOP_PREFIX + "yarn.resourcemanager.scheduler.address", "127.0.0.1:1")
+                .set(SluiceConf.YARN_RM_CONNECT_TIMEOUT.name(), "5s");
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/no-register/counts")).toString();
+        try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
+            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, "/checkpoints/no-register", "2"), conf, sluiceJars));
+            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(3));
+            try {
+                assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
+                assertThat(end.diagnostics()).contains("the ApplicationMaster could not register with the ResourceManager at "
+                        + "127.0.0.1:1 (sluice.yarn.rm.connectTimeout = 5000 ms)");
+                assertThat(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*"))).as("no batch ran").isEmpty();
+            } catch (AssertionError e) {
+                YarnApps.dumpLogs(cluster, appId.toString());
+                throw e;
+            }
         }
     }
 
@@ -316,18 +333,6 @@ class YarnClusterModeTest {
             }
         }
         return counts;
-    }
-
-    private static void dumpLogs(String appId) throws IOException {
-        for (Path dir : cluster.containerLogDirs(appId)) {
-            for (String f : List.of("stdout", "stderr")) {
-                Path p = dir.resolve(f);
-                if (Files.exists(p)) {
-                    String text = Files.readString(p);
-                    LOG.error("==== {}\n{}", p, text.length() > 20000 ? text.substring(text.length() - 20000) : text);
-                }
-            }
-        }
     }
 
     /**

@@ -1,0 +1,73 @@
+package io.sluice.yarn;
+
+import io.sluice.conf.SluiceConf;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/** What the YARN tests submit: the test applications' jar, Sluice's jars, a configuration sized for MiniYARN. */
+final class YarnApps {
+    private static final Logger LOG = LogManager.getLogger(YarnApps.class);
+    private static final String APP_PACKAGE = "io.sluice.yarn.app";
+
+    private YarnApps() {
+    }
+
+    /** An application jar holding the test applications' classes only (Sluice comes from Sluice's jars). */
+    static Path packApp(String name) throws IOException {
+        Path classes = Path.of(YarnApps.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        String pkg = APP_PACKAGE.replace('.', '/');
+        Path jar = Files.createDirectories(Path.of("target", "yarn-apps")).resolve(name).toAbsolutePath();
+        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes.resolve(pkg))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new ZipEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    /** This JVM's class path minus the test harness (minicluster, test frameworks, this module's test classes). */
+    static List<Path> sluiceJars() {
+        var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
+                "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes");
+        return YarnSubmitter.currentClassPath().stream()
+                .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
+                .toList();
+    }
+
+    /** Two small executors, a small AM, no UI, the project's log4j2 configuration in the containers. */
+    static SluiceConf appConf() {
+        return new SluiceConf(false)
+                .set(SluiceConf.APP_NAME.name(), "yarn-word-count")
+                .set(SluiceConf.EXECUTOR_INSTANCES.name(), "2")
+                .set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "256")
+                .set(SluiceConf.YARN_AM_MEMORY_MB.name(), "384")
+                .set(SluiceConf.YARN_MEMORY_OVERHEAD_MB.name(), "192")
+                .set(SluiceConf.YARN_JAVA_HOME.name(), MiniYarnDfs.javaHome().getPath())
+                .set(SluiceConf.UI_ENABLED.name(), "false")
+                .set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms")
+                .set(SluiceConf.YARN_LOG4J_CONFIG.name(), Path.of("..", "conf", "log4j2.xml").toAbsolutePath().normalize().toString());
+    }
+
+    /** Logs the tail of every container log of {@code appId}, for a look after a failure. */
+    static void dumpLogs(MiniYarnDfs cluster, String appId) throws IOException {
+        for (Path dir : cluster.containerLogDirs(appId)) {
+            for (String f : List.of("stdout", "stderr")) {
+                Path p = dir.resolve(f);
+                if (Files.exists(p)) {
+                    String text = Files.readString(p);
+                    LOG.error("==== {}\n{}", p, text.length() > 30000 ? text.substring(text.length() - 30000) : text);
+                }
+            }
+        }
+    }
+}
