@@ -427,7 +427,7 @@ public final class YarnSubmitter implements AutoCloseable {
      * Checks the {@code --jars} and {@code --files} before anything is staged: each must be a readable file, and the
      * files' names (their link names in the containers) must differ from each other and from Sluice's own links.
      */
-    static void checkLocalFiles(SubmitRequest request) {
+    public static void checkLocalFiles(SubmitRequest request) {
         for (java.nio.file.Path jar : request.jars()) {
             if (!Files.isRegularFile(jar) || !Files.isReadable(jar)) {
                 throw new YarnSubmitException("Jar " + jar.toAbsolutePath() + " (--jars, " + SluiceConf.SUBMIT_JARS.name()

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
  * <pre>
  * sluice-submit --master yarn --deploy-mode cluster --class com.example.Main [--name N] [--queue Q]
  *               [--conf k=v]... [--driver-memory 1g] [--executor-memory 1g] [--executor-cores 1]
- *               [--num-executors 2] app.jar [app args]
+ *               [--num-executors 2] [--jars a.jar,b.jar] [--files f1,f2] app.jar [app args]
  * sluice-submit --master local[2] --class com.example.Main app.jar [app args]   (runs in this JVM)
  * sluice-submit status &lt;appId&gt; | kill &lt;appId&gt; | list                         (against YARN)
  * </pre>
@@ -77,6 +77,10 @@ public final class SluiceSubmit implements Callable<Integer> {
     Integer executorCores;
     @Option(names = "--num-executors", description = "executors to start with")
     Integer numExecutors;
+    @Option(names = "--jars", split = ",", paramLabel = "JAR", description = "comma-separated jars for the class path of the driver and the executors, besides the application jar (repeatable)")
+    List<Path> jars = new ArrayList<>();
+    @Option(names = "--files", split = ",", paramLabel = "FILE", description = "comma-separated files placed in the working directory of every YARN container under their own names (repeatable)")
+    List<Path> files = new ArrayList<>();
     @Parameters(index = "0", arity = "0..1", description = "the application jar")
     Path jar;
     @Parameters(index = "1..*", description = "arguments of the main class")
@@ -137,6 +141,8 @@ public final class SluiceSubmit implements Callable<Integer> {
             throw new UsageException("--deploy-mode must be cluster or client, got '" + deployMode + "'");
         }
         SluiceConf conf = conf();
+        // a missing --jars or --files entry fails here, before anything is staged or run
+        YarnSubmitter.checkLocalFiles(new SubmitRequest(jar, mainClass, appArgs, conf, List.of()));
         String m = master.trim();
         if (m.equals("yarn")) {
             if (deployMode.equals("client")) {
@@ -186,6 +192,12 @@ public final class SluiceSubmit implements Callable<Integer> {
         if (numExecutors != null) {
             conf.set(SluiceConf.EXECUTOR_INSTANCES.name(), Integer.toString(positive("--num-executors", numExecutors)));
         }
+        if (!jars.isEmpty()) {
+            conf.set(SluiceConf.SUBMIT_JARS.name(), absolute(jars));
+        }
+        if (!files.isEmpty()) {
+            conf.set(SluiceConf.SUBMIT_FILES.name(), absolute(files));
+        }
         // every key must be known and its value valid: fail here, not in the ApplicationMaster
         for (var key : SluiceConf.keys()) {
             try {
@@ -195,6 +207,10 @@ public final class SluiceSubmit implements Callable<Integer> {
             }
         }
         return conf;
+    }
+
+    private static String absolute(List<Path> paths) {
+        return String.join(",", paths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
     }
 
     /** {@code 512m}, {@code 2g}, {@code 1024} (MiB) as MiB. */
@@ -246,7 +262,12 @@ public final class SluiceSubmit implements Callable<Integer> {
             throw new YarnSubmitException("Application jar " + jar.toAbsolutePath() + " does not exist or is not readable");
         }
         conf.asMap().forEach(System::setProperty);
-        try (var loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, SluiceSubmit.class.getClassLoader())) {
+        var urls = new ArrayList<URL>();
+        urls.add(jar.toUri().toURL());
+        for (Path extra : SubmitRequest.paths(conf.get(SluiceConf.SUBMIT_JARS))) {
+            urls.add(extra.toUri().toURL());
+        }
+        try (var loader = new URLClassLoader(urls.toArray(URL[]::new), SluiceSubmit.class.getClassLoader())) {
             Class<?> c;
             try {
                 c = Class.forName(mainClass, true, loader);
