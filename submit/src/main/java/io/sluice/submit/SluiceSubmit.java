@@ -35,6 +35,7 @@ import picocli.CommandLine.Parameters;
  *               [--num-executors 2] [--jars a.jar,b.jar] [--files f1,f2] app.jar [app args]
  * sluice-submit --master local[2] --class com.example.Main app.jar [app args]   (runs in this JVM)
  * sluice-submit status &lt;appId&gt; | kill &lt;appId&gt; | list                         (against YARN)
+ * sluice-submit mini-cluster [--conf-dir DIR] [--work-dir DIR]                 (HDFS + YARN on this machine)
  * </pre>
  *
  * YARN is found through {@code $HADOOP_CONF_DIR} / {@code $YARN_CONF_DIR} ({@code core-site.xml},
@@ -45,7 +46,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "sluice-submit", mixinStandardHelpOptions = true, version = "sluice-submit 0.1.0",
         description = "Submits a Sluice application (or, with a subcommand, queries YARN).",
-        subcommands = {SluiceSubmit.Status.class, SluiceSubmit.Kill.class, SluiceSubmit.ListApps.class})
+        subcommands = {SluiceSubmit.Status.class, SluiceSubmit.Kill.class, SluiceSubmit.ListApps.class,
+                SluiceSubmit.MiniClusterCommand.class})
 public final class SluiceSubmit implements Callable<Integer> {
     public static final int OK = 0;
     public static final int APP_FAILED = 1;
@@ -373,6 +375,52 @@ public final class SluiceSubmit implements Callable<Integer> {
                 }
                 return OK;
             }
+        }
+    }
+
+    /**
+     * {@code mini-cluster}: runs a {@link MiniCluster} (HDFS + YARN in this JVM) until Ctrl-C or SIGTERM, after
+     * printing where it is, the {@code export HADOOP_CONF_DIR=...} line and an example submission. Needs the
+     * minicluster jars on the class path ({@code bin/sluice-submit} adds {@code submit/target/mini-cluster-lib}).
+     */
+    @Command(name = "mini-cluster", description = "Runs HDFS and YARN on this machine (one DataNode, one NodeManager) "
+            + "until Ctrl-C, and writes their client configuration for HADOOP_CONF_DIR.")
+    static final class MiniClusterCommand implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        SluiceSubmit parent;
+        @Option(names = "--conf-dir", defaultValue = "target/mini-cluster/conf",
+                description = "where core-site.xml and yarn-site.xml are written (default: ${DEFAULT-VALUE})")
+        Path confDir;
+        @Option(names = "--work-dir", defaultValue = "target/mini-cluster",
+                description = "where HDFS and YARN keep data and container logs (default: ${DEFAULT-VALUE})")
+        Path workDir;
+        @Option(names = "--memory", defaultValue = "4g", description = "memory of the NodeManager (default: ${DEFAULT-VALUE})")
+        String memory;
+        @Option(names = "--vcores", defaultValue = "4", description = "virtual cores of the NodeManager (default: ${DEFAULT-VALUE})")
+        int vcores;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                Class.forName("org.apache.hadoop.yarn.server.MiniYARNCluster", false, getClass().getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new YarnSubmitException("the minicluster classes are not on the class path: build with "
+                        + "mvn -B -DskipTests package (bin/sluice-submit adds submit/target/mini-cluster-lib)");
+            }
+            var settings = new MiniCluster.Settings(workDir, confDir, memoryMb("--memory", memory), positive("--vcores", vcores));
+            var stopped = new java.util.concurrent.CountDownLatch(1);
+            MiniCluster cluster = MiniCluster.start(settings);
+            // before Hadoop's own hook closes the file systems (priority 10)
+            org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() -> {
+                try {
+                    cluster.close();
+                } finally {
+                    stopped.countDown();
+                }
+            }, 50);
+            cluster.instructions().forEach(parent.out::println);
+            stopped.await();
+            return OK;
         }
     }
 }
