@@ -133,10 +133,14 @@ class YarnSubmissionOptionsTest {
         var progress = new CopyOnWriteArrayList<String>();
         org.apache.hadoop.fs.Path cacheDir;
         Map<String, Long> cached;
+        // a cache of this test's own, so that the first submission finds it empty whatever ran before
+        String cache = "/jar-caches/options-cluster";
         try (var submitter = submitter(progress)) {
-            ApplicationId appId = submitter.submit(request(appConf(true), out1, 2, marker.toString()));
-            cacheDir = YarnSubmitter.jarCacheDir(fs, appConf(true));
-            assertThat(progress).anyMatch(l -> l.startsWith("Sluice's jars: ") && !l.endsWith(", 0 uploaded"));
+            ApplicationId appId = submitter.submit(request(appConf(true).set(SluiceConf.YARN_JAR_CACHE_DIR.name(), cache),
+                    out1, 2, marker.toString()));
+            cacheDir = fs.makeQualified(new org.apache.hadoop.fs.Path(cache));
+            assertThat(progress).anyMatch(l -> l.startsWith("Sluice's jars: ") && l.contains(" 0 reused from the jar cache "
+                    + cacheDir + ", ") && !l.endsWith(", 0 uploaded"));
 
             // while it runs, YARN's tracking URL is the driver's UI, and it answers
             AppStatus running = awaitTrackingUrl(submitter, appId);
@@ -168,7 +172,8 @@ class YarnSubmissionOptionsTest {
         progress.clear();
         String out2 = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/options-2/shouts")).toString();
         try (var submitter = submitter(progress)) {
-            ApplicationId appId = submitter.submit(request(appConf(false), out2, 2, null));
+            ApplicationId appId = submitter.submit(request(appConf(false).set(SluiceConf.YARN_JAR_CACHE_DIR.name(), cache),
+                    out2, 2, null));
             assertThat(progress).anyMatch(l -> l.startsWith("Sluice's jars: ") && l.endsWith(" reused from the jar cache "
                     + cacheDir + ", 0 uploaded"));
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(4));
@@ -181,6 +186,72 @@ class YarnSubmissionOptionsTest {
             assertThat(fs.exists(submitter.stagingDir(appId))).as("staging directory removed").isFalse();
         }
         assertThat(cacheListing(fs, cacheDir)).as("same files, same modification times").isEqualTo(cached);
+    }
+
+    @Test
+    void inClientModeTheLauncherRegistersTheDriverUiAndExecutorsGetTheJarsAndFiles() throws Exception {
+        FileSystem fs = cluster.fs();
+        String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/options-client/shouts")).toString();
+        var marker = fs.makeQualified(new org.apache.hadoop.fs.Path("/markers/options-client-stop"));
+        SluiceConf conf = appConf(true)
+                .set(SluiceConf.MASTER.name(), "yarn")
+                .set(SluiceConf.YARN_DEPLOY_MODE.name(), "client")
+                .set(SluiceConf.YARN_APP_JAR.name(), appJar.toString())
+                .set(SluiceConf.YARN_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()))
+                .set(SluiceConf.SUBMIT_JARS.name(), helperJar.toString())
+                .set(SluiceConf.SUBMIT_FILES.name(), greeting.toString());
+        for (var e : cluster.conf()) {
+            if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
+                conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
+            }
+        }
+        List<ApplicationId> before;
+        try (var client = cluster.yarnClient()) {
+            before = client.getApplications().stream().map(r -> r.getApplicationId()).toList();
+        }
+        var driver = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                YarnSubmitOptionsApp.run(conf, new String[] {out, "2", marker.toString()}, greeting.getParent());
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        try (var client = cluster.yarnClient()) {
+            // the launcher application's tracking URL becomes the UI of the driver in this JVM
+            AppStatus launcher = null;
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (launcher == null) {
+                for (var r : client.getApplications()) {
+                    AppStatus st = AppStatus.of(r);
+                    if (!before.contains(r.getApplicationId()) && st.trackingUrl().startsWith("http://")
+                            && !st.trackingUrl().equals(st.proxyUrl())) {
+                        launcher = st;
+                    }
+                }
+                assertThat(driver).as("the driver still runs").isNotDone();
+                assertThat(System.nanoTime()).as("a launcher with the driver UI as tracking URL").isLessThan(deadline);
+                Thread.sleep(250);
+            }
+            var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            HttpResponse<String> apps = http.send(HttpRequest.newBuilder(URI.create(launcher.trackingUrl().replaceAll("/$", "")
+                    + "/api/v1/applications")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(apps.statusCode()).isEqualTo(200);
+            LOG.info("Launcher {} tracking URL {} answered {}", launcher.appId(), launcher.trackingUrl(), apps.body());
+
+            fs.create(marker).close();
+            driver.get(3, TimeUnit.MINUTES);
+            assertThat(outputLines(fs, out)).isNotEmpty()
+                    .allMatch(l -> l.equals("HELLO FROM FILES!|X HELLO FROM FILES!") || l.equals("HELLO FROM FILES!|Y HELLO FROM FILES!"));
+            var launcherId = ApplicationId.fromString(launcher.appId());
+            MiniYarnDfs.await(Duration.ofMinutes(1), "the launcher to end", () -> {
+                try {
+                    return AppStatus.of(client.getApplicationReport(launcherId)).ended();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertThat(client.getApplicationReport(launcherId).getFinalApplicationStatus()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+        }
     }
 
     @Test

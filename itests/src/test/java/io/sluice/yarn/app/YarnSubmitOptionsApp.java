@@ -32,15 +32,23 @@ public final class YarnSubmitOptionsApp {
     }
 
     public static void main(String[] args) throws Exception {
+        run(new SluiceConf(), args, Path.of("")); // sluice.master=yarn and the rest come from the ApplicationMaster
+    }
+
+    /**
+     * The job on {@code conf}; the driver reads {@value #FILE} from {@code driverDir} (client deploy mode: the test
+     * JVM is the driver, and only containers get the {@code --files}).
+     */
+    public static void run(SluiceConf conf, String[] args, Path driverDir) throws Exception {
         String output = args[0];
         int batches = Integer.parseInt(args[1]);
         var marker = args.length > 2 ? new org.apache.hadoop.fs.Path(args[2]) : null;
-        String driverSide = shout(greeting());
+        String driverSide = shout(greeting(driverDir));
         LOG.info("Driver read {} from its working directory: {}", FILE, driverSide);
 
-        var ssc = new StreamingContext(new SluiceConf(), Duration.ofMillis(500));
+        var ssc = new StreamingContext(conf, Duration.ofMillis(500));
         ssc.constantStream(ssc.parallelize(List.of("x", "y"), 2))
-                .map(w -> driverSide + "|" + shout(w + " " + greeting()))
+                .map(w -> driverSide + "|" + shout(w + " " + greeting(Path.of(""))))
                 .saveAsTextFiles(output, "txt");
         var completed = new AtomicInteger();
         ssc.addStreamingListener(new StreamingListener() {
@@ -65,12 +73,12 @@ public final class YarnSubmitOptionsApp {
         }
     }
 
-    /** {@value #FILE} of this process's working directory, stripped. */
-    static String greeting() {
+    /** {@value #FILE} of {@code dir} (the empty path: the working directory), stripped. */
+    static String greeting(Path dir) {
         try {
-            return Files.readString(Path.of(FILE)).strip();
+            return Files.readString(dir.resolve(FILE)).strip();
         } catch (IOException e) {
-            throw new UncheckedIOException("no " + FILE + " in the working directory " + Path.of("").toAbsolutePath(), e);
+            throw new UncheckedIOException("no " + FILE + " in " + dir.toAbsolutePath(), e);
         }
     }
 
