@@ -4,14 +4,29 @@ import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 
-/** What the ResourceManager says about one application. */
+/**
+ * What the ResourceManager says about one application.
+ *
+ * @param trackingUrl the URL the ApplicationMaster registered (for Sluice: the driver's UI, {@code http://host:port},
+ *                    once the streaming context started with {@code sluice.ui.enabled}); else the ResourceManager's
+ *                    tracking URL; empty when there is none
+ * @param proxyUrl    the ResourceManager's tracking URL (its web proxy in front of {@code trackingUrl}, or the
+ *                    application's page there); empty when there is none
+ */
 public record AppStatus(String appId, String name, String queue, YarnApplicationState state, FinalApplicationStatus finalStatus,
-                        String trackingUrl, String diagnostics) {
+                        String trackingUrl, String diagnostics, String proxyUrl) {
 
     static AppStatus of(ApplicationReport r) {
+        String proxy = url(r.getTrackingUrl());
+        String original = url(r.getOriginalTrackingUrl());
         return new AppStatus(r.getApplicationId().toString(), r.getName(), r.getQueue(), r.getYarnApplicationState(),
-                r.getFinalApplicationStatus(), r.getTrackingUrl() == null ? "" : r.getTrackingUrl(),
-                r.getDiagnostics() == null ? "" : r.getDiagnostics().strip());
+                r.getFinalApplicationStatus(), original.isEmpty() ? proxy : original,
+                r.getDiagnostics() == null ? "" : r.getDiagnostics().strip(), proxy);
+    }
+
+    /** YARN writes "N/A" for an application without a URL. */
+    private static String url(String u) {
+        return u == null || u.isBlank() || u.equals("N/A") ? "" : u.strip();
     }
 
     /** FINISHED, FAILED or KILLED. */

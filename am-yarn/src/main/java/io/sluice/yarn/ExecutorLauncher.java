@@ -58,6 +58,9 @@ final class ExecutorLauncher {
                     } else if (message instanceof LauncherMessages.Release r) {
                         backend.releaseExecutor(new ExecutorId(r.executorId()));
                         return true;
+                    } else if (message instanceof LauncherMessages.DriverUi ui) {
+                        backend.publishDriverUi(java.net.URI.create(ui.url()));
+                        return true;
                     } else if (message instanceof LauncherMessages.Shutdown s) {
                         ended.complete(new Ending(true, s.reason()));
                         return true;

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * <p>Sequence: the launcher connects to the driver's {@value #DRIVER_ENDPOINT} endpoint and asks {@link Ready} with
  * the address of its own server; the driver asks the launcher's {@value #LAUNCHER_ENDPOINT} endpoint with
- * {@link Launch} (reply: the executor id) and sends {@link Release}; the launcher sends {@link Launched},
+ * {@link Launch} (reply: the executor id) and sends {@link Release} and {@link DriverUi}; the launcher sends {@link Launched},
  * {@link Lost} and {@link Fatal} back, in the order its backend reported them; the driver ends it with
  * {@link Shutdown} (reply: true), after which the launcher unregisters SUCCEEDED.
  */
@@ -29,6 +29,10 @@ public final class LauncherMessages {
     }
 
     public record Shutdown(String reason) {
+    }
+
+    /** The driver's HTTP server serves at {@code url}: the launcher makes it the application's tracking URL. */
+    public record DriverUi(String url) {
     }
 
     public record Launched(String executorId, String host) {

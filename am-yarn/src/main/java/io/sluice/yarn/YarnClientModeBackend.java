@@ -134,6 +134,14 @@ final class YarnClientModeBackend implements ClusterBackend {
         }
     }
 
+    /** Sent to the launcher, which makes it the tracking URL of its YARN application. */
+    @Override
+    public void publishDriverUi(java.net.URI url) {
+        if (launcher != null && !stopped) {
+            launcher.send(LauncherMessages.LAUNCHER_ENDPOINT, new LauncherMessages.DriverUi(url.toString()));
+        }
+    }
+
     @Override
     public synchronized void stop() {
         if (stopped) {

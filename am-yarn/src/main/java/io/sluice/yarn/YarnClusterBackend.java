@@ -208,6 +208,22 @@ public final class YarnClusterBackend implements ClusterBackend {
         });
     }
 
+    /**
+     * Makes {@code url} the application's tracking URL (sent with the next heartbeat), so that the ResourceManager's
+     * report ({@code yarn application -status}, its web UI) links to the driver's UI. Registration happens before
+     * the driver's HTTP server starts, with an empty URL, which stays when the UI is disabled.
+     */
+    @Override
+    public void publishDriverUi(java.net.URI url) {
+        onThread(() -> {
+            if (state == State.RUNNING) {
+                rm.updateTrackingUrl(url.toString());
+                LOG.info("Application {} attempt {}: tracking URL is the driver UI at {}", appId, attempt, url);
+            }
+            return null;
+        });
+    }
+
     /** Stops every container and the clients (each bounded); does not unregister. Idempotent. */
     @Override
     public void stop() {

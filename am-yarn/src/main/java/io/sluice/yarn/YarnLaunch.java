@@ -20,12 +20,14 @@ import org.apache.hadoop.yarn.api.records.URL;
 /**
  * How Sluice's YARN containers are laid out, shared by the submitter (the ApplicationMaster's container) and the
  * ApplicationMaster (executor containers). The staging directory {@code <stagingBase>/<appId>/} holds
- * {@code app/<the application jar>}, {@code libs/<Sluice's jars>} and {@code conf/} (the generated
- * {@value #SLUICE_CONF_FILE} and the submitter's Hadoop configuration as {@code core-site.xml}/{@code yarn-site.xml}/
- * {@code hdfs-site.xml}); each file becomes a {@link LocalResource} linked as {@code __sluice_app__/..},
- * {@code __sluice_libs__/..} and {@code __sluice_conf__/..} in the container's working directory, and the container
- * class path is the conf directory first (so containers find the ResourceManager and {@code fs.defaultFS} the
- * submitter used), then the application jar, Sluice's jars, and the NodeManager's {@code $HADOOP_CONF_DIR}.
+ * {@code app/} (the application jar and the {@code --jars}), {@code files/} (the {@code --files}), {@code conf/} (the
+ * generated {@value #SLUICE_CONF_FILE} and the submitter's Hadoop configuration as {@code core-site.xml}/
+ * {@code yarn-site.xml}/{@code hdfs-site.xml}) and {@value #LIBS_MANIFEST}, which names Sluice's jars in the jar cache
+ * ({@link JarCache}, outside the staging directory; a {@code libs/} directory of the staging directory is also read).
+ * Each file becomes a {@link LocalResource} linked as {@code __sluice_app__/..}, {@code <file name>} (the files, in
+ * the working directory itself), {@code __sluice_conf__/..} and {@code __sluice_libs__/..}; the container class path is
+ * the conf directory first (so containers find the ResourceManager and {@code fs.defaultFS} the submitter used), then
+ * the application's jars, Sluice's jars, and the NodeManager's {@code $HADOOP_CONF_DIR}.
  */
 public final class YarnLaunch {
     /** Environment of the ApplicationMaster: the fully qualified staging directory of the application. */
@@ -40,6 +42,9 @@ public final class YarnLaunch {
     static final String APP_DIR = "app";
     static final String LIBS_DIR = "libs";
     static final String CONF_DIR = "conf";
+    static final String FILES_DIR = "files";
+    /** In the staging directory: one line {@code <link name>\t<qualified path>} per Sluice jar in the jar cache. */
+    static final String LIBS_MANIFEST = "sluice-libs.txt";
     static final String APP_LINK = "__sluice_app__";
     static final String LIBS_LINK = "__sluice_libs__";
     static final String CONF_LINK = "__sluice_conf__";
@@ -53,33 +58,70 @@ public final class YarnLaunch {
     private YarnLaunch() {
     }
 
-    /** Every file of the staging directory {@code dir} as a local resource, keyed by its link name. */
+    /**
+     * Every file of the staging directory {@code dir} and every cached jar its {@value #LIBS_MANIFEST} names, as a
+     * local resource keyed by its link name. Cached jars are {@link LocalResourceVisibility#PRIVATE} (a NodeManager
+     * keeps them for the user's later applications), the rest {@link LocalResourceVisibility#APPLICATION}.
+     */
     public static Map<String, LocalResource> localResources(FileSystem fs, Path dir) throws IOException {
         var resources = new HashMap<String, LocalResource>();
-        for (var sub : List.of(Map.entry(APP_DIR, APP_LINK), Map.entry(LIBS_DIR, LIBS_LINK), Map.entry(CONF_DIR, CONF_LINK))) {
+        for (var sub : List.of(Map.entry(APP_DIR, APP_LINK + "/"), Map.entry(LIBS_DIR, LIBS_LINK + "/"),
+                Map.entry(CONF_DIR, CONF_LINK + "/"), Map.entry(FILES_DIR, ""))) {
             Path p = new Path(dir, sub.getKey());
             if (!fs.exists(p)) {
                 continue;
             }
             for (FileStatus st : fs.listStatus(p)) {
                 if (st.isFile()) {
-                    resources.put(sub.getValue() + "/" + st.getPath().getName(), LocalResource.newInstance(
-                            URL.fromPath(fs.makeQualified(st.getPath())), LocalResourceType.FILE,
-                            LocalResourceVisibility.APPLICATION, st.getLen(), st.getModificationTime()));
+                    resources.put(sub.getValue() + st.getPath().getName(), resource(fs, st, LocalResourceVisibility.APPLICATION));
                 }
             }
         }
+        Path manifest = new Path(dir, LIBS_MANIFEST);
+        if (fs.exists(manifest)) {
+            for (String line : readLines(fs, manifest)) {
+                int tab = line.indexOf('\t');
+                if (tab <= 0) {
+                    continue;
+                }
+                Path jar = new Path(line.substring(tab + 1));
+                FileStatus st;
+                try {
+                    st = fs.getFileStatus(jar);
+                } catch (java.io.FileNotFoundException e) {
+                    throw new IOException("Sluice jar " + jar + " named by " + manifest + " is gone from the jar cache ("
+                            + SluiceConf.YARN_JAR_CACHE_DIR.name() + "); submit the application again", e);
+                }
+                resources.put(LIBS_LINK + "/" + line.substring(0, tab), resource(fs, st, LocalResourceVisibility.PRIVATE));
+            }
+        }
         if (resources.keySet().stream().noneMatch(k -> k.startsWith(LIBS_LINK + "/"))) {
-            throw new IOException("the staging directory " + dir + " holds no Sluice jars under " + LIBS_DIR + "/");
+            throw new IOException("the staging directory " + dir + " names no Sluice jars (" + LIBS_MANIFEST + ", "
+                    + LIBS_DIR + "/)");
         }
         return resources;
     }
 
-    /** The container's {@code CLASSPATH}: conf directory, application jar, Sluice's jars, the NodeManager's Hadoop conf. */
+    private static LocalResource resource(FileSystem fs, FileStatus st, LocalResourceVisibility visibility) {
+        return LocalResource.newInstance(URL.fromPath(fs.makeQualified(st.getPath())), LocalResourceType.FILE, visibility,
+                st.getLen(), st.getModificationTime());
+    }
+
+    private static List<String> readLines(FileSystem fs, Path file) throws IOException {
+        try (var in = fs.open(file)) {
+            return Arrays.asList(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n"));
+        }
+    }
+
+    /**
+     * The container's {@code CLASSPATH}: the conf directory, the working directory (so that {@code --files} are
+     * resources, too), the application's jars, Sluice's jars, the NodeManager's Hadoop conf.
+     */
     public static String classPath() {
         String pwd = Environment.PWD.$$();
         return String.join(ApplicationConstants.CLASS_PATH_SEPARATOR,
                 pwd + "/" + CONF_LINK,
+                pwd,
                 pwd + "/" + APP_LINK + "/*",
                 pwd + "/" + LIBS_LINK + "/*",
                 Environment.HADOOP_CONF_DIR.$$());

@@ -48,8 +48,11 @@ import org.apache.logging.log4j.Logger;
  *   <li>checks the application jar (exists, readable), the queue (exists), and the ApplicationMaster's and executors'
  *       containers against the cluster's maximum allocation, each failing with one {@link YarnSubmitException} that
  *       names the problem; an unreachable ResourceManager fails within {@code sluice.yarn.rm.connectTimeout};</li>
- *   <li>stages the application jar, Sluice's jars, the generated {@code sluice.conf} and the Hadoop configuration into
- *       {@code <sluice.yarn.stagingDir>/<appId>/} (default {@code /user/<user>/.sluice/<appId>/}), see
+ *   <li>checks the {@code --jars} and {@code --files} (each a readable file, no two files of one name);</li>
+ *   <li>stages the application jar, the {@code --jars} and {@code --files}, the generated {@code sluice.conf} and the
+ *       Hadoop configuration into {@code <sluice.yarn.stagingDir>/<appId>/} (default
+ *       {@code /user/<user>/.sluice/<appId>/}), and Sluice's jars into the content-addressed {@link JarCache}
+ *       ({@code <staging base>/.sluice-cache/<sha256>/<name>}, which outlives the application), see
  *       {@link YarnLaunch};</li>
  *   <li>submits the ApplicationMaster ({@link ApplicationMaster}) with those files as local resources;</li>
  *   <li>{@link #awaitCompletion} follows the report, telling {@code progress} each state change, and removes the
@@ -59,6 +62,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class YarnSubmitter implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(YarnSubmitter.class);
+    /** The jar cache's directory in the staging base when {@code sluice.yarn.jarCacheDir} is not set. */
+    public static final String JAR_CACHE_NAME = ".sluice-cache";
 
     private final Configuration hadoopConf;
     /** The configuration as given, before this client's tighter retry settings: what the containers get. */
@@ -112,6 +117,7 @@ public final class YarnSubmitter implements AutoCloseable {
 
     private ApplicationId submit(SubmitRequest request, List<String> amArgs) {
         checkJar(request.appJar());
+        checkLocalFiles(request);
         SluiceConf appConf = request.conf();
         checkLog4jConfig(appConf);
         String queue = appConf.get(SluiceConf.YARN_QUEUE);
@@ -326,31 +332,20 @@ public final class YarnSubmitter implements AutoCloseable {
 
     // ------------------------------------------------------------------ staging
 
-    private void stage(FileSystem fs, Path dir, SubmitRequest request) throws IOException {
+    /** Stages {@code request} into {@code dir} (see {@link YarnLaunch}) and its Sluice jars into the jar cache. */
+    void stage(FileSystem fs, Path dir, SubmitRequest request) throws IOException {
         fs.mkdirs(dir, new FsPermission((short) 0700));
         Path app = new Path(dir, YarnLaunch.APP_DIR);
-        fs.copyFromLocalFile(false, true, new Path(request.appJar().toAbsolutePath().toUri()),
-                new Path(app, request.appJar().getFileName().toString()));
-        Path libs = new Path(dir, YarnLaunch.LIBS_DIR);
-        Set<String> names = new HashSet<>();
-        int packed = 0;
-        for (java.nio.file.Path entry : request.sluiceJars()) {
-            java.nio.file.Path jar = entry;
-            if (Files.isDirectory(entry)) {
-                jar = packDirectory(entry);
-                packed++;
-            } else if (!Files.isRegularFile(entry)) {
-                continue; // a class path entry that does not exist
-            }
-            String name = jar.getFileName().toString();
-            for (int i = 1; !names.add(name); i++) {
-                name = i + "-" + jar.getFileName();
-            }
-            fs.copyFromLocalFile(false, true, new Path(jar.toAbsolutePath().toUri()), new Path(libs, name));
-            if (jar != entry) {
-                Files.deleteIfExists(jar);
-            }
+        Set<String> appNames = new HashSet<>();
+        for (java.nio.file.Path jar : concat(List.of(request.appJar()), request.jars())) {
+            String name = unique(appNames, jar.getFileName().toString());
+            fs.copyFromLocalFile(false, true, new Path(jar.toAbsolutePath().toUri()), new Path(app, name));
         }
+        Path filesDir = new Path(dir, YarnLaunch.FILES_DIR);
+        for (java.nio.file.Path file : request.files()) {
+            fs.copyFromLocalFile(false, true, new Path(file.toAbsolutePath().toUri()), new Path(filesDir, file.getFileName().toString()));
+        }
+        stageSluiceJars(fs, dir, request);
         Path confDir = new Path(dir, YarnLaunch.CONF_DIR);
         var props = new Properties();
         request.conf().asMap().forEach(props::setProperty);
@@ -370,19 +365,116 @@ public final class YarnSubmitter implements AutoCloseable {
                 containerConf.writeXml(out);
             }
         }
-        progress.accept("Staged " + names.size() + " Sluice jars (" + packed + " packed from class directories) and "
-                + request.appJar().getFileName() + " in " + dir);
+        progress.accept("Staged " + request.appJar().getFileName() + ", " + request.jars().size() + " more jars and "
+                + request.files().size() + " files in " + dir);
     }
 
-    private static java.nio.file.Path packDirectory(java.nio.file.Path dir) throws IOException {
-        java.nio.file.Path jar = Files.createTempFile("sluice-" + dir.getParent().getParent().getFileName() + "-" + dir.getFileName(), ".jar");
+    /**
+     * Puts Sluice's jars into the jar cache (uploading only those whose content it does not hold) and writes the
+     * staging directory's {@value YarnLaunch#LIBS_MANIFEST} naming them.
+     */
+    private void stageSluiceJars(FileSystem fs, Path dir, SubmitRequest request) throws IOException {
+        var cache = new JarCache(fs, jarCacheDir(fs, request.conf()));
+        Set<String> names = new HashSet<>();
+        var manifest = new StringBuilder();
+        int uploaded = 0;
+        int packed = 0;
+        for (java.nio.file.Path entry : request.sluiceJars()) {
+            java.nio.file.Path jar = entry;
+            if (Files.isDirectory(entry)) {
+                jar = packDirectory(entry);
+                packed++;
+            } else if (!Files.isRegularFile(entry)) {
+                continue; // a class path entry that does not exist
+            }
+            try {
+                JarCache.Entry cached = cache.put(jar, jar.getFileName().toString());
+                uploaded += cached.uploaded() ? 1 : 0;
+                manifest.append(unique(names, jar.getFileName().toString())).append('\t').append(cached.path()).append('\n');
+            } finally {
+                if (jar != entry) {
+                    Files.deleteIfExists(jar);
+                    Files.deleteIfExists(jar.getParent());
+                }
+            }
+        }
+        try (var out = fs.create(new Path(dir, YarnLaunch.LIBS_MANIFEST), true)) {
+            out.write(manifest.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        String line = "Sluice's jars: " + names.size() + " (" + packed + " packed from class directories), "
+                + (names.size() - uploaded) + " reused from the jar cache " + cache.dir() + ", " + uploaded + " uploaded";
+        progress.accept(line);
+        LOG.info("{} for {}", line, dir.getName());
+    }
+
+    /** {@code name}, or {@code <i>-name} for the first i that is not in {@code taken}; added to {@code taken}. */
+    private static String unique(Set<String> taken, String name) {
+        String n = name;
+        for (int i = 1; !taken.add(n); i++) {
+            n = i + "-" + name;
+        }
+        return n;
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        var out = new ArrayList<T>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** {@code sluice.yarn.jarCacheDir}, else {@code <staging base>/.sluice-cache}. */
+    static Path jarCacheDir(FileSystem fs, SluiceConf conf) {
+        String dir = conf.get(SluiceConf.YARN_JAR_CACHE_DIR);
+        return fs.makeQualified(dir.isBlank() ? new Path(stagingBase(fs, conf), JAR_CACHE_NAME) : new Path(dir));
+    }
+
+    /**
+     * Checks the {@code --jars} and {@code --files} before anything is staged: each must be a readable file, and the
+     * files' names (their link names in the containers) must differ from each other and from Sluice's own links.
+     */
+    public static void checkLocalFiles(SubmitRequest request) {
+        for (java.nio.file.Path jar : request.jars()) {
+            if (!Files.isRegularFile(jar) || !Files.isReadable(jar)) {
+                throw new YarnSubmitException("Jar " + jar.toAbsolutePath() + " (--jars, " + SluiceConf.SUBMIT_JARS.name()
+                        + ") does not exist or is not a readable file");
+            }
+        }
+        var names = new HashMap<String, java.nio.file.Path>();
+        for (java.nio.file.Path file : request.files()) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new YarnSubmitException("File " + file.toAbsolutePath() + " (--files, " + SluiceConf.SUBMIT_FILES.name()
+                        + ") does not exist or is not a readable file");
+            }
+            String name = file.getFileName().toString();
+            if (name.startsWith("__sluice_")) {
+                throw new YarnSubmitException("File " + file.toAbsolutePath() + " (--files): names starting with __sluice_ "
+                        + "are Sluice's own in the container's working directory; rename it");
+            }
+            java.nio.file.Path other = names.putIfAbsent(name, file);
+            if (other != null) {
+                throw new YarnSubmitException("Files " + other.toAbsolutePath() + " and " + file.toAbsolutePath()
+                        + " (--files) would both be " + name + " in the container's working directory; rename one");
+            }
+        }
+    }
+
+    /**
+     * Packs a class directory into {@code <temp dir>/<module>-<dir>.jar}, reproducibly (sorted entries, each with its
+     * file's modification time), so that unchanged classes hash the same and hit the jar cache.
+     */
+    static java.nio.file.Path packDirectory(java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path parent = dir.toAbsolutePath().getParent();
+        String module = parent == null || parent.getParent() == null ? "classes" : parent.getParent().getFileName().toString();
+        java.nio.file.Path jar = Files.createTempDirectory("sluice-pack").resolve(module + "-" + dir.getFileName() + ".jar");
         try (var out = new JarOutputStream(Files.newOutputStream(jar)); var files = Files.walk(dir)) {
             for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
                 if (f.equals(dir)) {
                     continue;
                 }
                 String name = dir.relativize(f).toString().replace(File.separatorChar, '/') + (Files.isDirectory(f) ? "/" : "");
-                out.putNextEntry(new ZipEntry(name));
+                var entry = new ZipEntry(name);
+                entry.setTime(Files.getLastModifiedTime(f).toMillis());
+                out.putNextEntry(entry);
                 if (Files.isRegularFile(f)) {
                     Files.copy(f, out);
                 }

@@ -118,6 +118,13 @@ class YarnClusterBackendTest {
     }
 
     @Test
+    void theDriverUiBecomesTheTrackingUrlAfterRegisteringWithoutOne() throws Exception {
+        verify(rm).registerApplicationMaster("am-host", 0, "");
+        backend.publishDriverUi(java.net.URI.create("http://am-host:4040"));
+        verify(rm, timeout(5_000)).updateTrackingUrl("http://am-host:4040");
+    }
+
+    @Test
     void aLaunchRequestsAContainerStartsExecutorMainInItAndReportsItsEnd() throws Exception {
         ExecutorId id = backend.launchExecutor(SPEC).get(10, TimeUnit.SECONDS);
         assertThat(id.value()).isEqualTo("application_1_0001-exec-1-1");

@@ -561,6 +561,7 @@ public class StreamingContext implements AutoCloseable {
                 conf().get(SluiceConf.APP_ATTEMPT), System.getProperty("user.name", ""), System.currentTimeMillis());
         uiServer = io.sluice.ui.UiServer.start(conf(), app, listener, this::executorsForMetrics, System::currentTimeMillis);
         LOG.info("[{}] Driver HTTP server (REST API, metrics) at {}", sc.appId(), uiServer.url());
+        sc.publishDriverUi(uiServer.url());
     }
 
     private List<io.sluice.metrics.ExecutorMetrics.Executor> executorsForMetrics() {

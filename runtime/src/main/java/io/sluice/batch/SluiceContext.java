@@ -139,6 +139,16 @@ public final class SluiceContext implements AutoCloseable {
         return scheduler instanceof ExecutorCluster c ? c.executorAllocation() : java.util.Optional.empty();
     }
 
+    /**
+     * Tells the cluster backend where the driver's HTTP server serves (on YARN: the application's tracking URL);
+     * nothing happens on {@code local[N]}.
+     */
+    public void publishDriverUi(java.net.URI url) {
+        if (scheduler instanceof ExecutorCluster c) {
+            c.executors().publishDriverUi(url);
+        }
+    }
+
     public SluiceConf conf() {
         return conf;
     }

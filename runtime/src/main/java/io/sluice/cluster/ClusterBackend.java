@@ -24,6 +24,14 @@ public interface ClusterBackend extends AutoCloseable {
 
     void stop();
 
+    /**
+     * The driver's HTTP server (REST API, metrics, web UI) now serves at {@code url}: a backend whose cluster manager
+     * links to its applications (YARN's tracking URL) publishes it there. Called at most once per start of a
+     * streaming context, from any thread, after {@link #start}; must not block. By default nothing happens.
+     */
+    default void publishDriverUi(java.net.URI url) {
+    }
+
     @Override
     default void close() {
         stop();

@@ -124,6 +124,15 @@ public final class ExecutorManager {
     }
 
     /** Sets the number of executors wanted (see {@link ExecutorAllocator#requestTotalExecutors}). */
+    /** Tells the backend where the driver's HTTP server is (see {@link ClusterBackend#publishDriverUi}); never throws. */
+    public void publishDriverUi(java.net.URI url) {
+        try {
+            backend.publishDriverUi(url);
+        } catch (RuntimeException e) {
+            LOG.warn("[{}] The cluster backend could not publish the driver UI {}: {}", appId, url, e.toString());
+        }
+    }
+
     public void requestTotalExecutors(int total) {
         onMain(() -> {
             allocator.requestTotalExecutors(total);

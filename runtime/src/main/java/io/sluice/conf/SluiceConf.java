@@ -278,6 +278,19 @@ public final class SluiceConf {
     public static final ConfigKey<String> YARN_JARS = string("sluice.yarn.jars", "",
             "Comma-separated jars (or class directories) shipped to YARN containers as Sluice's jars; empty means the "
                     + "submitting JVM's class path.");
+    public static final ConfigKey<String> YARN_JAR_CACHE_DIR = string("sluice.yarn.jarCacheDir", "",
+            "Where Sluice's jars (" + YARN_JARS.name() + ") are kept on the cluster's file system between submissions, "
+                    + "each as <dir>/<sha256 of its content>/<file name>: a jar whose hash is there is not uploaded again. "
+                    + "Shared by concurrent submitters (written to a temporary name, then renamed) and never removed with "
+                    + "an application; empty means .sluice-cache in the staging base directory (" + YARN_STAGING_DIR.name()
+                    + ", by default <home directory>/.sluice).");
+    public static final ConfigKey<String> SUBMIT_JARS = string("sluice.submit.jars", "",
+            "Comma-separated jars (on the submitting machine) for the class path of the driver and every executor, "
+                    + "besides the application jar (sluice-submit --jars); on YARN staged with the application.");
+    public static final ConfigKey<String> SUBMIT_FILES = string("sluice.submit.files", "",
+            "Comma-separated files (on the submitting machine) placed in the working directory of every YARN container "
+                    + "(the ApplicationMaster, so a cluster-mode driver, and the executors) under their own names "
+                    + "(sluice-submit --files).");
     public static final ConfigKey<String> YARN_DEPLOY_MODE = string("sluice.submit.deployMode", "cluster",
             "Where the driver runs for --master yarn: 'cluster' (inside the ApplicationMaster, supervised by YARN) or "
                     + "'client' (in the submitting process; the ApplicationMaster only manages executors).");

@@ -32,9 +32,10 @@ import picocli.CommandLine.Parameters;
  * <pre>
  * sluice-submit --master yarn --deploy-mode cluster --class com.example.Main [--name N] [--queue Q]
  *               [--conf k=v]... [--driver-memory 1g] [--executor-memory 1g] [--executor-cores 1]
- *               [--num-executors 2] app.jar [app args]
+ *               [--num-executors 2] [--jars a.jar,b.jar] [--files f1,f2] app.jar [app args]
  * sluice-submit --master local[2] --class com.example.Main app.jar [app args]   (runs in this JVM)
  * sluice-submit status &lt;appId&gt; | kill &lt;appId&gt; | list                         (against YARN)
+ * sluice-submit mini-cluster [--conf-dir DIR] [--work-dir DIR]                 (HDFS + YARN on this machine)
  * </pre>
  *
  * YARN is found through {@code $HADOOP_CONF_DIR} / {@code $YARN_CONF_DIR} ({@code core-site.xml},
@@ -45,7 +46,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "sluice-submit", mixinStandardHelpOptions = true, version = "sluice-submit 0.1.0",
         description = "Submits a Sluice application (or, with a subcommand, queries YARN).",
-        subcommands = {SluiceSubmit.Status.class, SluiceSubmit.Kill.class, SluiceSubmit.ListApps.class})
+        subcommands = {SluiceSubmit.Status.class, SluiceSubmit.Kill.class, SluiceSubmit.ListApps.class,
+                SluiceSubmit.MiniClusterCommand.class})
 public final class SluiceSubmit implements Callable<Integer> {
     public static final int OK = 0;
     public static final int APP_FAILED = 1;
@@ -77,6 +79,10 @@ public final class SluiceSubmit implements Callable<Integer> {
     Integer executorCores;
     @Option(names = "--num-executors", description = "executors to start with")
     Integer numExecutors;
+    @Option(names = "--jars", split = ",", paramLabel = "JAR", description = "comma-separated jars for the class path of the driver and the executors, besides the application jar (repeatable)")
+    List<Path> jars = new ArrayList<>();
+    @Option(names = "--files", split = ",", paramLabel = "FILE", description = "comma-separated files placed in the working directory of every YARN container under their own names (repeatable)")
+    List<Path> files = new ArrayList<>();
     @Parameters(index = "0", arity = "0..1", description = "the application jar")
     Path jar;
     @Parameters(index = "1..*", description = "arguments of the main class")
@@ -137,6 +143,8 @@ public final class SluiceSubmit implements Callable<Integer> {
             throw new UsageException("--deploy-mode must be cluster or client, got '" + deployMode + "'");
         }
         SluiceConf conf = conf();
+        // a missing --jars or --files entry fails here, before anything is staged or run
+        YarnSubmitter.checkLocalFiles(new SubmitRequest(jar, mainClass, appArgs, conf, List.of()));
         String m = master.trim();
         if (m.equals("yarn")) {
             if (deployMode.equals("client")) {
@@ -186,6 +194,12 @@ public final class SluiceSubmit implements Callable<Integer> {
         if (numExecutors != null) {
             conf.set(SluiceConf.EXECUTOR_INSTANCES.name(), Integer.toString(positive("--num-executors", numExecutors)));
         }
+        if (!jars.isEmpty()) {
+            conf.set(SluiceConf.SUBMIT_JARS.name(), absolute(jars));
+        }
+        if (!files.isEmpty()) {
+            conf.set(SluiceConf.SUBMIT_FILES.name(), absolute(files));
+        }
         // every key must be known and its value valid: fail here, not in the ApplicationMaster
         for (var key : SluiceConf.keys()) {
             try {
@@ -195,6 +209,10 @@ public final class SluiceSubmit implements Callable<Integer> {
             }
         }
         return conf;
+    }
+
+    private static String absolute(List<Path> paths) {
+        return String.join(",", paths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
     }
 
     /** {@code 512m}, {@code 2g}, {@code 1024} (MiB) as MiB. */
@@ -246,7 +264,12 @@ public final class SluiceSubmit implements Callable<Integer> {
             throw new YarnSubmitException("Application jar " + jar.toAbsolutePath() + " does not exist or is not readable");
         }
         conf.asMap().forEach(System::setProperty);
-        try (var loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, SluiceSubmit.class.getClassLoader())) {
+        var urls = new ArrayList<URL>();
+        urls.add(jar.toUri().toURL());
+        for (Path extra : SubmitRequest.paths(conf.get(SluiceConf.SUBMIT_JARS))) {
+            urls.add(extra.toUri().toURL());
+        }
+        try (var loader = new URLClassLoader(urls.toArray(URL[]::new), SluiceSubmit.class.getClassLoader())) {
             Class<?> c;
             try {
                 c = Class.forName(mainClass, true, loader);
@@ -352,6 +375,52 @@ public final class SluiceSubmit implements Callable<Integer> {
                 }
                 return OK;
             }
+        }
+    }
+
+    /**
+     * {@code mini-cluster}: runs a {@link MiniCluster} (HDFS + YARN in this JVM) until Ctrl-C or SIGTERM, after
+     * printing where it is, the {@code export HADOOP_CONF_DIR=...} line and an example submission. Needs the
+     * minicluster jars on the class path ({@code bin/sluice-submit} adds {@code submit/target/mini-cluster-lib}).
+     */
+    @Command(name = "mini-cluster", description = "Runs HDFS and YARN on this machine (one DataNode, one NodeManager) "
+            + "until Ctrl-C, and writes their client configuration for HADOOP_CONF_DIR.")
+    static final class MiniClusterCommand implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        SluiceSubmit parent;
+        @Option(names = "--conf-dir", defaultValue = "target/mini-cluster/conf",
+                description = "where core-site.xml and yarn-site.xml are written (default: ${DEFAULT-VALUE})")
+        Path confDir;
+        @Option(names = "--work-dir", defaultValue = "target/mini-cluster",
+                description = "where HDFS and YARN keep data and container logs (default: ${DEFAULT-VALUE})")
+        Path workDir;
+        @Option(names = "--memory", defaultValue = "4g", description = "memory of the NodeManager (default: ${DEFAULT-VALUE})")
+        String memory;
+        @Option(names = "--vcores", defaultValue = "4", description = "virtual cores of the NodeManager (default: ${DEFAULT-VALUE})")
+        int vcores;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                Class.forName("org.apache.hadoop.yarn.server.MiniYARNCluster", false, getClass().getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new YarnSubmitException("the minicluster classes are not on the class path: build with "
+                        + "mvn -B -DskipTests package (bin/sluice-submit adds submit/target/mini-cluster-lib)");
+            }
+            var settings = new MiniCluster.Settings(workDir, confDir, memoryMb("--memory", memory), positive("--vcores", vcores));
+            var stopped = new java.util.concurrent.CountDownLatch(1);
+            MiniCluster cluster = MiniCluster.start(settings);
+            // before Hadoop's own hook closes the file systems (priority 10)
+            org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() -> {
+                try {
+                    cluster.close();
+                } finally {
+                    stopped.countDown();
+                }
+            }, 50);
+            cluster.instructions().forEach(parent.out::println);
+            stopped.await();
+            return OK;
         }
     }
 }

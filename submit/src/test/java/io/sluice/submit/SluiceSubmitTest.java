@@ -79,6 +79,32 @@ class SluiceSubmitTest {
     }
 
     @Test
+    void jarsAndFilesBecomeAbsoluteCommaSeparatedSettings() {
+        var s = parse("--master", "yarn", "--class", "M", "--jars", "lib/a.jar,lib/b.jar", "--jars", "c.jar",
+                "--files", "words.txt", "app.jar");
+        SluiceConf conf = s.conf();
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertThat(conf.get(SluiceConf.SUBMIT_JARS)).isEqualTo(cwd + "/lib/a.jar," + cwd + "/lib/b.jar," + cwd + "/c.jar");
+        assertThat(conf.get(SluiceConf.SUBMIT_FILES)).isEqualTo(cwd + "/words.txt");
+    }
+
+    @Test
+    void aMissingFileOrJarIsRefusedNamingItBeforeAnythingIsStaged(@TempDir Path dir) throws Exception {
+        Path app = Files.writeString(dir.resolve("app.jar"), "not even a jar");
+        // the ResourceManager is unreachable: the refusal must come before any contact
+        assertThat(run(Map.of(), "--master", "yarn", "--class", "M", "--conf", "sluice.yarn.rm.connectTimeout=1s",
+                "--files", dir.resolve("missing.txt").toString(), app.toString())).isEqualTo(SluiceSubmit.REFUSED);
+        assertThat(err.toString().strip()).isEqualTo("sluice-submit: File " + dir.resolve("missing.txt")
+                + " (--files, sluice.submit.files) does not exist or is not a readable file");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of(), "--master", "local[1]", "--class", "M", "--jars", dir.resolve("helper.jar").toString(),
+                app.toString())).isEqualTo(SluiceSubmit.REFUSED);
+        assertThat(err.toString().strip()).isEqualTo("sluice-submit: Jar " + dir.resolve("helper.jar")
+                + " (--jars, sluice.submit.jars) does not exist or is not a readable file");
+    }
+
+    @Test
     void aMissingJarIsRefusedBeforeYarnIsContacted() {
         assertThat(run(Map.of(), "--master", "yarn", "--class", "M", "--conf", "sluice.yarn.rm.connectTimeout=1s",
                 "target/does-not-exist.jar")).isEqualTo(SluiceSubmit.REFUSED);
