@@ -53,7 +53,7 @@ final class ExecutorLauncher {
                 @Override
                 public Object receive(RpcCallContext ctx, Object message) {
                     if (message instanceof LauncherMessages.Launch l) {
-                        return backend.launchExecutor(new ExecutorSpec(l.cores(), l.memoryMb(), l.environment()))
+                        return backend.launchExecutor(new ExecutorSpec(l.cores(), l.memoryMb(), l.environment(), l.preferredHosts()))
                                 .thenApply(ExecutorId::value);
                     } else if (message instanceof LauncherMessages.Release r) {
                         backend.releaseExecutor(new ExecutorId(r.executorId()));

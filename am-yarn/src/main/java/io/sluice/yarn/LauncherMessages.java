@@ -1,5 +1,6 @@
 package io.sluice.yarn;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,7 +23,8 @@ public final class LauncherMessages {
     public record Ready(String host, int port) {
     }
 
-    public record Launch(int cores, int memoryMb, Map<String, String> environment) {
+    /** One executor to launch; {@code preferredHosts} as in {@link io.sluice.cluster.ExecutorSpec#preferredHosts()}. */
+    public record Launch(int cores, int memoryMb, Map<String, String> environment, List<String> preferredHosts) {
     }
 
     public record Release(String executorId) {

@@ -123,7 +123,8 @@ final class YarnClientModeBackend implements ClusterBackend {
             return CompletableFuture.failedFuture(new IllegalStateException("the YARN client-mode backend is not running"));
         }
         return launcher.<String>ask(LauncherMessages.LAUNCHER_ENDPOINT,
-                new LauncherMessages.Launch(spec.cores(), spec.memoryMb(), new java.util.HashMap<>(spec.environment())))
+                new LauncherMessages.Launch(spec.cores(), spec.memoryMb(), new java.util.HashMap<>(spec.environment()),
+                        new java.util.ArrayList<>(spec.preferredHosts())))
                 .thenApply(ExecutorId::new);
     }
 

@@ -49,12 +49,17 @@ import org.apache.logging.log4j.Logger;
  *
  * <pre>{@code
  * backend.start(events, mainThread, io);   // registers this attempt with the ResourceManager (AMRMClientAsync)
- * backend.launchExecutor(spec)             // one container request (heap + sluice.yarn.memoryOverhead, cores);
- *                                          // the future completes with <app>-exec-<attempt>-<n> at once
- *   ... RM allocates a container: launch context built on `io`, started through NMClientAsync ...
+ * backend.launchExecutor(spec)             // one container request (heap + sluice.yarn.memoryOverhead, cores; the
+ *                                          // spec's preferred hosts as nodes, relaxLocality=true); the future
+ *                                          // completes with <app>-exec-<attempt>-<n> at once
+ *   ... RM allocates a container: it goes to the oldest pending executor preferring its host (else one without a
+ *       preference, else the oldest), whose request is removed; a container no executor waits for is released at
+ *       once; launch context built on `io`, started through NMClientAsync ...
  *   ... events.executorLaunched(id, host) once the NodeManager started it, or executorLost(LAUNCH_FAILED)
- * backend.releaseExecutor(id)              // pending: the request is withdrawn (LAUNCH_FAILED); running: the
- *                                          // container is released (RELEASED_BY_DRIVER when it completes)
+ * backend.releaseExecutor(id)              // pending: the request is withdrawn (removeContainerRequest, reported
+ *                                          // LAUNCH_FAILED), so YARN stops allocating for it; allocated: the
+ *                                          // container is released and, once the NodeManager stopped it, completes
+ *                                          // (RELEASED_BY_DRIVER) and its resources are free again
  *   ... a container that completes by itself: executorLost(reason from ContainerLoss, YARN's diagnostics)
  * backend.stop();                          // stops every container (NMClientAsync) and the RM heartbeat; it does
  *                                          // NOT unregister: the ApplicationMaster does, with the final status
@@ -73,6 +78,10 @@ public final class YarnClusterBackend implements ClusterBackend {
     private enum State { NEW, RUNNING, STOPPED }
 
     private record Pending(ExecutorId id, ExecutorSpec spec, ContainerRequest request) {
+        /** The nodes its request prefers; empty for anywhere. */
+        List<String> nodes() {
+            return request.getNodes() == null ? List.of() : request.getNodes();
+        }
     }
 
     private static final class Running {
@@ -173,12 +182,23 @@ public final class YarnClusterBackend implements ClusterBackend {
             }
             var id = new ExecutorId(appId + "-exec-" + attempt + "-" + nextExecutor.incrementAndGet());
             var capability = Resource.newInstance(spec.memoryMb() + conf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB), spec.cores());
-            var request = new ContainerRequest(capability, null, null, EXECUTOR_PRIORITY);
+            var request = containerRequest(capability,
+                    conf.get(SluiceConf.YARN_EXECUTOR_NODE_LOCALITY) ? spec.preferredHosts() : List.of());
             rm.addContainerRequest(request);
             pending.add(new Pending(id, spec, request));
-            LOG.info("Application {}: requested a container {} for executor {}", appId, capability, id);
+            LOG.info("Application {}: requested a container {} for executor {}{}", appId, capability, id,
+                    request.getNodes() == null ? "" : ", preferably on " + request.getNodes());
             return id;
         });
+    }
+
+    /**
+     * The request of one executor container: anywhere, or, given preferred hosts, on those nodes with relaxed
+     * locality (YARN falls back to their racks, then to any node), so a preference never keeps an executor away.
+     */
+    static ContainerRequest containerRequest(Resource capability, List<String> preferredHosts) {
+        String[] nodes = preferredHosts.isEmpty() ? null : preferredHosts.toArray(String[]::new);
+        return new ContainerRequest(capability, nodes, null, EXECUTOR_PRIORITY, true);
     }
 
     @Override
@@ -276,7 +296,7 @@ public final class YarnClusterBackend implements ClusterBackend {
 
     private void allocated(List<Container> allocated) {
         for (Container c : allocated) {
-            Pending p = state == State.RUNNING ? pending.poll() : null;
+            Pending p = state == State.RUNNING ? takePendingFor(c.getNodeId().getHost()) : null;
             if (p == null) {
                 LOG.info("Application {}: returning surplus container {}", appId, c.getId());
                 rm.releaseAssignedContainer(c.getId());
@@ -298,6 +318,29 @@ public final class YarnClusterBackend implements ClusterBackend {
                 }
             }));
         }
+    }
+
+    /**
+     * The pending executor a container on {@code host} goes to: the oldest that prefers that host, else the oldest
+     * without a preference (keeping those that want another host waiting for it), else the oldest. Null when none is
+     * pending: the container is surplus (YARN may hand out a container for a request withdrawn after its last
+     * heartbeat).
+     */
+    private Pending takePendingFor(String host) {
+        Pending chosen = null;
+        for (Pending p : pending) {
+            if (p.nodes().contains(host)) {
+                chosen = p;
+                break;
+            }
+            if (chosen == null || (p.nodes().isEmpty() && !chosen.nodes().isEmpty())) {
+                chosen = p;
+            }
+        }
+        if (chosen != null) {
+            pending.remove(chosen);
+        }
+        return chosen;
     }
 
     private CompletableFuture<ContainerLaunchContext> launchContext(Pending p) {

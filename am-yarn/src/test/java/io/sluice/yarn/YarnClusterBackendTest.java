@@ -174,6 +174,55 @@ class YarnClusterBackendTest {
     }
 
     @Test
+    void preferredHostsBecomeNodesWithRelaxedLocalityAndAContainerGoesToTheExecutorThatPrefersItsHost() throws Exception {
+        ExecutorId anywhere = backend.launchExecutor(SPEC).get(10, TimeUnit.SECONDS);
+        ExecutorId near = backend.launchExecutor(SPEC.withPreferredHosts(List.of("node-7", "node-8"))).get(10, TimeUnit.SECONDS);
+        var requests = ArgumentCaptor.forClass(ContainerRequest.class);
+        verify(rm, timeout(5000).times(2)).addContainerRequest(requests.capture());
+        ContainerRequest anywhereRequest = requests.getAllValues().get(0);
+        ContainerRequest nearRequest = requests.getAllValues().get(1);
+        assertThat(anywhereRequest.getNodes()).isNullOrEmpty();
+        assertThat(nearRequest.getNodes()).containsExactly("node-7", "node-8");
+        assertThat(nearRequest.getRelaxLocality()).as("a preference, never a requirement").isTrue();
+        assertThat(nearRequest.getCapability()).isEqualTo(Resource.newInstance(356, 1));
+
+        // a container on node-7 goes to the executor that prefers node-7, though the other one asked first
+        Container onPreferred = container(7);
+        rmEvents.onContainersAllocated(List.of(onPreferred));
+        verify(rm, timeout(5000)).removeContainerRequest(nearRequest);
+        verify(nm, timeout(5000)).startContainerAsync(any(), any());
+        nmEvents.onContainerStarted(onPreferred.getId(), Map.of());
+        assertThat(nextEvent()).isEqualTo("launched " + near + " on node-7");
+
+        // the target drops before YARN allocated the other: its request is withdrawn, and a container YARN still
+        // hands out for it is surplus, returned at once
+        backend.releaseExecutor(anywhere);
+        assertThat(nextEvent()).isEqualTo("lost " + anywhere + " LAUNCH_FAILED");
+        verify(rm, timeout(5000)).removeContainerRequest(anywhereRequest);
+        rmEvents.onContainersAllocated(List.of(container(9)));
+        verify(rm, timeout(5000)).releaseAssignedContainer(container(9).getId());
+        assertThat(events.poll(200, TimeUnit.MILLISECONDS)).as("no event for a surplus container").isNull();
+    }
+
+    @Test
+    void aContainerOnAnUnwantedHostGoesToAnExecutorWithoutPreferenceFirst() throws Exception {
+        ExecutorId elsewhere = backend.launchExecutor(SPEC.withPreferredHosts(List.of("node-7"))).get(10, TimeUnit.SECONDS);
+        ExecutorId anywhere = backend.launchExecutor(SPEC).get(10, TimeUnit.SECONDS);
+        Container c = container(4);
+        rmEvents.onContainersAllocated(List.of(c));
+        verify(nm, timeout(5000)).startContainerAsync(any(), any());
+        nmEvents.onContainerStarted(c.getId(), Map.of());
+        assertThat(nextEvent()).isEqualTo("launched " + anywhere + " on node-4");
+
+        // with only a preferring executor left, a container elsewhere still serves it (relaxed locality)
+        Container other = container(5);
+        rmEvents.onContainersAllocated(List.of(other));
+        verify(nm, timeout(5000).times(2)).startContainerAsync(any(), any());
+        nmEvents.onContainerStarted(other.getId(), Map.of());
+        assertThat(nextEvent()).isEqualTo("launched " + elsewhere + " on node-5");
+    }
+
+    @Test
     void aContainerTheNodeManagerCannotStartIsALaunchFailureAndAnRmErrorIsFatal() throws Exception {
         ExecutorId id = backend.launchExecutor(SPEC).get(10, TimeUnit.SECONDS);
         Container c = container(5);

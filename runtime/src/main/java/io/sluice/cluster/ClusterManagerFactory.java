@@ -17,8 +17,14 @@ public interface ClusterManagerFactory {
     /**
      * How many executors an application on this master starts with (the initial count under dynamic allocation):
      * {@code sluice.executor.instances} unless the master URL itself says (as {@code local-cluster[E,C,M]} does).
+     * With dynamic allocation and {@code sluice.executor.instances} not set, its default does not count:
+     * {@code sluice.dynamicAllocation.initialExecutors}, or when that is unset too the minimum (at least 1).
      */
     default int initialExecutors(SluiceConf conf) {
+        if (conf.get(SluiceConf.DYN_ALLOC_ENABLED) && !conf.contains(SluiceConf.EXECUTOR_INSTANCES.name())) {
+            int initial = conf.get(SluiceConf.DYN_ALLOC_INITIAL);
+            return initial >= 0 ? initial : Math.max(1, conf.get(SluiceConf.DYN_ALLOC_MIN));
+        }
         return conf.get(SluiceConf.EXECUTOR_INSTANCES);
     }
 }

@@ -6,8 +6,10 @@ import io.sluice.control.RestartBackoff;
 import io.sluice.util.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -31,6 +34,11 @@ import org.apache.logging.log4j.Logger;
  * <p>Release order when the target drops: launch requests not yet accepted, then executors not yet registered,
  * then registered executors, newest first, skipping those {@code releasable} refuses (hosting a receiver or the
  * only copy of a block).
+ *
+ * <p>Locality: each launch asks for the hosts (as the backend reported them in {@code executorLaunched}) of the
+ * executors {@code localityHint} names, in its order, as {@link ExecutorSpec#preferredHosts()}: a new executor next
+ * to the receivers (and the blocks they store) and the state it will work on. Backends treat them as a preference,
+ * never a requirement, or ignore them.
  */
 public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAllocationClient {
     private static final Logger LOG = LogManager.getLogger(ExecutorAllocator.class);
@@ -44,11 +52,13 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
     private final FailureWindow failures;
     private final Predicate<ExecutorId> releasable;
     private final Consumer<String> onFatal;
+    private final Supplier<List<ExecutorId>> localityHint;
 
     private final Map<Integer, CompletableFuture<ExecutorId>> requested = new LinkedHashMap<>();
     private final Map<ExecutorId, Long> registering = new LinkedHashMap<>();
     private final Map<ExecutorId, Long> running = new LinkedHashMap<>();
     private final Set<ExecutorId> releasedByUs = new HashSet<>();
+    private final Map<ExecutorId, String> hosts = new HashMap<>(); // as the backend reported them at launch
     private int target;
     private int nextRequest;
     private int consecutiveFailures;
@@ -58,6 +68,17 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
     public ExecutorAllocator(ClusterBackend backend, ExecutorSpec spec, Clock clock, Executor mainThread,
                              Duration registrationTimeout, RestartBackoff backoff, FailureWindow failures,
                              Predicate<ExecutorId> releasable, Consumer<String> onFatal) {
+        this(backend, spec, clock, mainThread, registrationTimeout, backoff, failures, releasable, onFatal, List::of);
+    }
+
+    /**
+     * @param localityHint the executors new ones should run next to (hosting receivers, received blocks or state),
+     *                     most important first; called on the main thread before each launch, must not block
+     */
+    public ExecutorAllocator(ClusterBackend backend, ExecutorSpec spec, Clock clock, Executor mainThread,
+                             Duration registrationTimeout, RestartBackoff backoff, FailureWindow failures,
+                             Predicate<ExecutorId> releasable, Consumer<String> onFatal,
+                             Supplier<List<ExecutorId>> localityHint) {
         this.backend = backend;
         this.spec = spec;
         this.clock = clock;
@@ -67,6 +88,7 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
         this.failures = failures;
         this.releasable = releasable;
         this.onFatal = onFatal;
+        this.localityHint = localityHint;
     }
 
     /** Sets the number of executors wanted and acts on it at once. */
@@ -107,6 +129,7 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
         });
         for (ExecutorId id : expired) {
             registering.remove(id);
+            hosts.remove(id);
             releasedByUs.add(id);
             backend.releaseExecutor(id);
             LOG.warn("Executor {} did not register within {} ms; released it", id, registrationTimeout.toMillis());
@@ -136,12 +159,31 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
         int request = nextRequest++;
         CompletableFuture<ExecutorId> f;
         try {
-            f = backend.launchExecutor(spec);
+            f = backend.launchExecutor(specForNextLaunch());
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
         requested.put(request, f);
         f.whenCompleteAsync((id, error) -> onLaunchAnswered(request, id, error), mainThread);
+    }
+
+    /** {@link #spec} preferring the hosts of the executors the locality hint names (those whose host is known). */
+    private ExecutorSpec specForNextLaunch() {
+        List<ExecutorId> near;
+        try {
+            near = localityHint.get();
+        } catch (RuntimeException e) {
+            LOG.warn("The locality hint failed; launching without a host preference: {}", e.toString());
+            return spec;
+        }
+        var preferred = new LinkedHashSet<String>(spec.preferredHosts());
+        for (ExecutorId id : near) {
+            String host = hosts.get(id);
+            if (host != null) {
+                preferred.add(host);
+            }
+        }
+        return preferred.isEmpty() ? spec : spec.withPreferredHosts(preferred);
     }
 
     private void onLaunchAnswered(int request, ExecutorId id, Throwable error) {
@@ -181,6 +223,7 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
                 continue;
             }
             from.remove(id);
+            hosts.remove(id);
             releasedByUs.add(id);
             backend.releaseExecutor(id);
             LOG.info("Released executor {}", id);
@@ -206,10 +249,14 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
     @Override
     public void executorLaunched(ExecutorId id, String host) {
         LOG.info("Executor {} launched on {}", id, host);
+        if (host != null && !host.isBlank() && !releasedByUs.contains(id)) { // may come before the launch's answer
+            hosts.put(id, host);
+        }
     }
 
     @Override
     public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
+        hosts.remove(id);
         if (releasedByUs.remove(id)) {
             return; // we asked for it
         }

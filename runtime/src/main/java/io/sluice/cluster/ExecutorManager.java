@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -83,6 +84,17 @@ public final class ExecutorManager {
      */
     public ExecutorManager(SluiceConf conf, DriverEndpoints driver, ClusterBackend backend, ExecutorSpec spec, Clock clock,
                            ExecutorRegistry.Listener listener, Predicate<ExecutorId> releasable, Consumer<String> onFatal) {
+        this(conf, driver, backend, spec, clock, listener, releasable, onFatal, List::of);
+    }
+
+    /**
+     * @param localityHint the registered executors new ones should run next to (hosting receivers, received blocks or
+     *                     state), most important first; called on the main thread before each launch, must not block.
+     *                     Launches prefer those executors' hosts ({@link ExecutorSpec#preferredHosts()}).
+     */
+    public ExecutorManager(SluiceConf conf, DriverEndpoints driver, ClusterBackend backend, ExecutorSpec spec, Clock clock,
+                           ExecutorRegistry.Listener listener, Predicate<ExecutorId> releasable, Consumer<String> onFatal,
+                           Supplier<List<ExecutorId>> localityHint) {
         this.appId = conf.get(SluiceConf.APP_ID);
         if (appId.isBlank()) {
             throw new IllegalArgumentException(SluiceConf.APP_ID.name() + " must be set before executors are managed");
@@ -103,11 +115,12 @@ public final class ExecutorManager {
         var env = new HashMap<>(spec.environment());
         env.put(ExecutorLaunchSettings.DRIVER_URL, driver.url());
         env.put(ExecutorLaunchSettings.APP_ID, appId);
-        this.allocator = new ExecutorAllocator(new RegistryAwareBackend(), new ExecutorSpec(spec.cores(), spec.memoryMb(), env),
+        this.allocator = new ExecutorAllocator(new RegistryAwareBackend(),
+                new ExecutorSpec(spec.cores(), spec.memoryMb(), env, spec.preferredHosts()),
                 clock, mainThread, conf.get(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT),
                 new RestartBackoff(conf.get(SluiceConf.EXECUTOR_FAILURE_BACKOFF), conf.get(SluiceConf.EXECUTOR_MAX_FAILURE_BACKOFF), 2.0),
                 new FailureWindow(conf.get(SluiceConf.EXECUTOR_MAX_FAILURES), conf.get(SluiceConf.EXECUTOR_FAILURE_WINDOW)),
-                releasable, onFatal);
+                releasable, onFatal, localityHint);
     }
 
     /** Starts the backend and the tick. Call once. */

@@ -94,8 +94,9 @@ public final class SluiceConf {
             "The most executors dynamic allocation asks for, whatever the load; the default means no limit.");
     public static final ConfigKey<Integer> DYN_ALLOC_INITIAL = integer("sluice.dynamicAllocation.initialExecutors", -1, -1,
             "The executors asked for when the application starts, before any batch has been measured; -1 means "
-                    + DYN_ALLOC_MIN.name() + ". Must lie between the minimum and the maximum. On local-cluster[E,C,M] "
-                    + "the master URL's E is the initial count: leave this unset or set it to E.");
+                    + DYN_ALLOC_MIN.name() + " (at least 1). Must lie between the minimum and the maximum. On "
+                    + "local-cluster[E,C,M] the master URL's E is the initial count, and on other cluster masters "
+                    + "sluice.executor.instances when it is set: leave this unset or make the two equal.");
     public static final ConfigKey<Duration> DYN_ALLOC_INTERVAL = duration("sluice.dynamicAllocation.scalingInterval", Duration.ofSeconds(10), Duration.ofMillis(100),
             "How often dynamic allocation looks at the batches completed since its last look and decides the executor count "
                     + "(scale-downs happen only then). A scale-up does not wait for it: as soon as the last two batches "
@@ -181,8 +182,8 @@ public final class SluiceConf {
     public static final ConfigKey<Duration> EXECUTOR_STOP_GRACE = duration("sluice.executor.stopGracePeriod", Duration.ofSeconds(10), Duration.ofMillis(1),
             "How long a released executor process may take to exit after SIGTERM before it is killed (SIGKILL).");
     public static final ConfigKey<Integer> EXECUTOR_INSTANCES = integer("sluice.executor.instances", 2, 1,
-            "Executors a cluster master other than local-cluster (yarn, k8s, mesos) starts with; with dynamic allocation, "
-                    + "the initial count.");
+            "Executors a cluster master other than local-cluster (yarn, k8s, mesos) starts with. With dynamic "
+                    + "allocation, the initial count when set; unset, " + DYN_ALLOC_INITIAL.name() + " decides.");
     public static final ConfigKey<String> LOCAL_CLUSTER_WORK_DIR = string("sluice.localCluster.workDir", "",
             "Where local-cluster[E,C,M] writes each executor's stdout and stderr (<dir>/<executor id>/); empty means "
                     + "<java.io.tmpdir>/sluice-local-cluster/<app id>.");
@@ -266,6 +267,12 @@ public final class SluiceConf {
             "Extra JVM options of the ApplicationMaster (space-separated).");
     public static final ConfigKey<String> YARN_EXECUTOR_JAVA_OPTIONS = string("sluice.yarn.executor.extraJavaOptions", "",
             "Extra JVM options of every executor container (space-separated).");
+    public static final ConfigKey<Boolean> YARN_EXECUTOR_NODE_LOCALITY = bool("sluice.yarn.executor.nodeLocality", true,
+            "Executor container requests name the nodes of the executors that run receivers or host state as preferred, "
+                    + "so that new executors start next to the data they will work on. A preference only (relaxed "
+                    + "locality): YARN's scheduler falls back to other nodes after its locality delay (the "
+                    + "CapacityScheduler's yarn.scheduler.capacity.node-locality-delay), which can hold a scale-up back "
+                    + "when those nodes are full; false asks for any node.");
     public static final ConfigKey<String> YARN_JAVA_HOME = string("sluice.yarn.javaHome", "",
             "The Java installation containers run (ApplicationMaster and executors); empty means the NodeManager's JAVA_HOME.");
     public static final ConfigKey<String> YARN_LOG4J_CONFIG = string("sluice.yarn.log4jConfig", "",

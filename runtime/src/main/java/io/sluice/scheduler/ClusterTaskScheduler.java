@@ -381,6 +381,27 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         }
     }
 
+    /**
+     * The registered executors a new executor would best run next to, for the allocator's locality hint: those
+     * running receivers (where received blocks are created and first read), most receivers first, then those hosting
+     * state slots, most slots first. Empty when none does. Thread-safe, never blocks on I/O.
+     */
+    public List<ExecutorId> localityHint() {
+        synchronized (lock) {
+            var stateSlots = new HashMap<ExecutorId, Integer>();
+            stateHosts.values().forEach(id -> stateSlots.merge(id, 1, Integer::sum));
+            var withReceivers = executors.values().stream().filter(s -> s.receivers > 0)
+                    .sorted(java.util.Comparator.comparingInt((Slots s) -> s.receivers).reversed())
+                    .map(s -> s.id).toList();
+            var result = new java.util.LinkedHashSet<>(withReceivers);
+            stateSlots.entrySet().stream()
+                    .filter(e -> executors.containsKey(e.getKey()))
+                    .sorted(Map.Entry.<ExecutorId, Integer>comparingByValue().reversed())
+                    .forEach(e -> result.add(e.getKey()));
+            return List.copyOf(result);
+        }
+    }
+
     /** The registered executors. */
     public List<ExecutorId> executors() {
         synchronized (lock) {

@@ -39,7 +39,9 @@ import org.apache.logging.log4j.Logger;
  * <p>With {@code sluice.dynamicAllocation.enabled} the settings are checked before anything starts (a bad
  * combination fails {@link #start} with its message), the master URL's executor count is the initial one, and
  * {@link #executorAllocation()} lets the streaming layer drive an {@link ExecutorAllocationController}; the allocator
- * then only releases executors that {@link ClusterTaskScheduler#tryReserveForRelease} lets go.
+ * then only releases executors that {@link ClusterTaskScheduler#tryReserveForRelease} lets go. New executors prefer the
+ * hosts of those running receivers or hosting state ({@link ClusterTaskScheduler#localityHint}), on backends that can
+ * place by host.
  *
  * <p>{@link #start} fails, having stopped whatever it started, when the executors do not all register within
  * {@code sluice.executor.registrationTimeout} (a slow or failing launch), naming how many did.
@@ -171,7 +173,7 @@ public final class ExecutorCluster implements TaskScheduler {
                     scheduler::tryReserveForRelease, reason -> {
                         LOG.error("Application {}: executors keep failing: {}", appId, reason);
                         scheduler.fail("executors of " + appId + " keep failing: " + reason);
-                    });
+                    }, scheduler::localityHint);
             manager.start();
             manager.requestTotalExecutors(executors);
             Duration timeout = conf.get(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT);

@@ -43,6 +43,35 @@ class ExecutorAllocatorTest {
     }
 
     @Test
+    void launchesPreferTheHostsOfTheExecutorsTheLocalityHintNames() {
+        var hint = new ArrayList<ExecutorId>();
+        var hinted = new ExecutorAllocator(backend, new ExecutorSpec(1, 512, Map.of()), clock, Runnable::run,
+                Duration.ofSeconds(30), new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0),
+                new FailureWindow(3, Duration.ofMinutes(5)), id -> true, fatal::add, () -> List.copyOf(hint));
+        hinted.requestTotalExecutors(3);
+        var ids = backend.acceptAll();
+        hinted.executorLaunched(ids.get(0), "node-a");
+        hinted.executorLaunched(ids.get(1), "node-b");
+        hinted.executorLaunched(ids.get(2), "node-a");
+        ids.forEach(hinted::onRegistered);
+        assertThat(backend.specs).allSatisfy(s -> assertThat(s.preferredHosts()).isEmpty());
+
+        // receivers on exec-1 and exec-2 (exec-2 first), nothing known of exec-9: one entry per host, in the hint's order
+        hint.addAll(List.of(ids.get(2), new ExecutorId("exec-9"), ids.get(1), ids.get(0)));
+        hinted.requestTotalExecutors(4);
+        assertThat(backend.specs.get(3).preferredHosts()).containsExactly("node-a", "node-b");
+        assertThat(backend.specs.get(3).cores()).isEqualTo(1);
+
+        // a released executor's host is forgotten
+        backend.acceptAll();
+        hinted.requestTotalExecutors(1);
+        hint.clear();
+        hint.add(ids.get(1));
+        hinted.requestTotalExecutors(2);
+        assertThat(backend.specs.get(4).preferredHosts()).isEmpty();
+    }
+
+    @Test
     void releasesNewestRegisteredExecutorsFirstButNeverPinnedOnes() {
         allocator.requestTotalExecutors(3);
         var ids = backend.acceptAll();

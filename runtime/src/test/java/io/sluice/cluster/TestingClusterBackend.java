@@ -9,6 +9,8 @@ import java.util.concurrent.Executor;
 public final class TestingClusterBackend implements ClusterBackend {
     public final List<CompletableFuture<ExecutorId>> launches = new ArrayList<>();
     public final List<ExecutorId> released = new ArrayList<>();
+    /** The spec of each launch, in order. */
+    public final List<ExecutorSpec> specs = new ArrayList<>();
     private int next;
 
     @Override
@@ -19,6 +21,7 @@ public final class TestingClusterBackend implements ClusterBackend {
     public CompletableFuture<ExecutorId> launchExecutor(ExecutorSpec spec) {
         var f = new CompletableFuture<ExecutorId>();
         launches.add(f);
+        specs.add(spec);
         return f;
     }
 

@@ -289,6 +289,20 @@ class ClusterTaskSchedulerTest {
         assertThat(scheduler.runTasks("stage", tasks(1))).containsExactly(0, 10, 20, 30);
     }
 
+    @Test
+    void theLocalityHintNamesExecutorsRunningReceiversMostFirst() throws Exception {
+        join(A, execA, 3);
+        join(B, execB, 2);
+        assertThat(scheduler.localityHint()).as("no receiver, no state").isEmpty();
+        assertThat(scheduler.reserveReceiverCore(Set.of()).orElseThrow().id()).isEqualTo(A);
+        assertThat(scheduler.localityHint()).containsExactly(A);
+        assertThat(scheduler.reserveReceiverCore(Set.of()).orElseThrow().id()).isEqualTo(B);
+        assertThat(scheduler.reserveReceiverCore(Set.of()).orElseThrow().id()).isEqualTo(A);
+        assertThat(scheduler.localityHint()).as("A runs two receivers, B one").containsExactly(A, B);
+        scheduler.executorLost(A, ExecutorLossReason.HEARTBEAT_TIMEOUT, "silent");
+        assertThat(scheduler.localityHint()).containsExactly(B);
+    }
+
     private List<ResultTask<Integer>> tasksOver(Dataset<?> ds, int stageId) {
         TaskFunction<Integer> fn = (p, ctx) -> p * 10;
         var tasks = new ArrayList<ResultTask<Integer>>();
@@ -354,6 +368,7 @@ class ClusterTaskSchedulerTest {
         assertThat(hosts.values()).as("spread over both executors").containsOnly(A, B).contains(A, B);
         assertThat(execA.launches.get()).isEqualTo(3 * (int) hosts.values().stream().filter(A::equals).count());
         assertThat(scheduler.tryReserveForRelease(B)).as("B hosts state partitions").isFalse();
+        assertThat(scheduler.localityHint()).as("new executors go near the state").containsExactlyInAnyOrder(A, B);
 
         var onB = new java.util.TreeSet<Integer>();
         hosts.forEach((slot, id) -> {
@@ -365,6 +380,7 @@ class ClusterTaskSchedulerTest {
         assertThat(lost).containsExactly(onB);
         assertThat(scheduler.runTasks("state after loss", tasksOver(state, 9))).containsExactly(0, 10, 20, 30);
         assertThat(scheduler.stateHosts()).hasSize(4).allSatisfy((slot, id) -> assertThat(id).isEqualTo(A));
+        assertThat(scheduler.localityHint()).containsExactly(A);
     }
 
     @Test
