@@ -317,6 +317,16 @@ public final class SluiceContext implements AutoCloseable {
             throw new IllegalStateException("Dataset transformations and actions can only be invoked by the driver, "
                     + "not inside other dataset transformations or actions (called '" + name + "' inside a task)");
         }
+        List<Integer> reads = shuffleLineage(ds);
+        mapOutputs.retain(reads);
+        try {
+            return runJobAttempts(ds, name, partitions, fn);
+        } finally {
+            mapOutputs.release(reads);
+        }
+    }
+
+    private <T, U> List<U> runJobAttempts(Dataset<T> ds, String name, int[] partitions, TaskFunction<U> fn) {
         for (int attempt = 1; ; attempt++) {
             try {
                 long losses = stateLosses();
@@ -341,6 +351,27 @@ public final class SluiceContext implements AutoCloseable {
                         maxStageAttempts, e.getMessage());
             }
         }
+    }
+
+    /** The ids of every shuffle in {@code root}'s lineage: what a job on it may read, directly or to rebuild. */
+    private static List<Integer> shuffleLineage(Dataset<?> root) {
+        var ids = new ArrayList<Integer>();
+        Set<Integer> visited = new HashSet<>();
+        var stack = new ArrayList<Dataset<?>>();
+        stack.add(root);
+        while (!stack.isEmpty()) {
+            Dataset<?> ds = stack.remove(stack.size() - 1);
+            if (!visited.add(ds.id())) {
+                continue;
+            }
+            for (Dependency d : ds.dependencies()) {
+                if (d instanceof ShuffleDependency<?, ?, ?> sd) {
+                    ids.add(sd.shuffleId());
+                }
+                stack.add(d.parent());
+            }
+        }
+        return ids;
     }
 
     /** Makes sure every shuffle {@code ds} reads has all its map outputs, running missing map stages first. */

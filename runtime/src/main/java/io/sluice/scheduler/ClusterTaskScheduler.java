@@ -336,7 +336,8 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     /**
      * Decides whether the allocator may release {@code id} now, and if so stops placing tasks there: true only when no
      * task runs on it, no stage still in flight placed a task on it (its map outputs may not be recorded yet), and it
-     * keeps no map output of a shuffle still registered in the {@link MapOutputTracker} (reducers may still fetch it).
+     * keeps no map output of a shuffle that a running job reads ({@link MapOutputTracker#holdsOutputsInUse}; a
+     * streaming job shuffles every batch, so outputs of finished batches must not pin executors forever).
      * Once this returned true the executor is out of the scheduler's slots; the caller releases it, and its loss then
      * arrives through {@link #executorLost}. An executor the scheduler does not know (registering, or already gone)
      * may always go. Thread-safe; meant as {@code ExecutorAllocator}'s {@code releasable} predicate.
@@ -366,16 +367,16 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                         stagesUsing.get(id));
                 return false;
             }
-            if (tracker.holdsOutputs(id)) {
-                LOG.debug("Application {}: executor {} stays: it keeps map outputs of registered shuffles", appId, id);
+            if (tracker.holdsOutputsInUse(id)) {
+                LOG.debug("Application {}: executor {} stays: it keeps map outputs a running job reads", appId, id);
                 return false;
             }
             if (slots != null) {
                 executors.remove(id);
                 gone.add(id);
                 lock.notifyAll();
-                LOG.info("Application {}: executor {} is idle and keeps no map output; no more tasks go there, it "
-                        + "can be released", appId, id);
+                LOG.info("Application {}: executor {} is idle and keeps no map output a running job reads; no more "
+                        + "tasks go there, it can be released", appId, id);
             }
             return true;
         }

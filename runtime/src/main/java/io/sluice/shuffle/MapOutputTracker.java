@@ -2,10 +2,12 @@ package io.sluice.shuffle;
 
 import io.sluice.cluster.ExecutorId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -14,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class MapOutputTracker implements MapOutputLocations {
     private final ConcurrentHashMap<Integer, AtomicReferenceArray<MapStatus>> shuffles = new ConcurrentHashMap<>();
+    /** Shuffles read by jobs running now, with how many such jobs. */
+    private final ConcurrentHashMap<Integer, AtomicInteger> inUse = new ConcurrentHashMap<>();
 
     /** Registers a shuffle with its number of map partitions; idempotent. */
     public void register(int shuffleId, int numMaps) {
@@ -84,6 +88,42 @@ public final class MapOutputTracker implements MapOutputLocations {
      */
     public boolean holdsOutputs(ExecutorId location) {
         for (AtomicReferenceArray<MapStatus> maps : shuffles.values()) {
+            for (int m = 0; m < maps.length(); m++) {
+                MapStatus s = maps.get(m);
+                if (s != null && s.location().equals(location)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A job that reads {@code shuffleIds} (directly or through its lineage) starts: their outputs are in use. */
+    public void retain(Collection<Integer> shuffleIds) {
+        for (int id : shuffleIds) {
+            inUse.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+
+    /** A job that {@link #retain retained} {@code shuffleIds} ended. */
+    public void release(Collection<Integer> shuffleIds) {
+        for (int id : shuffleIds) {
+            inUse.computeIfPresent(id, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
+    }
+
+    /**
+     * True when {@code location} keeps a map output of a shuffle that a running job reads: releasing that executor
+     * now would fail the job's reducers. Outputs of shuffles no running job reads (a finished batch's) do not count:
+     * if a later job needs them after all (a window over shuffled batches, a state partition rebuilt), the lost maps
+     * are run again from their lineage, as for any lost executor.
+     */
+    public boolean holdsOutputsInUse(ExecutorId location) {
+        for (var e : shuffles.entrySet()) {
+            if (!inUse.containsKey(e.getKey())) {
+                continue;
+            }
+            AtomicReferenceArray<MapStatus> maps = e.getValue();
             for (int m = 0; m < maps.length(); m++) {
                 MapStatus s = maps.get(m);
                 if (s != null && s.location().equals(location)) {

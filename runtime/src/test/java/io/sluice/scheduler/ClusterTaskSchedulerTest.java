@@ -218,9 +218,10 @@ class ClusterTaskSchedulerTest {
     }
 
     @Test
-    void anExecutorIsReleasableOnlyWithoutRunningTasksStagesInFlightOrRegisteredMapOutputs() throws Exception {
+    void anExecutorIsReleasableOnlyWithoutRunningTasksStagesInFlightOrMapOutputsARunningJobReads() throws Exception {
         tracker.register(5, 1);
         tracker.add(5, new MapStatus(B, 0, new long[] {1}));
+        tracker.retain(List.of(5)); // a job reading shuffle 5 runs
         var release = new CompletableFuture<TaskResult<?>>();
         var launchedOnA = new CountDownLatch(1);
         execA.behaviour = (task, launch) -> {
@@ -230,7 +231,8 @@ class ClusterTaskSchedulerTest {
         execB.behaviour = (task, launch) -> success(task);
         join(A, execA, 4);
         join(B, execB, 1);
-        assertThat(scheduler.tryReserveForRelease(B)).as("keeps a map output of shuffle 5").isFalse();
+        assertThat(scheduler.tryReserveForRelease(B)).as("keeps a map output of shuffle 5, read by a running job")
+                .isFalse();
 
         var stage = CompletableFuture.supplyAsync(() -> scheduler.runTasks("stage", tasks(0)));
         assertThat(launchedOnA.await(30, TimeUnit.SECONDS)).isTrue();
@@ -244,8 +246,9 @@ class ClusterTaskSchedulerTest {
         assertThat(scheduler.runTasks("after", tasks(1))).containsExactly(0, 10, 20, 30);
         assertThat(execA.launches.get()).isBetween(1, 4);
 
-        tracker.unregister(5);
-        assertThat(scheduler.tryReserveForRelease(B)).as("its shuffle was released").isTrue();
+        tracker.release(List.of(5));
+        assertThat(scheduler.tryReserveForRelease(B)).as("no running job reads its map outputs (they can be recomputed)")
+                .isTrue();
         assertThat(scheduler.tryReserveForRelease(new ExecutorId("exec-unknown"))).isTrue();
     }
 

@@ -3,6 +3,7 @@ package io.sluice.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.api.Pair;
 import io.sluice.api.StreamingContext;
 import io.sluice.conf.SluiceConf;
 import io.sluice.listener.StreamingListener;
@@ -73,6 +74,11 @@ class DynamicAllocationClusterTest {
 
     /** A stream whose batches run {@value #PARTITIONS} tasks, each sleeping {@link #taskSleepMs} (the load). */
     private AtomicInteger startLoadStream(SluiceConf conf) {
+        return startLoadStream(conf, false);
+    }
+
+    /** Like {@link #startLoadStream(SluiceConf)}; with {@code shuffle}, every batch also counts its records by key. */
+    private AtomicInteger startLoadStream(SluiceConf conf, boolean shuffle) {
         ssc = new StreamingContext(conf, BATCH);
         var completed = new AtomicInteger();
         ssc.addStreamingListener(new StreamingListener() {
@@ -93,10 +99,13 @@ class DynamicAllocationClusterTest {
                 .transform((ds, time) -> {
                     long sleepMs = taskSleepMs; // on the driver, per batch
                     loadOfBatch.put(time, sleepMs);
-                    return ds.map(x -> {
+                    var worked = ds.map(x -> {
                         Thread.sleep(sleepMs); // models the per-record work of a heavy batch
                         return x;
                     });
+                    // a shuffle every batch leaves map outputs on every executor that ran a task
+                    return shuffle ? worked.mapToPair(x -> Pair.of(x % 3, 1)).reduceByKey(Integer::sum).map(Pair::value)
+                            : worked;
                 })
                 .foreachRDD(ds -> ds.count());
         ssc.start();
@@ -179,6 +188,27 @@ class DynamicAllocationClusterTest {
         // batches kept completing through scale-up and scale-down
         int before = completed.get();
         assertThat(await(() -> completed.get() >= before + 2, Duration.ofSeconds(30), seen)).isTrue();
+    }
+
+    @Test
+    void aStreamThatShufflesEveryBatchGivesItsExecutorsBackWhenTheLoadEnds() throws Exception {
+        // map outputs of finished batches must not pin executors: only those a running job reads do
+        taskSleepMs = 300;
+        var completed = startLoadStream(conf("local-cluster[1,1,256]", true), true);
+        var controller = ssc.executorAllocationController();
+        int[] seen = {Integer.MAX_VALUE, 0};
+        firstCompleted(300, seen);
+        assertThat(await(() -> registeredExecutors() == 3, SCALING.multipliedBy(3), seen))
+                .as("executors under load (target %d)", controller.target()).isTrue();
+
+        taskSleepMs = 0;
+        assertThat(await(() -> controller.target() == 1 && registeredExecutors() == 1,
+                SCALING.multipliedBy(8), seen)).as("target %d, %d executors", controller.target(),
+                registeredExecutors()).isTrue();
+        int before = completed.get();
+        assertThat(await(() -> completed.get() >= before + 2, Duration.ofSeconds(30), seen))
+                .as("batches complete on the one executor left").isTrue();
+        assertThat(seen[1]).as("most executors seen").isEqualTo(3);
     }
 
     @Test
