@@ -15,18 +15,22 @@ import org.apache.logging.log4j.Logger;
 /** What the YARN tests submit: the test applications' jar, Sluice's jars, a configuration sized for MiniYARN. */
 final class YarnApps {
     private static final Logger LOG = LogManager.getLogger(YarnApps.class);
-    private static final String APP_PACKAGE = "io.sluice.yarn.app";
 
     private YarnApps() {
     }
 
     /** An application jar holding the test applications' classes only (Sluice comes from Sluice's jars). */
     static Path packApp(String name) throws IOException {
-        Path classes = Path.of(YarnApps.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        String pkg = APP_PACKAGE.replace('.', '/');
-        Path jar = Files.createDirectories(Path.of("target", "yarn-apps")).resolve(name).toAbsolutePath();
-        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes.resolve(pkg))) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Path dir = Files.createDirectories(Path.of("target", "yarn-apps")).toAbsolutePath();
+        return pack(io.sluice.yarn.app.YarnWordCountApp.class, dir.resolve(name));
+    }
+
+    /** A jar of the classes of {@code c}'s package (not its subpackages). */
+    static Path pack(Class<?> c, Path jar) throws IOException {
+        Path classes = Path.of(c.getProtectionDomain().getCodeSource().getLocation().getPath());
+        Path pkg = classes.resolve(c.getPackageName().replace('.', '/'));
+        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.list(pkg)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                 out.putNextEntry(new ZipEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
                 Files.copy(f, out);
                 out.closeEntry();
@@ -38,7 +42,7 @@ final class YarnApps {
     /** This JVM's class path minus the test harness (minicluster, test frameworks, this module's test classes). */
     static List<Path> sluiceJars() {
         var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
-                "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes");
+                "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes", "selenium", "bcpkix", "bcprov", "bcutil");
         return YarnSubmitter.currentClassPath().stream()
                 .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
                 .toList();

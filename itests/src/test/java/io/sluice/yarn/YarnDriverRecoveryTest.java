@@ -3,22 +3,18 @@ package io.sluice.yarn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.itests.BatchOutputs;
 import io.sluice.testkit.ReplayingNumberServer;
 import io.sluice.yarn.app.YarnRecoverableCountingApp;
 import io.sluice.yarn.app.YarnWordCountApp;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -115,12 +111,7 @@ class YarnDriverRecoveryTest {
                 }
                 MiniYarnDfs.await(Duration.ofMinutes(2), "the final counts",
                         () -> expected.equals(lastCounts(fs, output, "totals")) && expected.equals(lastCounts(fs, output, "seen")));
-                var seen = new HashMap<Long, Long>();
-                outputs(fs, output, "numbers").forEach((time, lines) -> lines.forEach(l -> seen.merge(Long.parseLong(l), time,
-                        (a, b) -> {
-                            throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
-                        })));
-                assertThat(seen).as("every number sent is in exactly one batch's output").hasSize((int) TOTAL);
+                assertThat(BatchOutputs.numbersOnce(fs, output, "numbers")).as("every number sent is in exactly one batch's output").hasSize((int) TOTAL);
 
                 fs.create(new org.apache.hadoop.fs.Path(output, YarnRecoverableCountingApp.STOP_MARKER)).close();
                 AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(2));
@@ -199,60 +190,18 @@ class YarnDriverRecoveryTest {
         }
     }
 
-    /** The batch time of the newest metadata checkpoint, or -1. */
+    /** The batch time of the newest metadata checkpoint, or -1 (also while HDFS cannot be read). */
     private static long latestCheckpoint(FileSystem fs, String checkpointDir) {
         try {
-            var dir = new org.apache.hadoop.fs.Path(checkpointDir, "metadata");
-            long latest = -1;
-            if (fs.exists(dir)) {
-                for (FileStatus st : fs.listStatus(dir)) {
-                    String n = st.getPath().getName();
-                    if (n.startsWith("checkpoint-") && !n.contains(".")) {
-                        latest = Math.max(latest, Long.parseLong(n.substring("checkpoint-".length())));
-                    }
-                }
-            }
-            return latest;
+            return BatchOutputs.latestCheckpoint(fs, checkpointDir);
         } catch (IOException e) {
             return -1;
         }
     }
 
-    /** The lines of every completed batch output {@code <dir>/<name>-<time>.txt}, by batch time. */
-    private static TreeMap<Long, List<String>> outputs(FileSystem fs, String dir, String name) throws IOException {
-        var result = new TreeMap<Long, List<String>>();
-        var root = new org.apache.hadoop.fs.Path(dir);
-        if (!fs.exists(root)) {
-            return result;
-        }
-        for (FileStatus batch : fs.listStatus(root)) {
-            String n = batch.getPath().getName();
-            if (!n.startsWith(name + "-") || !n.endsWith(".txt")
-                    || !fs.exists(new org.apache.hadoop.fs.Path(batch.getPath(), "_SUCCESS"))) {
-                continue;
-            }
-            var lines = new ArrayList<String>();
-            for (FileStatus part : fs.listStatus(batch.getPath(), p -> p.getName().startsWith("part-"))) {
-                try (var in = new BufferedReader(new InputStreamReader(fs.open(part.getPath()), StandardCharsets.UTF_8))) {
-                    in.lines().forEach(lines::add);
-                }
-            }
-            result.put(Long.parseLong(n.substring(name.length() + 1, n.length() - 4)), lines);
-        }
-        return result;
-    }
-
     private static Map<String, String> lastCounts(FileSystem fs, String dir, String name) {
         try {
-            var all = outputs(fs, dir, name);
-            var counts = new TreeMap<String, String>();
-            if (!all.isEmpty()) {
-                for (String line : all.lastEntry().getValue()) {
-                    String[] kv = line.split("=");
-                    counts.put(kv[0], kv[1]);
-                }
-            }
-            return counts;
+            return BatchOutputs.lastCounts(fs, dir, name);
         } catch (IOException e) {
             return Map.of();
         }

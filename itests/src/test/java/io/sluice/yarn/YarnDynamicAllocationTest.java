@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.conf.SluiceConf;
 import io.sluice.yarn.app.YarnLoadStepApp;
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerReport;
@@ -54,7 +48,7 @@ class YarnDynamicAllocationTest {
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = MiniYarnDfs.start("yarn-dynamic-allocation");
-        appJar = packApp();
+        appJar = YarnApps.packApp("yarn-load-step.jar");
     }
 
     @AfterAll
@@ -64,46 +58,15 @@ class YarnDynamicAllocationTest {
         }
     }
 
-    /** The application jar: the test apps' classes only (Sluice comes from Sluice's jars). */
-    private static Path packApp() throws IOException {
-        Path classes = Path.of(YarnLoadStepApp.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        String pkg = YarnLoadStepApp.class.getPackageName().replace('.', '/');
-        Path jar = Files.createDirectories(Path.of("target", "yarn-apps")).resolve("yarn-load-step.jar").toAbsolutePath();
-        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes.resolve(pkg))) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                out.putNextEntry(new ZipEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
-                Files.copy(f, out);
-                out.closeEntry();
-            }
-        }
-        return jar;
-    }
-
-    /** This JVM's class path minus the test harness (minicluster, test frameworks, this module's test classes). */
-    private static List<Path> sluiceJars() {
-        var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
-                "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes");
-        return YarnSubmitter.currentClassPath().stream()
-                .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
-                .toList();
-    }
-
     private static SluiceConf appConf() {
-        return new SluiceConf(false)
+        return YarnApps.appConf()
                 .set(SluiceConf.APP_NAME.name(), "yarn-load-step")
                 .set(SluiceConf.EXECUTOR_INSTANCES.name(), Integer.toString(MIN)) // the initial count
                 .set(SluiceConf.DYN_ALLOC_ENABLED.name(), "true")
                 .set(SluiceConf.DYN_ALLOC_MIN.name(), Integer.toString(MIN))
                 .set(SluiceConf.DYN_ALLOC_MAX.name(), Integer.toString(MAX))
                 .set(SluiceConf.DYN_ALLOC_INTERVAL.name(), "2s")
-                .set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "256")
-                .set(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT.name(), "90s")
-                .set(SluiceConf.YARN_AM_MEMORY_MB.name(), "384")
-                .set(SluiceConf.YARN_MEMORY_OVERHEAD_MB.name(), "192")
-                .set(SluiceConf.YARN_JAVA_HOME.name(), MiniYarnDfs.javaHome().getPath())
-                .set(SluiceConf.UI_ENABLED.name(), "false")
-                .set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms")
-                .set(SluiceConf.YARN_LOG4J_CONFIG.name(), Path.of("..", "conf", "log4j2.xml").toAbsolutePath().normalize().toString());
+                .set(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT.name(), "90s");
     }
 
     private static Sample sample(YarnClient client, ApplicationId appId, long startNanos) throws Exception {
@@ -134,7 +97,7 @@ class YarnDynamicAllocationTest {
                 new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"), line -> LOG.info("submit: {}", line));
              var client = cluster.yarnClient()) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnLoadStepApp.class.getName(),
-                    List.of("5", "20", "6", "400"), appConf(), sluiceJars()));
+                    List.of("5", "20", "6", "400"), appConf(), YarnApps.sluiceJars()));
             long start = System.nanoTime();
             long deadline = start + TimeUnit.MINUTES.toNanos(4);
             int last = -1;
@@ -152,7 +115,7 @@ class YarnDynamicAllocationTest {
             }
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofSeconds(30));
             if (!end.succeeded()) {
-                dumpLogs(appId.toString());
+                YarnApps.dumpLogs(cluster, appId.toString());
             }
             assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
         }
@@ -174,17 +137,5 @@ class YarnDynamicAllocationTest {
                 .isLessThan(peakUsed);
         LOG.info("peak {} executors ({} MiB used on the node) at {} ms; back to {} ({} MiB) at {} ms", most, peakUsed,
                 samples.get(peak).atMs(), MIN, after.get().nodeUsedMb(), after.get().atMs());
-    }
-
-    private static void dumpLogs(String appId) throws IOException {
-        for (Path dir : cluster.containerLogDirs(appId)) {
-            for (String f : List.of("stdout", "stderr")) {
-                Path p = dir.resolve(f);
-                if (Files.exists(p)) {
-                    String text = Files.readString(p);
-                    LOG.error("==== {}\n{}", p, text.length() > 20000 ? text.substring(text.length() - 20000) : text);
-                }
-            }
-        }
     }
 }

@@ -22,9 +22,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
@@ -57,10 +54,10 @@ class YarnSubmissionOptionsTest {
     static void startCluster() throws Exception {
         cluster = MiniYarnDfs.start("yarn-submission-options");
         Path dir = Files.createDirectories(Path.of("target", "yarn-submission-options-local")).toAbsolutePath();
-        appJar = pack(YarnSubmitOptionsApp.class, dir.resolve("submit-options-app.jar"));
-        helperJar = pack(Shouter.class, dir.resolve("shouter.jar"));
+        appJar = YarnApps.pack(YarnSubmitOptionsApp.class, dir.resolve("submit-options-app.jar"));
+        helperJar = YarnApps.pack(Shouter.class, dir.resolve("shouter.jar"));
         greeting = Files.writeString(dir.resolve(YarnSubmitOptionsApp.FILE), "hello from files\n");
-        sluiceJars = sluiceJars();
+        sluiceJars = YarnApps.sluiceJars();
     }
 
     @AfterAll
@@ -70,41 +67,11 @@ class YarnSubmissionOptionsTest {
         }
     }
 
-    /** A jar of the classes of {@code c}'s package only. */
-    private static Path pack(Class<?> c, Path jar) throws IOException {
-        Path classes = Path.of(c.getProtectionDomain().getCodeSource().getLocation().getPath());
-        String pkg = c.getPackageName().replace('.', '/');
-        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes.resolve(pkg))) {
-            for (Path f : files.filter(p -> Files.isRegularFile(p) && p.getParent().equals(classes.resolve(pkg))).toList()) {
-                out.putNextEntry(new ZipEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
-                Files.copy(f, out);
-                out.closeEntry();
-            }
-        }
-        return jar;
-    }
-
-    /** This JVM's class path minus the test harness (minicluster, test frameworks, this module's test classes). */
-    private static List<Path> sluiceJars() {
-        var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
-                "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes", "selenium", "bcpkix", "bcprov", "bcutil");
-        return YarnSubmitter.currentClassPath().stream()
-                .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
-                .toList();
-    }
-
     private static SluiceConf appConf(boolean ui) {
-        return new SluiceConf(false)
+        return YarnApps.appConf()
                 .set(SluiceConf.APP_NAME.name(), "submit-options")
-                .set(SluiceConf.EXECUTOR_INSTANCES.name(), "2")
-                .set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "256")
-                .set(SluiceConf.YARN_AM_MEMORY_MB.name(), "384")
-                .set(SluiceConf.YARN_MEMORY_OVERHEAD_MB.name(), "192")
-                .set(SluiceConf.YARN_JAVA_HOME.name(), MiniYarnDfs.javaHome().getPath())
                 .set(SluiceConf.UI_ENABLED.name(), Boolean.toString(ui))
-                .set(SluiceConf.UI_PORT.name(), "0")
-                .set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms")
-                .set(SluiceConf.YARN_LOG4J_CONFIG.name(), Path.of("..", "conf", "log4j2.xml").toAbsolutePath().normalize().toString());
+                .set(SluiceConf.UI_PORT.name(), "0");
     }
 
     private static YarnSubmitter submitter(List<String> progress) {
@@ -155,7 +122,7 @@ class YarnSubmissionOptionsTest {
             fs.create(marker).close();
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(4));
             if (!end.succeeded()) {
-                dumpLogs(appId.toString());
+                YarnApps.dumpLogs(cluster, appId.toString());
             }
             assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
 
@@ -178,7 +145,7 @@ class YarnSubmissionOptionsTest {
                     + cacheDir + ", 0 uploaded"));
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(4));
             if (!end.succeeded()) {
-                dumpLogs(appId.toString());
+                YarnApps.dumpLogs(cluster, appId.toString());
             }
             assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
             assertThat(end.trackingUrl()).as("without a UI no driver URL is registered").isEqualTo(end.proxyUrl());
@@ -296,7 +263,7 @@ class YarnSubmissionOptionsTest {
                 return st;
             }
             if (st.ended() || System.nanoTime() > deadline) {
-                dumpLogs(appId.toString());
+                YarnApps.dumpLogs(cluster, appId.toString());
                 throw new AssertionError("no driver UI as tracking URL: " + st.describe() + ", proxy " + st.proxyUrl());
             }
             Thread.sleep(250);
@@ -314,16 +281,5 @@ class YarnSubmissionOptionsTest {
             }
         }
         return lines;
-    }
-
-    private static void dumpLogs(String appId) throws IOException {
-        for (Path dir : cluster.containerLogDirs(appId)) {
-            for (String f : List.of("stdout", "stderr")) {
-                Path p = dir.resolve(f);
-                if (Files.exists(p)) {
-                    LOG.error("==== {} {}\n{}", dir.getFileName(), f, Files.readString(p));
-                }
-            }
-        }
     }
 }

@@ -2,26 +2,22 @@ package io.sluice.itests.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.itests.BatchOutputs;
 import io.sluice.serde.KryoSerializer;
 import io.sluice.testkit.ReplayingNumberServer;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -104,58 +100,25 @@ class DriverKillRecoveryTest {
 
     /** The batch time of the newest metadata checkpoint, or -1. */
     private static long latestCheckpoint(String checkpointDir) throws IOException {
-        var dir = new org.apache.hadoop.fs.Path(checkpointDir, "metadata");
-        long latest = -1;
-        if (fs.exists(dir)) {
-            for (FileStatus st : fs.listStatus(dir)) {
-                String n = st.getPath().getName();
-                if (n.startsWith("checkpoint-")) {
-                    latest = Math.max(latest, Long.parseLong(n.substring("checkpoint-".length())));
-                }
-            }
-        }
-        return latest;
+        return BatchOutputs.latestCheckpoint(fs, checkpointDir);
     }
 
-    /** The lines of every batch's output of {@code name}, by batch time. */
-    private static TreeMap<Long, List<String>> outputs(String dir, String name) throws IOException {
-        var result = new TreeMap<Long, List<String>>();
-        var root = new org.apache.hadoop.fs.Path(dir);
-        FileSystem fs = root.getFileSystem(hdfs.getConfiguration(0));
-        if (!fs.exists(root)) {
-            return result;
-        }
-        for (FileStatus batch : fs.listStatus(root)) {
-            String n = batch.getPath().getName();
-            if (!n.startsWith(name + "-") || !n.endsWith(".txt")
-                    || !fs.exists(new org.apache.hadoop.fs.Path(batch.getPath(), "_SUCCESS"))) {
-                continue;
-            }
-            long time = Long.parseLong(n.substring(name.length() + 1, n.length() - 4));
-            var lines = new ArrayList<String>();
-            for (FileStatus part : fs.listStatus(batch.getPath())) {
-                if (!part.getPath().getName().startsWith("part-")) {
-                    continue;
-                }
-                try (var in = new BufferedReader(new InputStreamReader(fs.open(part.getPath()), StandardCharsets.UTF_8))) {
-                    in.lines().forEach(lines::add);
-                }
-            }
-            result.put(time, lines);
-        }
-        return result;
+    private static FileSystem fsOf(String dir) throws IOException {
+        return new org.apache.hadoop.fs.Path(dir).getFileSystem(hdfs.getConfiguration(0));
     }
 
     private static Map<String, String> lastCounts(String dir, String name) throws IOException {
-        var all = outputs(dir, name);
-        var counts = new TreeMap<String, String>();
-        if (!all.isEmpty()) {
-            for (String line : all.lastEntry().getValue()) {
-                String[] kv = line.split("=");
-                counts.put(kv[0], kv[1]);
-            }
-        }
-        return counts;
+        return BatchOutputs.lastCounts(fsOf(dir), dir, name);
+    }
+
+    /** Each number in the outputs with its batch; fails if one is in two batches' outputs. */
+    private static Map<Long, Long> numbersOnce(String dir) throws IOException {
+        return BatchOutputs.numbersOnce(fsOf(dir), dir, "numbers");
+    }
+
+    /** The lines of every batch's output of {@code name}, by batch time. */
+    private static java.util.TreeMap<Long, List<String>> outputs(String dir, String name) throws IOException {
+        return BatchOutputs.read(fsOf(dir), dir, name);
     }
 
     @Test
@@ -205,11 +168,7 @@ class DriverKillRecoveryTest {
             } finally {
                 killWithExecutors(last);
             }
-            var seen = new HashMap<Long, Long>();
-            outputs(output, "numbers").forEach((time, lines) -> lines.forEach(l -> seen.merge(Long.parseLong(l), time,
-                    (a, b) -> {
-                        throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
-                    })));
+            var seen = numbersOnce(output);
             assertThat(seen).as("every number sent is in exactly one batch's output").hasSize((int) TOTAL);
             assertThat(source.receiverPids()).as("receivers of four driver runs").hasSizeGreaterThanOrEqualTo(4);
         }
@@ -251,11 +210,7 @@ class DriverKillRecoveryTest {
             } finally {
                 killWithExecutors(last);
             }
-            var seen = new HashMap<Long, Long>();
-            outputs(output, "numbers").forEach((time, lines) -> lines.forEach(l -> seen.merge(Long.parseLong(l), time,
-                    (a, b) -> {
-                        throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
-                    })));
+            var seen = numbersOnce(output);
             long totals = lastCounts(output, "totals").values().stream().mapToLong(Long::parseLong).sum();
             // The weaker guarantee: numbers the receiver had stored (and so acknowledged) but no batch had processed
             // when a driver died were only in its executors' memory — lost; and the state loses the updates of the
@@ -297,11 +252,7 @@ class DriverKillRecoveryTest {
             } finally {
                 killWithExecutors(driver);
             }
-            var seen = new HashMap<Long, Long>();
-            outputs(output, "numbers").forEach((time, lines) -> lines.forEach(l -> seen.merge(Long.parseLong(l), time,
-                    (a, b) -> {
-                        throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
-                    })));
+            var seen = numbersOnce(output);
             assertThat(seen).as("every number sent is in exactly one batch's output").hasSize((int) TOTAL);
         }
     }
@@ -318,11 +269,7 @@ class DriverKillRecoveryTest {
             assertThat(source.awaitAcked(TOTAL / 2, Duration.ofSeconds(120))).isTrue();
             driver.destroy(); // SIGTERM
             assertThat(driver.waitFor(120, TimeUnit.SECONDS)).as("the driver stopped").isTrue();
-            var numbers = new HashMap<Long, Long>();
-            outputs(output, "numbers").forEach((time, lines) -> lines.forEach(l -> numbers.merge(Long.parseLong(l), time,
-                    (a, b) -> {
-                        throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
-                    })));
+            var numbers = numbersOnce(output);
             assertThat(numbers).as("everything acknowledged before SIGTERM was processed").hasSize((int) (TOTAL / 2));
             long lastOutput = outputs(output, "numbers").lastKey();
             assertThat(latestCheckpoint(checkpoint)).as("a final checkpoint covers the last batch")

@@ -1,0 +1,87 @@
+package io.sluice.itests;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** What the recovery tests read back from a job's files: batch outputs by batch time, and its newest checkpoint. */
+public final class BatchOutputs {
+    private BatchOutputs() {
+    }
+
+    /**
+     * The lines of every completed ({@code _SUCCESS}) batch output {@code <dir>/<name>-<time>.txt}, by batch time; empty
+     * if {@code dir} does not exist.
+     */
+    public static TreeMap<Long, List<String>> read(FileSystem fs, String dir, String name) throws IOException {
+        var result = new TreeMap<Long, List<String>>();
+        var root = new Path(dir);
+        if (!fs.exists(root)) {
+            return result;
+        }
+        for (FileStatus batch : fs.listStatus(root)) {
+            String n = batch.getPath().getName();
+            if (!n.startsWith(name + "-") || !n.endsWith(".txt") || !fs.exists(new Path(batch.getPath(), "_SUCCESS"))) {
+                continue;
+            }
+            var lines = new ArrayList<String>();
+            for (FileStatus part : fs.listStatus(batch.getPath(), p -> p.getName().startsWith("part-"))) {
+                try (var in = new BufferedReader(new InputStreamReader(fs.open(part.getPath()), StandardCharsets.UTF_8))) {
+                    in.lines().forEach(lines::add);
+                }
+            }
+            result.put(Long.parseLong(n.substring(name.length() + 1, n.length() - 4)), lines);
+        }
+        return result;
+    }
+
+    /** The {@code key=value} lines of the newest batch output of {@code name}, as a sorted map; empty if none. */
+    public static Map<String, String> lastCounts(FileSystem fs, String dir, String name) throws IOException {
+        var all = read(fs, dir, name);
+        var counts = new TreeMap<String, String>();
+        if (!all.isEmpty()) {
+            for (String line : all.lastEntry().getValue()) {
+                String[] kv = line.split("=");
+                counts.put(kv[0], kv[1]);
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Each number in the outputs of {@code name} with the batch it is in.
+     *
+     * @throws AssertionError if a number is in two batches' outputs (counted twice)
+     */
+    public static Map<Long, Long> numbersOnce(FileSystem fs, String dir, String name) throws IOException {
+        var seen = new HashMap<Long, Long>();
+        read(fs, dir, name).forEach((time, lines) -> lines.forEach(l -> seen.merge(Long.parseLong(l), time, (a, b) -> {
+            throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
+        })));
+        return seen;
+    }
+
+    /** The batch time of the newest metadata checkpoint under {@code checkpointDir}, or -1. */
+    public static long latestCheckpoint(FileSystem fs, String checkpointDir) throws IOException {
+        var dir = new Path(checkpointDir, "metadata");
+        long latest = -1;
+        if (fs.exists(dir)) {
+            for (FileStatus st : fs.listStatus(dir)) {
+                String n = st.getPath().getName();
+                if (n.startsWith("checkpoint-") && !n.contains(".")) {
+                    latest = Math.max(latest, Long.parseLong(n.substring("checkpoint-".length())));
+                }
+            }
+        }
+        return latest;
+    }
+}
