@@ -22,7 +22,7 @@ import org.apache.hadoop.yarn.server.MiniYARNCluster;
  * container logs kept for inspection. {@link #conf()} is what a client (the submitter) uses: it names the
  * ResourceManager and {@code fs.defaultFS}; the submitter ships it to the containers. Start once per test class.
  */
-final class MiniYarnDfs implements AutoCloseable {
+public final class MiniYarnDfs implements AutoCloseable {
     private final MiniDFSCluster dfs;
     private final MiniYARNCluster yarn;
     private final Configuration conf;
@@ -40,7 +40,7 @@ final class MiniYarnDfs implements AutoCloseable {
         this.baseDir = baseDir;
     }
 
-    static MiniYarnDfs start(String name) throws IOException, InterruptedException {
+    public static MiniYarnDfs start(String name) throws IOException, InterruptedException {
         var conf = new YarnConfiguration();
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 128);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_MB, 4096);
@@ -90,16 +90,16 @@ final class MiniYarnDfs implements AutoCloseable {
         return cluster;
     }
 
-    Configuration conf() {
+    public Configuration conf() {
         return new YarnConfiguration(conf);
     }
 
-    FileSystem fs() throws IOException {
+    public FileSystem fs() throws IOException {
         return dfs.getFileSystem();
     }
 
     /** A started YARN client; close it. */
-    YarnClient yarnClient() {
+    public YarnClient yarnClient() {
         var c = YarnClient.createYarnClient();
         c.init(conf());
         c.start();
@@ -107,7 +107,7 @@ final class MiniYarnDfs implements AutoCloseable {
     }
 
     /** The NodeManager's container log directories of {@code appId} ({@code <container id>/{stdout,stderr}}). */
-    List<Path> containerLogDirs(String appId) throws IOException {
+    public List<Path> containerLogDirs(String appId) throws IOException {
         Path root = Path.of("target", "test", "data", name); // where MiniYARNCluster puts its NodeManagers' directories
         try (var s = Files.walk(root)) {
             return s.filter(p -> p.getFileName().toString().startsWith("container_") && Files.isDirectory(p)
@@ -130,7 +130,7 @@ final class MiniYarnDfs implements AutoCloseable {
     }
 
     /** Writes {@link #conf()} to {@code <base>/conf/yarn-site.xml}, e.g. for a CLI run. */
-    Path writeConf() throws IOException {
+    public Path writeConf() throws IOException {
         Path dir = Files.createDirectories(baseDir.resolve("conf"));
         try (OutputStream os = Files.newOutputStream(dir.resolve("yarn-site.xml"))) {
             conf.writeXml(os);
@@ -138,7 +138,7 @@ final class MiniYarnDfs implements AutoCloseable {
         return dir;
     }
 
-    static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+    public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -157,7 +157,7 @@ final class MiniYarnDfs implements AutoCloseable {
         }
     }
 
-    static File javaHome() {
+    public static File javaHome() {
         return new File(System.getProperty("java.home"));
     }
 }

@@ -13,14 +13,14 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /** What the YARN tests submit: the test applications' jar, Sluice's jars, a configuration sized for MiniYARN. */
-final class YarnApps {
+public final class YarnApps {
     private static final Logger LOG = LogManager.getLogger(YarnApps.class);
 
     private YarnApps() {
     }
 
     /** An application jar holding the test applications' classes only (Sluice comes from Sluice's jars). */
-    static Path packApp(String name) throws IOException {
+    public static Path packApp(String name) throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "yarn-apps")).toAbsolutePath();
         return pack(io.sluice.yarn.app.YarnWordCountApp.class, dir.resolve(name));
     }
@@ -40,7 +40,7 @@ final class YarnApps {
     }
 
     /** This JVM's class path minus the test harness (minicluster, test frameworks, this module's test classes). */
-    static List<Path> sluiceJars() {
+    public static List<Path> sluiceJars() {
         var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
                 "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes", "selenium", "bcpkix", "bcprov", "bcutil");
         return YarnSubmitter.currentClassPath().stream()
@@ -49,7 +49,7 @@ final class YarnApps {
     }
 
     /** Two small executors, a small AM, no UI, the project's log4j2 configuration in the containers. */
-    static SluiceConf appConf() {
+    public static SluiceConf appConf() {
         return new SluiceConf(false)
                 .set(SluiceConf.APP_NAME.name(), "yarn-word-count")
                 .set(SluiceConf.EXECUTOR_INSTANCES.name(), "2")
@@ -63,7 +63,7 @@ final class YarnApps {
     }
 
     /** Logs the tail of every container log of {@code appId}, for a look after a failure. */
-    static void dumpLogs(MiniYarnDfs cluster, String appId) throws IOException {
+    public static void dumpLogs(MiniYarnDfs cluster, String appId) throws IOException {
         for (Path dir : cluster.containerLogDirs(appId)) {
             for (String f : List.of("stdout", "stderr")) {
                 Path p = dir.resolve(f);
