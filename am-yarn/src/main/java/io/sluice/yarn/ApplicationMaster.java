@@ -20,11 +20,11 @@ import org.apache.hadoop.yarn.api.records.ApplicationAttemptId;
 import org.apache.hadoop.yarn.api.records.ApplicationAttemptReport;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.api.records.YarnApplicationAttemptState;
 import org.apache.hadoop.yarn.client.api.AMRMClient;
 import org.apache.hadoop.yarn.client.api.AMRMClient.ContainerRequest;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
-import org.apache.hadoop.yarn.api.records.YarnApplicationAttemptState;
 import org.apache.hadoop.yarn.exceptions.InvalidApplicationMasterRequestException;
 import org.apache.hadoop.yarn.exceptions.YarnException;
 import org.apache.logging.log4j.LogManager;
@@ -253,8 +253,16 @@ public final class ApplicationMaster {
         AMRMClient<ContainerRequest> rm = AMRMClient.createAMRMClient();
         rm.init(conf);
         rm.start();
+        // as long as the ResourceManager client itself keeps trying (15 minutes by default): an AM that gives up
+        // sooner during a ResourceManager restart would make YARN run a finished job again
+        var bound = sluiceConf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
+        long maxWait = conf.getLong(YarnConfiguration.RESOURCEMANAGER_CONNECT_MAX_WAIT_MS,
+                YarnConfiguration.DEFAULT_RESOURCEMANAGER_CONNECT_MAX_WAIT_MS);
+        if (maxWait > bound.toMillis()) {
+            bound = java.time.Duration.ofMillis(maxWait);
+        }
         try {
-            BoundedCall.call("unregister " + appId, sluiceConf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT), () -> {
+            BoundedCall.call("unregister " + appId, bound, () -> {
                 try {
                     rm.registerApplicationMaster(System.getenv().getOrDefault(Environment.NM_HOST.name(), "localhost"), 0, "");
                 } catch (InvalidApplicationMasterRequestException e) {

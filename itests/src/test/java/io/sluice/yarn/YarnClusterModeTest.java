@@ -301,7 +301,8 @@ class YarnClusterModeTest {
         SluiceConf conf = YarnApps.appConf()
                 .set(SluiceConf.YARN_MAX_APP_ATTEMPTS.name(), "1")
                 .set(SluiceConf.HADOOP_PREFIX + "yarn.resourcemanager.scheduler.address", "127.0.0.1:1")
-                .set(SluiceConf.YARN_RM_CONNECT_TIMEOUT.name(), "5s");
+                .set(SluiceConf.YARN_RM_CONNECT_TIMEOUT.name(), "5s")
+                .set(SluiceConf.HADOOP_PREFIX + "yarn.resourcemanager.connect.max-wait.ms", "5000");
         FileSystem fs = cluster.fs();
         String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/no-register/counts")).toString();
         try (var submitter = submitter(new CopyOnWriteArrayList<>())) {

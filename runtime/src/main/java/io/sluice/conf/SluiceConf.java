@@ -262,7 +262,8 @@ public final class SluiceConf {
             "How often the submitter polls the ResourceManager for the application's report.");
     public static final ConfigKey<Duration> YARN_RM_CONNECT_TIMEOUT = duration("sluice.yarn.rm.connectTimeout", Duration.ofSeconds(30), Duration.ofMillis(100),
             "How long the submitter (and the sluice-submit status, kill and list commands) tries to reach the ResourceManager "
-                    + "before failing with an error; also how long an ApplicationMaster waits to register and to unregister.");
+                    + "before failing with an error; also how long an ApplicationMaster waits to register (to unregister, at least as long as "
+                    + "yarn.resourcemanager.connect.max-wait.ms).");
     public static final ConfigKey<String> YARN_AM_JAVA_OPTIONS = string("sluice.yarn.am.extraJavaOptions", "",
             "Extra JVM options of the ApplicationMaster (space-separated).");
     public static final ConfigKey<String> YARN_EXECUTOR_JAVA_OPTIONS = string("sluice.yarn.executor.extraJavaOptions", "",
