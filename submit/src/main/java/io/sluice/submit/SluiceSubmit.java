@@ -164,14 +164,7 @@ public final class SluiceSubmit implements Callable<Integer> {
     }
 
     SluiceConf conf() {
-        var conf = new SluiceConf(false);
-        for (String kv : confs) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new UsageException("--conf expects key=value, got '" + kv + "'");
-            }
-            conf.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
+        var conf = confOf(confs);
         conf.set(SluiceConf.MASTER.name(), master.trim());
         conf.set(SluiceConf.YARN_DEPLOY_MODE.name(), deployMode);
         if (name != null) {
@@ -307,6 +300,19 @@ public final class SluiceSubmit implements Callable<Integer> {
         return conf;
     }
 
+    /** The settings of repeated {@code --conf key=value} options. */
+    static SluiceConf confOf(List<String> confs) {
+        var conf = new SluiceConf(false);
+        for (String kv : confs) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--conf expects key=value, got '" + kv + "'");
+            }
+            conf.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return conf;
+    }
+
     /** Options shared by the YARN query commands. */
     abstract static class YarnCommand implements Callable<Integer> {
         @CommandLine.ParentCommand
@@ -315,14 +321,7 @@ public final class SluiceSubmit implements Callable<Integer> {
         List<String> confs = new ArrayList<>();
 
         YarnSubmitter submitter() {
-            var conf = new SluiceConf(false);
-            for (String kv : confs) {
-                int eq = kv.indexOf('=');
-                if (eq <= 0) {
-                    throw new UsageException("--conf expects key=value, got '" + kv + "'");
-                }
-                conf.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-            }
+            var conf = confOf(confs);
             return new YarnSubmitter(hadoopConf(parent.env), conf, parent.out::println);
         }
 
