@@ -13,6 +13,7 @@ import io.sluice.state.StoreSpec;
 import java.util.Map;
 import io.sluice.batch.Dataset;
 import io.sluice.batch.FetchFailedException;
+import io.sluice.batch.StateRestoreFailedException;
 import io.sluice.batch.ResultTask;
 import io.sluice.batch.SluiceContext;
 import io.sluice.batch.Task;
@@ -155,6 +156,46 @@ class ClusterTaskSchedulerTest {
         // the exclusion ends after sluice.excludeOnFailure.timeout
         clock.advance(60_001);
         assertThat(scheduler.isExcluded(A)).isFalse();
+    }
+
+    @Test
+    void aStateRestoreFailureAsksTheJobToFallBackAndNeverExcludesTheExecutor() throws Exception {
+        execA.behaviour = (task, launch) -> CompletableFuture.completedFuture(new TaskResult.StateRestoreFailed<>(
+                "counts#1", task.partition(), 4000, "/ckpt/state/counts/4000", "part-00000 does not exist"));
+        join(A, execA, 4);
+
+        for (int stage = 0; stage < 3; stage++) {
+            int id = stage;
+            assertThatThrownBy(() -> scheduler.runTasks("restore " + id, tasks(id)))
+                    .isInstanceOfSatisfying(StateRestoreFailedException.class, e -> {
+                        assertThat(e.storeKey()).isEqualTo("counts#1");
+                        assertThat(e.version()).isEqualTo(new Time(4000));
+                        assertThat(e.snapshot()).isEqualTo("/ckpt/state/counts/4000");
+                    })
+                    .hasMessageContaining("could not restore saved state: part-00000 does not exist");
+        }
+        assertThat(scheduler.isExcluded(A)).as("the saved copy is at fault, not the executor").isFalse();
+    }
+
+    @Test
+    void anExecutorWhoseCoresAllRunReceiversIsNoReasonToWaitOutTheExclusionOfTheOnlyOneWithTaskSlots()
+            throws Exception {
+        scheduler.close();
+        scheduler = new ClusterTaskScheduler("app-test", conf.copy().set(SluiceConf.JOB_TIMEOUT, Duration.ofSeconds(10)),
+                serializer, driver.clientFactory(), tracker, clock);
+        var failed = new java.util.concurrent.ConcurrentHashMap<Integer, Boolean>();
+        execA.behaviour = (task, launch) -> failed.putIfAbsent(task.partition(), true) == null && task.partition() < 2
+                ? failure("flaky once") : success(task);
+        execB.behaviour = (task, launch) -> success(task);
+        join(A, execA, 1);
+        join(B, execB, 1);
+        assertThat(scheduler.reserveReceiverCore(Set.of(A)).orElseThrow().id()).isEqualTo(B);
+
+        assertThat(scheduler.runTasks("stage 0", tasks(0))).containsExactly(0, 10, 20, 30);
+        assertThat(scheduler.isExcluded(A)).isTrue();
+        assertThat(scheduler.runTasks("stage 1", tasks(1))).as("A is the only executor that can run them")
+                .containsExactly(0, 10, 20, 30);
+        assertThat(execB.launches.get()).isZero();
     }
 
     @Test
