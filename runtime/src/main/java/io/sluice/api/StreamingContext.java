@@ -457,7 +457,8 @@ public class StreamingContext implements AutoCloseable {
         try {
             var snapshots = new StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
             for (var st : current.values()) {
-                if (saved.containsKey(st.operatorId()) && st.restoreSavedState(snapshots, cp.completedTime()).isEmpty()) {
+                var old = saved.get(st.operatorId());
+                if (old != null && st.restoreSavedState(snapshots, cp.completedTime(), old.restoreFrom()).isEmpty()) {
                     LOG.info("[{}] {}: no saved state at or before {}; it is rebuilt from the batches still available",
                             sc.appId(), st, cp.completedTime());
                 }
@@ -482,11 +483,10 @@ public class StreamingContext implements AutoCloseable {
         checkpointWriter = new CheckpointWriter(files, sc.appId(),
                 conf().get(SluiceConf.CHECKPOINT_MAX_FAILURES), conf().get(SluiceConf.CHECKPOINT_RETRY_BACKOFF),
                 this::reportError);
-        var operators = new ArrayList<MetadataCheckpoint.Operator>();
+        var stateful = new ArrayList<StatefulDStream<?, ?>>();
         for (DStream<?> s : graph.allStreams()) {
             if (s instanceof StatefulDStream<?, ?> st) {
-                operators.add(new MetadataCheckpoint.Operator(st.operatorId(), st.stateKind(),
-                        st.partitioner().numPartitions()));
+                stateful.add(st);
             }
         }
         String appName = conf().get(SluiceConf.APP_NAME);
@@ -497,6 +497,12 @@ public class StreamingContext implements AutoCloseable {
                 if (b.batchTime().isAfter(t)) {
                     pending.add(b.batchTime());
                 }
+            }
+            // each operator's saved version a restart from this checkpoint restores: kept while the file is
+            var operators = new ArrayList<MetadataCheckpoint.Operator>();
+            for (var st : stateful) {
+                operators.add(new MetadataCheckpoint.Operator(st.operatorId(), st.stateKind(),
+                        st.partitioner().numPartitions(), st.restoreReference(t).orElse(null)));
             }
             writer.write(new MetadataCheckpoint(appName, batchDuration.toMillis(),
                     graph.zeroTime(), t, pending, operators));
@@ -516,8 +522,9 @@ public class StreamingContext implements AutoCloseable {
         }
         var dir = new org.apache.hadoop.fs.Path(checkpointDir);
         try {
-            var snapshots = new StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
-            stateCheckpointer = new StateCheckpointer(snapshots, sc.appId());
+            var fs = dir.getFileSystem(sc.hadoopConf());
+            stateCheckpointer = new StateCheckpointer(new StateSnapshots(fs, dir), new CheckpointFiles(fs, dir),
+                    sc.appId());
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
         }

@@ -34,6 +34,8 @@ public final class CheckpointFiles {
     public static final int FORMAT_VERSION = 1;
     static final int KEPT = 10;
     private static final String PREFIX = "checkpoint-";
+    /** An operator's restore version when the checkpoint names none. */
+    private static final long NO_VERSION = Long.MIN_VALUE;
 
     private final FileSystem fs;
     private final Path dir;
@@ -91,6 +93,22 @@ public final class CheckpointFiles {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Every intact checkpoint still kept, oldest first: those a restarted driver may recover from (it falls back to
+     * older ones when newer ones are damaged). Damaged files are skipped.
+     */
+    public List<MetadataCheckpoint> readKept() throws IOException {
+        var result = new ArrayList<MetadataCheckpoint>();
+        for (FileStatus st : list()) {
+            try {
+                result.add(read(st.getPath()));
+            } catch (CorruptCheckpointException | java.io.FileNotFoundException e) {
+                LOG.debug("Skipping {}: {}", st.getPath(), e.getMessage());
+            }
+        }
+        return result;
     }
 
     /** Reads one checkpoint file. */
@@ -168,6 +186,7 @@ public final class CheckpointFiles {
             out.writeUTF(op.id());
             out.writeUTF(op.kind());
             out.writeInt(op.numPartitions());
+            out.writeLong(op.restoreFrom() == null ? NO_VERSION : op.restoreFrom().milliseconds());
         }
         out.flush();
         return bytes.toByteArray();
@@ -187,7 +206,12 @@ public final class CheckpointFiles {
         int m = in.readInt();
         var ops = new ArrayList<MetadataCheckpoint.Operator>(m);
         for (int i = 0; i < m; i++) {
-            ops.add(new MetadataCheckpoint.Operator(in.readUTF(), in.readUTF(), in.readInt()));
+            String id = in.readUTF();
+            String kind = in.readUTF();
+            int partitions = in.readInt();
+            long restoreFrom = in.readLong();
+            ops.add(new MetadataCheckpoint.Operator(id, kind, partitions,
+                    restoreFrom == NO_VERSION ? null : new Time(restoreFrom)));
         }
         return new MetadataCheckpoint(appName, batchMs, zero, completed, pending, ops);
     }

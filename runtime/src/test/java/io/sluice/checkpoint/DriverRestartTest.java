@@ -120,6 +120,57 @@ class DriverRestartTest {
     }
 
     @Test
+    void savedStateStaysWhileAKeptCheckpointNamesItSoARestartFromTheOldestKeptCheckpointContinuesFromIt()
+            throws Exception {
+        var first = wordCounts();
+        var clock = (ManualClock) first.clock();
+        clock.setTime(0);
+        first.start();
+        Path metadata = dir.resolve("checkpoint").resolve("metadata");
+        for (int batch = 1; batch <= 20; batch++) { // one batch and its checkpoint at a time, as in a steady run
+            clock.advance(1000);
+            assertThat(first.jobScheduler().awaitCompletedBatches(batch, Duration.ofSeconds(60))).isTrue();
+            Path written = metadata.resolve("checkpoint-" + batch * 1000);
+            io.sluice.receiver.Await.until("the checkpoint of batch " + batch + " is written",
+                    () -> Files.exists(written), Duration.ofSeconds(30));
+        }
+        crash(first); // lets the queued saves (and their clean-up) finish
+
+        var fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        var root = new org.apache.hadoop.fs.Path(dir.resolve("checkpoint").toUri());
+        var snapshots = new io.sluice.state.StateSnapshots(fs, root);
+        List<MetadataCheckpoint> kept = new CheckpointFiles(fs, root).readKept();
+        assertThat(kept).hasSize(10);
+        for (MetadataCheckpoint cp : kept) {
+            io.sluice.api.Time named = cp.operators().get(0).restoreFrom();
+            assertThat(named).as("the saved version the checkpoint of %s names", cp.completedTime()).isNotNull();
+            assertThat(snapshots.isComplete("totals", named, 2))
+                    .as("%s, named by the checkpoint of %s, is still complete", named, cp.completedTime()).isTrue();
+        }
+        assertThat(snapshots.committedVersions("totals")).as("versions no kept checkpoint can need are deleted")
+                .doesNotContain(new io.sluice.api.Time(2000), new io.sluice.api.Time(4000));
+
+        // every checkpoint but the oldest kept one is damaged: a restart recovers from that one, and its state
+        var oldest = kept.get(0);
+        for (MetadataCheckpoint cp : kept.subList(1, kept.size())) {
+            Files.write(metadata.resolve("checkpoint-" + cp.completedTime().milliseconds()), new byte[] {0});
+        }
+        var second = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
+        ((ManualClock) second.clock()).setTime(20_000);
+        second.start();
+        var state = (io.sluice.dstream.StatefulDStream<?, ?>) lastTotals.unwrap();
+        assertThat(state.lastSavedVersion()).as("the restart continues from the version its checkpoint names")
+                .contains(oldest.operators().get(0).restoreFrom());
+        long rerun = (20_000 - oldest.completedTime().milliseconds()) / 1000;
+        ((ManualClock) second.clock()).advance(2000);
+        assertThat(second.jobScheduler().awaitCompletedBatches(rerun + 2, Duration.ofSeconds(60))).isTrue();
+        crash(second);
+        for (long t = 1; t <= 22; t++) {
+            assertThat(outputs.get(t * 1000)).as("batch %s", t).containsExactly("a=" + 2 * t, "b=" + t);
+        }
+    }
+
+    @Test
     void withoutACheckpointGetOrCreateMakesANewContextThatCheckpointsThere() throws Exception {
         var ssc = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
         assertThat(ssc.isRecovering()).isFalse();
