@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -80,9 +81,11 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
     /** The restore version named for each metadata checkpoint handed out, by its completed batch; guarded by this. */
     private final transient TreeMap<Time, Time> namedForCheckpoints = new TreeMap<>();
     /** Saved versions found unreadable, not restored from again; guarded by this. */
-    private final transient java.util.TreeSet<Time> unreadable = new java.util.TreeSet<>();
+    private final transient TreeSet<Time> unreadable = new TreeSet<>();
     /** The last batch completed (or the checkpoint's completed batch at restart); guarded by this. */
     private transient Time lastCompleted;
+    /** The last batch completed by this driver, whose clean-up made inputs before it unavailable; guarded by this. */
+    private transient Time lastCleared;
     /** The newest version handed to the saver; guarded by this. */
     private transient Time lastSubmitted;
     /** True while older versions are generated again to fall back from an unreadable saved copy; guarded by this. */
@@ -342,6 +345,9 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
             if (lastCompleted == null || time.isAfter(lastCompleted)) {
                 lastCompleted = time;
             }
+            if (lastCleared == null || time.isAfter(lastCleared)) {
+                lastCleared = time;
+            }
             var ready = savedAhead.headMap(lastCompleted, true);
             ready.forEach(this::adopt);
             ready.clear();
@@ -570,7 +576,8 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
 
     /**
      * The dataset of version {@code time}, remembered or generated again while the inputs of its batch are still
-     * remembered; null if neither. Caller holds the lock.
+     * remembered (a restarted driver regenerates the batches since its checkpoint anyway); null if neither. Caller
+     * holds the lock.
      */
     private StateDataset<K, S> lineageOf(Time time) {
         if (!time.isAfter(origin)) {
@@ -578,9 +585,8 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
         }
         Dataset<Pair<K, S>> ds = generatedDataset(time).orElse(null);
         if (ds == null) {
-            Time oldestRemembered = lastCompleted == null ? null : lastCompleted.minus(rememberDuration());
-            if (oldestRemembered != null && !time.isAfter(oldestRemembered)) {
-                return null;
+            if (lastCleared != null && !time.isAfter(lastCleared.minus(rememberDuration()))) {
+                return null; // its inputs are forgotten: replaying them would miss data
             }
             regenerating = true;
             try {

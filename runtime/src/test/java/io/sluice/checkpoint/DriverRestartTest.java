@@ -123,18 +123,9 @@ class DriverRestartTest {
     void savedStateStaysWhileAKeptCheckpointNamesItSoARestartFromTheOldestKeptCheckpointContinuesFromIt()
             throws Exception {
         var first = wordCounts();
-        var clock = (ManualClock) first.clock();
-        clock.setTime(0);
-        first.start();
-        Path metadata = dir.resolve("checkpoint").resolve("metadata");
-        for (int batch = 1; batch <= 20; batch++) { // one batch and its checkpoint at a time, as in a steady run
-            clock.advance(1000);
-            assertThat(first.jobScheduler().awaitCompletedBatches(batch, Duration.ofSeconds(60))).isTrue();
-            Path written = metadata.resolve("checkpoint-" + batch * 1000);
-            io.sluice.receiver.Await.until("the checkpoint of batch " + batch + " is written",
-                    () -> Files.exists(written), Duration.ofSeconds(30));
-        }
+        runSteadily(first, 20);
         crash(first); // lets the queued saves (and their clean-up) finish
+        Path metadata = dir.resolve("checkpoint").resolve("metadata");
 
         var fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
         var root = new org.apache.hadoop.fs.Path(dir.resolve("checkpoint").toUri());
@@ -168,6 +159,70 @@ class DriverRestartTest {
         for (long t = 1; t <= 22; t++) {
             assertThat(outputs.get(t * 1000)).as("batch %s", t).containsExactly("a=" + 2 * t, "b=" + t);
         }
+    }
+
+    /**
+     * Starts at time 0 and runs {@code batches} batches one at a time, each with its checkpoint and save, as a
+     * steady run does.
+     */
+    private void runSteadily(StreamingContext ssc, int batches) {
+        var clock = (ManualClock) ssc.clock();
+        clock.setTime(0);
+        ssc.start();
+        Path metadata = dir.resolve("checkpoint").resolve("metadata");
+        for (int batch = 1; batch <= batches; batch++) {
+            clock.advance(1000);
+            try {
+                assertThat(ssc.jobScheduler().awaitCompletedBatches(batch, Duration.ofSeconds(60))).isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            Path written = metadata.resolve("checkpoint-" + batch * 1000);
+            io.sluice.receiver.Await.until("the checkpoint of batch " + batch + " is written",
+                    () -> Files.exists(written), Duration.ofSeconds(30));
+            if (batch % 2 == 0) {
+                long saved = batch * 1000L;
+                io.sluice.receiver.Await.until("the state at batch " + batch + " is saved", () -> lastTotals.unwrap()
+                        instanceof io.sluice.dstream.StatefulDStream<?, ?> st && st.lastSavedVersion()
+                        .filter(v -> v.milliseconds() == saved).isPresent(), Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    @Test
+    void aRestartWhoseSavedStateCannotBeReadFallsBackToTheVersionBeforeAndReplaysTheBatchesSince() throws Exception {
+        var first = wordCounts();
+        runSteadily(first, 6);
+        crash(first);
+        var fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        var root = new org.apache.hadoop.fs.Path(dir.resolve("checkpoint").toUri());
+        io.sluice.api.Time named = new CheckpointFiles(fs, root).readLatest().orElseThrow().operators().get(0)
+                .restoreFrom();
+        assertThat(named).isNotNull();
+        Path saved = dir.resolve("checkpoint").resolve("state").resolve("totals")
+                .resolve(Long.toString(named.milliseconds()));
+        for (String part : List.of("part-00000", "part-00001")) {
+            Files.write(saved.resolve(part), "not a snapshot any more".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        var second = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
+        var errors = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        second.addStreamingListener(new io.sluice.listener.StreamingListener() {
+            @Override
+            public void onOutputOperationCompleted(io.sluice.listener.StreamingListenerEvent.OutputOperationCompleted e) {
+                if (e.outputOperationInfo().failureReason() != null) {
+                    errors.add(e.outputOperationInfo().failureReason());
+                }
+            }
+        });
+        run(second, 6000, 2);
+        second.listenerBus().waitUntilEmpty(Duration.ofSeconds(30));
+        crash(second);
+
+        assertThat(errors).isEmpty();
+        assertThat(outputs.get(7000L)).containsExactly("a=14", "b=7");
+        assertThat(outputs.get(8000L)).containsExactly("a=16", "b=8");
     }
 
     @Test

@@ -88,6 +88,7 @@ class StateUnderExecutorKillsTest {
 
     @Test
     void stateSurvivesRepeatedExecutorKillsWhileSavesRunAheadOfSlowBatches() throws Exception {
+        LOG.info("Seed {} (-Dsluice.test.seed=N for another run)", SEED);
         var random = new Random(SEED);
         List<List<String>> input = input(random);
         var outputs = new ConcurrentSkipListMap<Long, List<String>>();
