@@ -105,4 +105,35 @@ class CatchUpRecoveryTest {
         assertThat(countOfA).as("the third driver's first batches follow the second's last")
                 .containsEntry(8_000L, 8).containsEntry(9_000L, 9).containsEntry(10_000L, 10);
     }
+
+    @Test
+    void inputsKeepEveryBatchSinceTheLastSavedStateWhileTheSavesRunLate() throws Exception {
+        // saves of the state cannot be written (a file where their directory should be); metadata checkpoints can
+        java.nio.file.Files.createDirectories(dir.resolve("checkpoint"));
+        java.nio.file.Files.writeString(dir.resolve("checkpoint").resolve("state"), "not a directory");
+        var conf = new SluiceConf(false).setMaster("local[2]").setAppName("late-saves")
+                .set(SluiceConf.CLOCK, "manual").set(SluiceConf.UI_ENABLED, false);
+        var ssc = new StreamingContext(conf, seconds(1));
+        ssc.checkpoint(checkpointDir());
+        var input = ssc.constantStream(ssc.context().parallelize(List.of("a", "b"), 2));
+        var totals = PairDStream.of(input.mapToPair(w -> Pair.of(w, 1)))
+                .<Integer>updateStateByKey((values, state) -> Optional.of(state.orElse(0) + values.size()));
+        totals.checkpoint(seconds(2));
+        totals.foreachRDD(ds -> ds.count());
+        clock(ssc).setTime(0);
+        ssc.start();
+        try {
+            clock(ssc).setTime(9_000);
+            awaitCompleted(ssc, 9);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ssc.jobScheduler().pendingBatches().size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            // no state was saved: a lost or restarted state is rebuilt from the first batch, so its input stays
+            assertThat(input.generatedTimes()).extracting(io.sluice.api.Time::milliseconds)
+                    .contains(1_000L, 2_000L, 5_000L, 9_000L);
+        } finally {
+            ssc.stop(true, false);
+        }
+    }
 }
