@@ -361,7 +361,8 @@ public abstract class StatefulDStream<K, S> extends DStream<Pair<K, S>> implemen
     public synchronized Optional<Time> restoreReference(Time completed) {
         Time ref = adopted.floorKey(completed);
         if (ref != null) {
-            namedForCheckpoints.put(completed, ref);
+            // several checkpoints may share a completed batch: the oldest version named is the one to keep
+            namedForCheckpoints.merge(completed, ref, (a, b) -> a.isBefore(b) ? a : b);
         }
         return Optional.ofNullable(ref);
     }
