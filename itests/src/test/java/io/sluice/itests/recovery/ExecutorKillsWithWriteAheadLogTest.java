@@ -51,7 +51,8 @@ class ExecutorKillsWithWriteAheadLogTest {
     private static final Logger LOG = LogManager.getLogger(ExecutorKillsWithWriteAheadLogTest.class);
     private static final long SEED = Long.getLong("sluice.test.seed", 20_250_611L);
     private static final long TOTAL = 4_000;
-    private static final Duration WAIT = Duration.ofMinutes(3);
+    /** Generous: on a loaded machine a killed executor's replacement has taken 40 s to register. */
+    private static final Duration WAIT = Duration.ofMinutes(5);
     private static final Duration BATCH = Duration.ofSeconds(1);
 
     private enum Victim { RECEIVER_EXECUTOR, OTHER_EXECUTOR }
@@ -86,7 +87,8 @@ class ExecutorKillsWithWriteAheadLogTest {
                 .set(SluiceConf.RPC_DISPATCHER_THREADS, 2)
                 .set(SluiceConf.RECEIVER_RESTART_DELAY, Duration.ofMillis(200))
                 .set(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT, Duration.ofSeconds(120))
-                .set(SluiceConf.JOB_TIMEOUT, WAIT)
+                // a batch waits while both executors are being replaced; a timed-out batch would lose its records
+                .set(SluiceConf.JOB_TIMEOUT, Duration.ofMinutes(15))
                 .set(SluiceConf.RECEIVER_WAL_ENABLE, true);
         var random = new Random(SEED);
         var firstVictims = new ArrayList<>(List.of(Victim.RECEIVER_EXECUTOR, Victim.RECEIVER_EXECUTOR,
