@@ -148,6 +148,8 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     private final List<java.util.function.Consumer<Set<Integer>>> stateLossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The executor hosting each state slot (partition index of every stateful operator); guarded by lock. */
     private final Map<Integer, ExecutorId> stateHosts = new HashMap<>();
+    /** The RPC address of each executor taken out of the slots to be released, until its loss is reported; lock. */
+    private final Map<ExecutorId, String> releasing = new HashMap<>();
     private final Duration localityWait;
     private String fatal; // guarded by lock
     private boolean closed; // guarded by lock
@@ -230,7 +232,9 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
             ready.remove(id);
             Slots slots = executors.remove(id);
             running = slots == null ? List.of() : new ArrayList<>(slots.running);
-            location = slots == null ? null : slots.address.getHostString() + ":" + slots.address.getPort();
+            // an executor released by the allocator left the slots before: its loss still names where it was
+            String released = releasing.remove(id);
+            location = slots != null ? slots.address.getHostString() + ":" + slots.address.getPort() : released;
             lostSlots = new java.util.TreeSet<Integer>();
             for (var it = stateHosts.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
@@ -376,6 +380,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
             }
             if (slots != null) {
                 executors.remove(id);
+                releasing.put(id, slots.address.getHostString() + ":" + slots.address.getPort());
                 gone.add(id);
                 lock.notifyAll();
                 LOG.info("Application {}: executor {} is idle and keeps no map output a running job reads; no more "
@@ -500,7 +505,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
 
     /**
      * Called (outside the scheduler's lock) with the id of each executor declared lost and its RPC address
-     * ({@code host:port}; null if it never became ready for tasks).
+     * ({@code host:port}, also for one released by the allocator; null if it never became ready for tasks).
      */
     public void addLossListener(java.util.function.BiConsumer<ExecutorId, String> listener) {
         lossListeners.add(listener);
@@ -533,6 +538,21 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
 
     public void removeReleaseGuard(java.util.function.Predicate<ExecutorId> guard) {
         releaseGuards.remove(guard);
+    }
+
+    /**
+     * Whether an executor at {@code location} ({@code host:port}) is registered and ready now: not lost, and not
+     * taken out of the slots to be released.
+     */
+    public boolean hasExecutorAt(String location) {
+        synchronized (lock) {
+            for (Slots s : executors.values()) {
+                if (location.equals(s.address.getHostString() + ":" + s.address.getPort())) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** The RPC address ({@code host:port}) of a registered executor, or null. */

@@ -334,6 +334,30 @@ class ClusterTaskSchedulerTest {
     }
 
     @Test
+    void onlyExecutorsReadyForTasksHoldBlockCopiesAndAReleasedOnesLossStillNamesItsAddress() throws Exception {
+        var lostAddresses = new ArrayList<String>();
+        scheduler.addLossListener((id, address) -> lostAddresses.add(id + "@" + address));
+        String atA = "127.0.0.1:" + execA.serverPort;
+        String atB = "127.0.0.1:" + execB.serverPort;
+        scheduler.executorRegistered(new ExecutorInfo(A, "127.0.0.1", execA.serverPort, 1, 1, 0, 0, null));
+        assertThat(scheduler.hasExecutorAt(atA)).as("registered, still starting").isFalse();
+        assertThat(scheduler.peersOf(B.value())).as("a starting executor takes no copies").isEmpty();
+        scheduler.schedulerEndpoint().receive(null, new ExecutorReady(A));
+        join(B, execB, 1);
+        assertThat(scheduler.hasExecutorAt(atA)).isTrue();
+        assertThat(scheduler.peersOf(B.value())).containsExactly(atA);
+
+        assertThat(scheduler.tryReserveForRelease(A)).isTrue();
+        assertThat(scheduler.hasExecutorAt(atA)).as("being released: its copies no longer count").isFalse();
+        assertThat(scheduler.peersOf(B.value())).isEmpty();
+        scheduler.executorLost(A, ExecutorLossReason.RELEASED_BY_DRIVER, "released");
+        scheduler.executorLost(B, ExecutorLossReason.EXITED, "killed");
+        assertThat(lostAddresses).as("the blocks' locations at both are dropped")
+                .containsExactly(A + "@" + atA, B + "@" + atB);
+        assertThat(scheduler.hasExecutorAt(atB)).isFalse();
+    }
+
+    @Test
     void theLocalityHintNamesExecutorsRunningReceiversMostFirst() throws Exception {
         join(A, execA, 3);
         join(B, execB, 2);
