@@ -229,7 +229,7 @@ public final class CheckpointFiles {
             out.writeInt(position.length);
             out.write(position);
         }
-        // last, so that format 2 files written before it read as naming none
+        // the saved version of each operator's state that a restart from this checkpoint restores
         out.writeInt(cp.operators().size());
         for (var op : cp.operators()) {
             out.writeLong(op.restoreFrom() == null ? NO_VERSION : op.restoreFrom().milliseconds());
@@ -252,19 +252,16 @@ public final class CheckpointFiles {
             in.readFully(position);
             sources.add(new MetadataCheckpoint.Source(id, version, position));
         }
-        var ops = head.ops;
-        if (in.available() > 0) { // each operator's saved version to restore from
-            int r = in.readInt();
-            if (r != ops.size()) {
-                throw new CorruptCheckpointException("Checkpoint is corrupt: it names " + r + " restore versions for "
-                        + ops.size() + " operators");
-            }
-            ops = new ArrayList<>(r);
-            for (var op : head.ops) {
-                long ms = in.readLong();
-                ops.add(new MetadataCheckpoint.Operator(op.id(), op.kind(), op.numPartitions(),
-                        ms == NO_VERSION ? null : new Time(ms)));
-            }
+        int r = in.readInt(); // each operator's saved version to restore from
+        if (r != head.ops.size()) {
+            throw new CorruptCheckpointException("Checkpoint is corrupt: it names " + r + " restore versions for "
+                    + head.ops.size() + " operators");
+        }
+        var ops = new ArrayList<MetadataCheckpoint.Operator>(r);
+        for (var op : head.ops) {
+            long ms = in.readLong();
+            ops.add(new MetadataCheckpoint.Operator(op.id(), op.kind(), op.numPartitions(),
+                    ms == NO_VERSION ? null : new Time(ms)));
         }
         return new MetadataCheckpoint(appName, runId, head.batchMs, head.zero, head.completed, head.pending, ops,
                 sources);
