@@ -318,6 +318,10 @@ public class StreamingContext implements AutoCloseable {
                         this::beforeBatch, this::reportError);
                 startStateCheckpointer();
                 startUi();
+                String progressFile = conf().get(SluiceConf.DRIVER_PROGRESS_FILE);
+                if (!progressFile.isBlank()) { // a supervisor judges this driver's health by it
+                    listenerBus.addListener(new io.sluice.supervision.DriverProgressWriter(java.nio.file.Path.of(progressFile)));
+                }
                 listenerBus.start();
                 startDynamicAllocation();
                 // before the receivers start, so that listeners see the start before any receiver event
