@@ -43,13 +43,16 @@ public final class DriverLifecycle {
         moveTo(next, attempt, reason, Duration.ZERO);
     }
 
-    /** Moves to {@link DriverState#BACKING_OFF} before {@code nextAttempt}, which starts after {@code delay}. */
-    public void backOff(int nextAttempt, Duration delay, String reason) {
-        moveTo(DriverState.BACKING_OFF, nextAttempt, reason, delay);
+    /**
+     * Moves to {@link DriverState#BACKING_OFF} before {@code nextAttempt}, which starts {@code delay} after the
+     * returned event's time.
+     */
+    public DriverEvent.StateChanged backOff(int nextAttempt, Duration delay, String reason) {
+        return moveTo(DriverState.BACKING_OFF, nextAttempt, reason, delay);
     }
 
-    private void moveTo(DriverState next, int attempt, String reason, Duration backoff) {
-        DriverEvent event;
+    private DriverEvent.StateChanged moveTo(DriverState next, int attempt, String reason, Duration backoff) {
+        DriverEvent.StateChanged event;
         synchronized (this) {
             if (!state.canMoveTo(next)) {
                 throw new IllegalStateException("driver of " + appId + ": cannot move from " + state + " to " + next);
@@ -59,6 +62,7 @@ public final class DriverLifecycle {
             event = new DriverEvent.StateChanged(clock.currentTimeMillis(), attempt, next, reason, backoff);
         }
         publish(event);
+        return event;
     }
 
     /** Reports that the driver of {@code attempt} became healthy. */

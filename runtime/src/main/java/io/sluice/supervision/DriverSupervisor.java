@@ -77,8 +77,8 @@ public final class DriverSupervisor {
                 return stop(s, attempt);
             }
             var restart = (RestartDecision.Restart) decision;
-            lifecycle.backOff(attempt + 1, restart.delay(), restart.reason());
-            long until = now + restart.delay().toMillis();
+            long until = lifecycle.backOff(attempt + 1, restart.delay(), restart.reason()).timeMs()
+                    + restart.delay().toMillis();
             while (clock.currentTimeMillis() < until) {
                 if (killReason != null) {
                     return stop(new RestartDecision.Stop(DriverState.KILLED, killReason), attempt + 1);
