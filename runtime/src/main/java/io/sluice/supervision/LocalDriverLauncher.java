@@ -67,6 +67,7 @@ public record LocalDriverLauncher(String appId, SluiceConf conf, List<String> jv
         Files.createDirectories(dir);
         Path progress = dir.resolve("progress");
         Files.deleteIfExists(progress);
+        Files.deleteIfExists(DriverMain.outcomeFile(progress));
         var pb = new ProcessBuilder(command(attempt, progress));
         pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_")); // never inherit an executor's settings
         Path stderr = dir.resolve("stderr");
@@ -88,7 +89,7 @@ public record LocalDriverLauncher(String appId, SluiceConf conf, List<String> jv
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 return Optional.empty();
             }
-            return Optional.of(DriverExitCode.outcomeOf(process.exitValue(), stderrTail()));
+            return Optional.of(DriverExitCode.outcomeOf(process.exitValue(), diagnostics()));
         }
 
         @Override
@@ -114,18 +115,18 @@ public record LocalDriverLauncher(String appId, SluiceConf conf, List<String> jv
             forcing.start();
         }
 
-        /** The driver's last stderr lines: its outcome line ({@link DriverMain}) or the JVM's complaint. */
-        private String stderrTail() {
-            if (stderr == null) {
-                return "";
-            }
+        /** The driver's own statement of its outcome ({@link DriverMain}), else its last stderr lines. */
+        private String diagnostics() {
             try {
+                Path outcome = DriverMain.outcomeFile(progressFile);
+                if (Files.exists(outcome)) {
+                    return Files.readString(outcome, StandardCharsets.UTF_8).strip();
+                }
+                if (stderr == null) {
+                    return "";
+                }
                 List<String> lines = Files.readAllLines(stderr, StandardCharsets.UTF_8).stream()
                         .filter(l -> !l.isBlank()).toList();
-                var outcome = lines.stream().filter(l -> l.startsWith("sluice driver outcome: ")).reduce((a, b) -> b);
-                if (outcome.isPresent()) {
-                    return outcome.get().substring("sluice driver outcome: ".length());
-                }
                 return String.join("\n", lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size()));
             } catch (IOException | RuntimeException e) {
                 return "";

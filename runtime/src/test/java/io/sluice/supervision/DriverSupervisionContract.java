@@ -139,7 +139,8 @@ public abstract class DriverSupervisionContract {
         // one failure allowed an hour, yet attempts 1 and 2 may fail: each was healthy (batches completing for 1 s)
         // before it failed (after 3 s of batches), so the failures before no longer count and the backoff starts again each time
         var events = run("healthy", 2, 4, 3_000, 2, policy(1, "1s"));
-        assertThat(trail(events)).as("events %s", events).containsExactly("SUBMITTED@1", "STARTING@1", "RUNNING@1",
+        // attempt 3 may become healthy too before it finishes, or not: that depends on how fast it catches up
+        assertThat(trail(events).stream().filter(t -> !t.equals("HEALTHY@3"))).as("events %s", events).containsExactly("SUBMITTED@1", "STARTING@1", "RUNNING@1",
                 "HEALTHY@1", "BACKING_OFF@2", "STARTING@2", "RUNNING@2", "HEALTHY@2", "BACKING_OFF@3", "STARTING@3",
                 "RUNNING@3", "SUCCEEDED@3");
         assertThat(backoffs(events)).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));

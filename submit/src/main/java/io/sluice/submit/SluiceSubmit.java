@@ -148,15 +148,15 @@ public final class SluiceSubmit implements Callable<Integer> {
         if (!deployMode.equals("cluster") && !deployMode.equals("client")) {
             throw new UsageException("--deploy-mode must be cluster or client, got '" + deployMode + "'");
         }
+        if (supervise && master.trim().equals("yarn") && deployMode.equals("client")) {
+            throw new UsageException("--supervise needs a supervisor for the driver: with --master yarn use "
+                    + "--deploy-mode cluster, where the ApplicationMaster supervises it");
+        }
         SluiceConf conf = conf();
         // a missing --jars or --files entry fails here, before anything is staged or run
         YarnSubmitter.checkLocalFiles(new SubmitRequest(jar, mainClass, appArgs, conf, List.of()));
         String m = master.trim();
         if (m.equals("yarn")) {
-            if (deployMode.equals("client") && supervise) {
-                throw new UsageException("--supervise needs a supervisor for the driver: with --master yarn use "
-                        + "--deploy-mode cluster, where the ApplicationMaster supervises it");
-            }
             if (deployMode.equals("client")) {
                 // the driver runs here; an ApplicationMaster launches the executors, which get the jar
                 conf.set(SluiceConf.YARN_APP_JAR.name(), jar.toAbsolutePath().toString());
