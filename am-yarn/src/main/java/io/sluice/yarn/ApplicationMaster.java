@@ -148,9 +148,10 @@ public final class ApplicationMaster {
         var clock = new SystemClock();
         var lifecycle = new DriverLifecycle(appId, clock, DriverState.SUBMITTED, attempt, attempt > 1,
                 eventLog(conf, appId, hadoopConf));
-        List<AttemptRecord> earlier = earlierAttempts(attemptId, hadoopConf, staging, limit);
+        List<AttemptHistory.Earlier> earlierReports = earlierAttempts(attemptId, hadoopConf, staging);
+        List<AttemptRecord> earlier = earlierReports.stream().map(AttemptHistory.Earlier::record).toList();
         if (attempt > 1) {
-            Optional<String> stop = backOff(policy, earlier, attempt, limit, lifecycle, clock);
+            Optional<String> stop = backOff(policy, earlierReports, attempt, limit, lifecycle, clock);
             if (stop.isPresent()) {
                 return finish(appId, FinalApplicationStatus.FAILED, stop.get(), EXIT_FAILED);
             }
@@ -167,6 +168,7 @@ public final class ApplicationMaster {
         }
         RestartDecision decision = policy.decide(earlier, attempt, health.healthyAt(), outcome, clock.currentTimeMillis(), limit);
         if (decision instanceof RestartDecision.Restart r) {
+            AttemptHistory.markFailed(hadoopConf, staging, attempt, r.reason());
             LOG.error("Application {} attempt {} ({}): the driver failed; exiting without unregistering so YARN starts "
                     + "attempt {} after {} ms", appId, attempt, limit.describedAs(), attempt + 1, r.delay().toMillis(),
                     outcome instanceof DriverOutcome.Failed f && f.error() != null ? f.error() : outcome.describe());
@@ -195,14 +197,15 @@ public final class ApplicationMaster {
      * Attempt n > 1: replays the policy's decision on attempt n-1 (which may have died without deciding) and waits
      * out what remains of its backoff; or, if the policy would not have restarted it, the reason to end with.
      */
-    private static Optional<String> backOff(DriverRestartPolicy policy, List<AttemptRecord> earlier, int attempt,
-                                            AttemptLimit limit, DriverLifecycle lifecycle, Clock clock) {
+    private static Optional<String> backOff(DriverRestartPolicy policy, List<AttemptHistory.Earlier> earlierReports,
+                                            int attempt, AttemptLimit limit, DriverLifecycle lifecycle, Clock clock) {
+        List<AttemptRecord> earlier = earlierReports.stream().map(AttemptHistory.Earlier::record).toList();
         AttemptRecord previous = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
         if (previous == null || previous.attempt() != attempt - 1) {
             lifecycle.backOff(attempt, Duration.ZERO, "attempt " + (attempt - 1) + " did not fail (as YARN reports it)");
             return Optional.empty();
         }
-        var failure = new DriverOutcome.Failed("driver attempt " + previous.attempt() + " failed", null);
+        var failure = new DriverOutcome.Failed(earlierReports.get(earlierReports.size() - 1).reason(), null);
         RestartDecision d = policy.decide(earlier.subList(0, earlier.size() - 1), previous.attempt(),
                 previous.healthyAtMs(), failure, previous.endedAtMs(), limit);
         if (d instanceof RestartDecision.Stop s) {
@@ -221,20 +224,16 @@ public final class ApplicationMaster {
         return Optional.empty();
     }
 
-    private static List<AttemptRecord> earlierAttempts(ApplicationAttemptId attemptId, Configuration conf, Path staging,
-                                                       AttemptLimit limit) {
+    private static List<AttemptHistory.Earlier> earlierAttempts(ApplicationAttemptId attemptId, Configuration conf,
+                                                                Path staging) {
         try {
-            return AttemptHistory.earlierFailures(attemptId, conf, staging).stream().map(AttemptHistory.Earlier::record).toList();
+            return AttemptHistory.earlierFailures(attemptId, conf, staging);
         } catch (IOException | YarnException | RuntimeException e) {
-            // without the times, count every earlier attempt as a failure now: the policy then errs on stopping early
-            LOG.warn("Application {}: cannot ask the ResourceManager when earlier attempts failed ({}); counting each "
-                    + "as a recent failure", attemptId.getApplicationId(), e.toString());
-            long now = System.currentTimeMillis();
-            var records = new ArrayList<AttemptRecord>();
-            for (int n = 1; n < attemptId.getAttemptId(); n++) {
-                records.add(AttemptRecord.failed(n, now, OptionalLong.empty()));
-            }
-            return records;
+            // a streaming job is not ended because the ResourceManager could not answer a question: YARN's own cap
+            // on attempts still bounds the restarts
+            LOG.warn("Application {}: cannot ask the ResourceManager when earlier attempts failed ({}); deciding as if "
+                    + "they had not", attemptId.getApplicationId(), e.toString());
+            return List.of();
         }
     }
 

@@ -23,18 +23,19 @@ import org.apache.logging.log4j.Logger;
 /**
  * What the shared restart policy needs to know of an application's earlier ApplicationMaster attempts, from where
  * YARN keeps it: when each failed (the ResourceManager's attempt reports) and when its driver became healthy (a
- * marker each attempt writes to the staging directory, {@code <staging>/driver-health/attempt-<n>}, which YARN keeps
- * until the last attempt ended). Mechanism only: the arithmetic is {@code DriverRestartPolicy}'s.
+ * marker each attempt writes to the staging directory, {@code <staging>/driver-attempts/attempt-<n>.healthy}, which
+ * YARN keeps until the last attempt ended), and why it failed ({@code attempt-<n>.failure}, written by an attempt that
+ * leaves the restart to YARN; else the ResourceManager's diagnostics). Mechanism only: the arithmetic is {@code DriverRestartPolicy}'s.
  */
 final class AttemptHistory {
     private static final Logger LOG = LogManager.getLogger(AttemptHistory.class);
-    private static final String HEALTH_DIR = "driver-health";
+    private static final String DIR = "driver-attempts";
 
     private AttemptHistory() {
     }
 
-    /** One earlier attempt as the ResourceManager reports it. */
-    record Earlier(AttemptRecord record, String diagnostics) {
+    /** One earlier attempt that failed, and why. */
+    record Earlier(AttemptRecord record, String reason) {
     }
 
     /**
@@ -55,8 +56,12 @@ final class AttemptHistory {
             for (ApplicationAttemptReport r : client.getApplicationAttempts(current.getApplicationId())) {
                 int n = r.getApplicationAttemptId().getAttemptId();
                 if (n < current.getAttemptId() && r.getYarnApplicationAttemptState() == YarnApplicationAttemptState.FAILED) {
-                    failed.add(new Earlier(AttemptRecord.failed(n, r.getFinishTime(), healthyAt(conf, staging, n)),
-                            r.getDiagnostics() == null ? "" : r.getDiagnostics()));
+                    String diagnostics = r.getDiagnostics() == null ? "" : r.getDiagnostics().strip().lines().findFirst().orElse("");
+                    String reason = read(conf, staging, n, ".failure").orElse("driver attempt " + n + " failed"
+                            + (diagnostics.isEmpty() ? "" : " (" + diagnostics + ")"));
+                    failed.add(new Earlier(AttemptRecord.failed(n, r.getFinishTime(),
+                            read(conf, staging, n, ".healthy").map(t -> OptionalLong.of(Long.parseLong(t.trim())))
+                                    .orElse(OptionalLong.empty())), reason));
                 }
             }
         }
@@ -66,36 +71,45 @@ final class AttemptHistory {
 
     /** Records that the driver of {@code attempt} became healthy at {@code timeMs}. */
     static void markHealthy(Configuration conf, Path staging, int attempt, long timeMs) {
+        write(conf, staging, attempt, ".healthy", Long.toString(timeMs));
+    }
+
+    /** Records why the driver of {@code attempt} failed, for the attempt YARN starts next. */
+    static void markFailed(Configuration conf, Path staging, int attempt, String reason) {
+        write(conf, staging, attempt, ".failure", reason);
+    }
+
+    private static void write(Configuration conf, Path staging, int attempt, String suffix, String text) {
         if (staging == null) {
             return;
         }
-        Path file = new Path(new Path(staging, HEALTH_DIR), "attempt-" + attempt);
+        Path file = new Path(new Path(staging, DIR), "attempt-" + attempt + suffix);
         try {
             FileSystem fs = file.getFileSystem(conf);
             try (OutputStream out = fs.create(file, true)) {
-                out.write(Long.toString(timeMs).getBytes(StandardCharsets.UTF_8));
+                out.write(text.getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Cannot record in {} that the driver of attempt {} became healthy: {}", file, attempt, e.toString());
+            LOG.warn("Cannot record {} of driver attempt {} in {}: {}", suffix, attempt, file, e.toString());
         }
     }
 
-    private static OptionalLong healthyAt(Configuration conf, Path staging, int attempt) {
+    private static java.util.Optional<String> read(Configuration conf, Path staging, int attempt, String suffix) {
         if (staging == null) {
-            return OptionalLong.empty();
+            return java.util.Optional.empty();
         }
-        Path file = new Path(new Path(staging, HEALTH_DIR), "attempt-" + attempt);
+        Path file = new Path(new Path(staging, DIR), "attempt-" + attempt + suffix);
         try {
             FileSystem fs = file.getFileSystem(conf);
             if (!fs.exists(file)) {
-                return OptionalLong.empty();
+                return java.util.Optional.empty();
             }
             try (FSDataInputStream in = fs.open(file)) {
-                return OptionalLong.of(Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim()));
+                return java.util.Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Cannot read whether the driver of attempt {} became healthy ({}): {}", attempt, file, e.toString());
-            return OptionalLong.empty();
+            LOG.warn("Cannot read {} of driver attempt {} ({}): {}", suffix, attempt, file, e.toString());
+            return java.util.Optional.empty();
         }
     }
 }

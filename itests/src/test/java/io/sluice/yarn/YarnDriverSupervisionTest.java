@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * Also: a batch whose output operation fails fails the driver of an application that only awaits termination, and
  * the error reaches YARN's diagnostics.
  */
-@Timeout(value = 20, unit = TimeUnit.MINUTES)
+@Timeout(value = 60, unit = TimeUnit.MINUTES)
 class YarnDriverSupervisionTest extends DriverSupervisionContract {
     private static final Logger LOG = LogManager.getLogger(YarnDriverSupervisionTest.class);
     private static MiniYarnDfs cluster;
@@ -57,7 +57,7 @@ class YarnDriverSupervisionTest extends DriverSupervisionContract {
 
     @Override
     protected Duration timeout() {
-        return Duration.ofMinutes(8);
+        return Duration.ofMinutes(15);
     }
 
     @Override

@@ -30,7 +30,7 @@ import org.apache.hadoop.fs.Path;
  * <p>Arguments: {@code <checkpoint dir> <output dir> <failUpTo> <failAfter> <failAfterMs> <finishAfter>}.
  */
 public final class SupervisedCountingApp {
-    public static final Duration BATCH = Duration.ofMillis(500);
+    public static final Duration BATCH = Duration.ofSeconds(1);
 
     private SupervisedCountingApp() {
     }
