@@ -65,8 +65,8 @@ class CheckpointsOnHdfsTest {
     }
 
     private static MetadataCheckpoint at(long ms) {
-        return new MetadataCheckpoint("app", 1000, new Time(0), new Time(ms), List.of(),
-                List.of(new MetadataCheckpoint.Operator("totals", "updateStateByKey", 2)));
+        return new MetadataCheckpoint("app", "run-1", 1000, new Time(0), new Time(ms), List.of(),
+                List.of(new MetadataCheckpoint.Operator("totals", "updateStateByKey", 2)), List.of());
     }
 
     @Test
