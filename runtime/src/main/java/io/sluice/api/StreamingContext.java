@@ -316,12 +316,16 @@ public class StreamingContext implements AutoCloseable {
                     prepareRecovery(recovery);
                 }
                 var estimators = rateEstimators();
-                jobScheduler = new JobScheduler(clock, listenerBus, sc.appId());
+                jobScheduler = new JobScheduler(clock, listenerBus, sc.appId(), this::reportError);
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
                         this::beforeBatch, this::reportError);
                 jobGenerator.setMaxQueuedCatchUpBatches(conf().get(SluiceConf.RECOVERY_MAX_QUEUED_BATCHES));
                 startStateCheckpointer();
                 startUi();
+                String progressFile = conf().get(SluiceConf.DRIVER_PROGRESS_FILE);
+                if (!progressFile.isBlank()) { // a supervisor judges this driver's health by it
+                    listenerBus.addListener(new io.sluice.supervision.DriverProgressWriter(java.nio.file.Path.of(progressFile)));
+                }
                 listenerBus.start();
                 startDynamicAllocation();
                 // before the receivers start, so that listeners see the start before any receiver event
@@ -654,14 +658,24 @@ public class StreamingContext implements AutoCloseable {
         }
     }
 
-    /** Blocks until the context is stopped, or rethrows the error that stopped it. */
+    /**
+     * Blocks until the context is stopped, or throws the first error reported while it runs: an output operation
+     * whose job failed ({@link io.sluice.scheduler.OutputOperationFailedException}, its cause the operation's error),
+     * metadata checkpoints that could not be written, a batch that could not be generated. As in Spark, the context
+     * itself keeps running after such an error (later operations and batches still run) until the application stops
+     * it; an application that just waits therefore fails, and its supervisor (YARN, {@code sluice-submit --supervise})
+     * restarts it by its restart policy. Each error is thrown once.
+     */
     public void awaitTermination() throws InterruptedException {
         while (!awaitTerminationOrTimeout(Long.MAX_VALUE / 4)) {
             // keep waiting
         }
     }
 
-    /** Waits up to {@code timeoutMillis}; true if the context stopped. Rethrows an error reported meanwhile. */
+    /**
+     * Waits up to {@code timeoutMillis}; true if the context stopped. Throws an error reported meanwhile, as
+     * {@link #awaitTermination()} does.
+     */
     public boolean awaitTerminationOrTimeout(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
         synchronized (stateLock) {

@@ -34,6 +34,8 @@ import picocli.CommandLine.Parameters;
  *               [--conf k=v]... [--driver-memory 1g] [--executor-memory 1g] [--executor-cores 1]
  *               [--num-executors 2] [--jars a.jar,b.jar] [--files f1,f2] app.jar [app args]
  * sluice-submit --master local[2] --class com.example.Main app.jar [app args]   (runs in this JVM)
+ * sluice-submit --master local-cluster[2,1,1024] --supervise --class com.example.Main app.jar [app args]
+ *               (runs the driver as a child JVM, restarted by sluice.driver.restart.*)
  * sluice-submit status &lt;appId&gt; | kill &lt;appId&gt; | list                         (against YARN)
  * sluice-submit mini-cluster [--conf-dir DIR] [--work-dir DIR]                 (HDFS + YARN on this machine)
  * </pre>
@@ -83,6 +85,10 @@ public final class SluiceSubmit implements Callable<Integer> {
     List<Path> jars = new ArrayList<>();
     @Option(names = "--files", split = ",", paramLabel = "FILE", description = "comma-separated files placed in the working directory of every YARN container under their own names (repeatable)")
     List<Path> files = new ArrayList<>();
+    @Option(names = "--supervise", description = "with a local master: run the driver as a child JVM and start it "
+            + "again when it fails, by the sluice.driver.restart.* policy, printing its lifecycle (on YARN in cluster "
+            + "deploy mode the ApplicationMaster always does this)")
+    boolean supervise;
     @Parameters(index = "0", arity = "0..1", description = "the application jar")
     Path jar;
     @Parameters(index = "1..*", description = "arguments of the main class")
@@ -142,6 +148,10 @@ public final class SluiceSubmit implements Callable<Integer> {
         if (!deployMode.equals("cluster") && !deployMode.equals("client")) {
             throw new UsageException("--deploy-mode must be cluster or client, got '" + deployMode + "'");
         }
+        if (supervise && master.trim().equals("yarn") && deployMode.equals("client")) {
+            throw new UsageException("--supervise needs a supervisor for the driver: with --master yarn use "
+                    + "--deploy-mode cluster, where the ApplicationMaster supervises it");
+        }
         SluiceConf conf = conf();
         // a missing --jars or --files entry fails here, before anything is staged or run
         YarnSubmitter.checkLocalFiles(new SubmitRequest(jar, mainClass, appArgs, conf, List.of()));
@@ -158,7 +168,7 @@ public final class SluiceSubmit implements Callable<Integer> {
             if (deployMode.equals("cluster")) {
                 deployMode = "client"; // a local master has no cluster to deploy the driver to
             }
-            return runHere(conf);
+            return supervise ? LocalSupervision.run(conf, jar, mainClass, appArgs, out) : runHere(conf);
         }
         throw new UsageException("unknown --master '" + master + "': expected yarn, local[N], local[*] or local-cluster[E,C,M]");
     }
