@@ -99,7 +99,10 @@ public class StreamingContext implements AutoCloseable {
      * writes its last blocks, batches and checkpoints to HDFS.
      */
     private static final int SHUTDOWN_HOOK_PRIORITY = 51;
-    private Throwable error;
+    /** The first error reported and not yet thrown by awaitTermination. Not guarded by stateLock (see reportError). */
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Waiters for the end of the context or an error wait here; never held while anything else is waited for. */
+    private final Object terminationLock = new Object();
 
     public StreamingContext(SluiceConf conf, Duration batchDuration) {
         this(newContext(conf, batchDuration), batchDuration, true);
@@ -649,12 +652,18 @@ public class StreamingContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Records an error for the waiters. Never takes stateLock: it is called from the threads (batches, checkpoint
+     * writer) that a stop holding stateLock waits for.
+     */
     private void reportError(String message, Throwable t) {
-        synchronized (stateLock) {
-            if (error == null) {
-                error = t;
-            }
-            stateLock.notifyAll();
+        error.compareAndSet(null, t);
+        signalWaiters();
+    }
+
+    private void signalWaiters() {
+        synchronized (terminationLock) {
+            terminationLock.notifyAll();
         }
     }
 
@@ -678,17 +687,16 @@ public class StreamingContext implements AutoCloseable {
      */
     public boolean awaitTerminationOrTimeout(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
-        synchronized (stateLock) {
-            while (state != State.STOPPED && error == null) {
+        synchronized (terminationLock) {
+            while (state != State.STOPPED && error.get() == null) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
                     return false;
                 }
-                stateLock.wait(Math.min(left, 1_000));
+                terminationLock.wait(Math.min(left, 1_000));
             }
-            if (error != null) {
-                Throwable e = error;
-                error = null;
+            Throwable e = error.getAndSet(null);
+            if (e != null) {
                 if (e instanceof RuntimeException re) {
                     throw re;
                 }
@@ -740,8 +748,8 @@ public class StreamingContext implements AutoCloseable {
             if (stopContext) {
                 sc.close();
             }
-            stateLock.notifyAll();
         }
+        signalWaiters();
     }
 
     private void stopComponents(boolean graceful) {

@@ -169,6 +169,17 @@ public final class JobScheduler {
         return lastCompletedTime;
     }
 
+    /** True if batch {@code time} completed with a failed output operation (among the retained batches). */
+    public synchronized boolean batchFailed(Time time) {
+        for (var it = completed.descendingIterator(); it.hasNext(); ) {
+            BatchInfo b = it.next();
+            if (b.batchTime().equals(time)) {
+                return b.failed();
+            }
+        }
+        return false;
+    }
+
     /** The retained completed batches, oldest first. */
     public synchronized List<BatchInfo> completedBatches() {
         return new ArrayList<>(completed);

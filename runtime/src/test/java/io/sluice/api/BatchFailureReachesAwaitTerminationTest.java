@@ -60,6 +60,25 @@ class BatchFailureReachesAwaitTerminationTest {
     }
 
     @Test
+    void anOutputOperationThatFailsBecauseTheContextStopsDoesNotHoldTheStopUp() throws Exception {
+        // the failure is reported while stop() waits for the batch: reporting must not wait for stop()
+        var conf = new SluiceConf(false).setMaster("local[2]").setAppName("failing-on-stop")
+                .set(SluiceConf.UI_ENABLED, false).set(SluiceConf.STOP_TIMEOUT, Duration.ofMinutes(10));
+        var running = new java.util.concurrent.CountDownLatch(1);
+        var ssc = new StreamingContext(conf, Duration.ofMillis(200));
+        ssc.constantStream(ssc.parallelize(List.of("x"), 1)).foreachRDD(ds -> {
+            running.countDown();
+            Thread.sleep(600_000); // interrupted by the stop: the operation fails
+        });
+        ssc.start();
+        assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+        var stopped = java.util.concurrent.CompletableFuture.runAsync(() -> ssc.stop(true, false));
+        // a deadlock would last the whole stop timeout (10 min); two minutes tell one from a slow machine
+        stopped.get(2, TimeUnit.MINUTES);
+        assertThat(ssc.getState()).isEqualTo(StreamingContext.State.STOPPED);
+    }
+
+    @Test
     void withoutAFailureAwaitTerminationOnlyReturnsOnceTheContextStopped() throws Exception {
         var conf = new SluiceConf(false).setMaster("local[2]").setAppName("healthy-output")
                 .set(SluiceConf.UI_ENABLED, false);
