@@ -142,6 +142,7 @@ public final class CheckpointLease implements AutoCloseable {
     private void take() throws IOException, InterruptedException {
         Seen watched = null;
         long watchedSince = 0;
+        Holder known = null; // the holder as last read whole: a read during a renewal may see a partial file
         while (true) {
             Optional<Seen> current = read();
             if (current.isEmpty()) {
@@ -152,10 +153,13 @@ public final class CheckpointLease implements AutoCloseable {
                 continue; // another driver created it first: look at theirs
             }
             var seen = current.get();
+            if (seen.holder() != null) {
+                known = seen.holder();
+            }
             String gone = goneReason(seen);
             if (gone == null && watched != null) {
                 if (!watched.content().equals(seen.content()) || watched.modified() != seen.modified()) {
-                    throw refusal(seen, "it renewed its lease " + settings.renewInterval().toSeconds() + " s ago or "
+                    throw refusal(known, "it renewed its lease " + settings.renewInterval().toSeconds() + " s ago or "
                             + "less");
                 }
                 if (System.nanoTime() - watchedSince > settings.timeout().toNanos()) {
@@ -176,7 +180,7 @@ public final class CheckpointLease implements AutoCloseable {
                 watched = seen;
                 watchedSince = System.nanoTime();
                 LOG.info("[{}] The checkpoint directory {} is leased to {}; waiting up to {} s to see whether it is "
-                                + "still running", me.appId(), file.getParent(), seen.holder(),
+                                + "still running", me.appId(), file.getParent(), known,
                         settings.timeout().toSeconds());
             }
             Thread.sleep(settings.pollInterval().toMillis());
@@ -206,9 +210,9 @@ public final class CheckpointLease implements AutoCloseable {
         return null;
     }
 
-    private IllegalStateException refusal(Seen seen, String why) {
+    private IllegalStateException refusal(Holder holder, String why) {
         return new IllegalStateException("The checkpoint directory " + file.getParent() + " is in use by "
-                + seen.holder() + ": " + why + ". Two drivers on one checkpoint directory would corrupt each "
+                + (holder == null ? "another driver (its lease file could not be read)" : holder) + ": " + why + ". Two drivers on one checkpoint directory would corrupt each "
                 + "other's state; stop that driver, or give this application a checkpoint directory of its own. A "
                 + "lease not renewed for sluice.streaming.checkpoint.leaseTimeout (" + settings.timeout().toSeconds()
                 + " s) expires.");
