@@ -105,7 +105,8 @@ final class ApiDispatcher {
     }
   }
 
-  private Reply route(RecordedRequest r) {
+  private Reply route(RecordedRequest request) {
+    RecordedRequest r = request;
     String method = r.getMethod();
     String full = r.getPath();
     String path = ObjectStore.stripQuery(full);
@@ -117,8 +118,11 @@ final class ApiDispatcher {
     }
     String contentType = r.getHeader("Content-Type");
     if (contentType != null && contentType.startsWith("application/vnd.kubernetes.protobuf")) {
-      throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
-          + "accepted media types include: application/json, application/yaml");
+      ObjectNode decoded = ProtobufBodies.decode(r.getBody().getBytes());
+      r = new RecordedRequest(r.getHttpVersion(), r.method(), full,
+          Headers.builder().setHeaders(r.getHeaders()).set("Content-Type", "application/json").build(),
+          new Buffer(decoded.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      contentType = "application/json";
     }
     ResourcePath rp = ResourcePath.parse(full);
     if (rp == null) {
@@ -343,8 +347,8 @@ final class ApiDispatcher {
     }
     validateName(type, name);
     if (type.namespaced()) {
-      String ns = md.path("namespace").asText(rp.namespace());
-      if (!ns.equals(rp.namespace())) {
+      String ns = md.path("namespace").asText("");
+      if (!ns.isEmpty() && !ns.equals(rp.namespace())) {
         throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on "
             + "the request");
       }
