@@ -51,7 +51,7 @@ final class ApiDispatcher {
   }
 
   /** A watch: the mock's WebSocket listener in the response, filtered through this, ended after timeoutSeconds. */
-  record Watch(WatchFilter filter, long timeoutSeconds) {}
+  record Watch(WatchFilter filter, long timeoutSeconds, List<String> removedSinceStart) {}
 
   private final ObjectStore store;
   private final String kubernetesVersion;
@@ -288,7 +288,19 @@ final class ApiDispatcher {
       long since = parseLong(rp.query().get("resourceVersion"));
       long timeout = rp.query().containsKey("timeoutSeconds") ? parseLong(rp.query().get("timeoutSeconds")) : 1800;
       MockResponse ws = store.handleGet(collection + "?watch=true");
-      return new Reply(ws, new Watch(new WatchFilter(selector, since, shape), timeout));
+      List<String> removed = new ArrayList<>();
+      if (since > 0) {
+        for (String gone : store.removedSince(since)) {
+          ObjectNode o = Json.parse(gone);
+          ResourceType t = discovery.findKind(o.path("apiVersion").asText(), o.path("kind").asText()).orElse(null);
+          if (type.equals(t) && (rp.namespace() == null
+              || rp.namespace().equals(o.path("metadata").path("namespace").asText()))) {
+            removed.add(gone);
+          }
+        }
+      }
+      return new Reply(ws, new Watch(new WatchFilter(selector, since, shape, store::removalVersion), timeout,
+          removed));
     }
     MockResponse list = store.handleGet(collection);
     ObjectNode body = Json.parse(text(list));
@@ -468,6 +480,9 @@ final class ApiDispatcher {
       if (isDryRun(rp)) {
         return json(200, object);
       }
+      if (type.plural().equals("pods") && Json.metadata(current).has("deletionTimestamp")) {
+        return json(200, updateTerminatingPod(path, current, object, statusPathOrNull != null));
+      }
       MockResponse updated = store.handleUpdate(request(HttpMethod.PUT, path, object));
       if (updated.code() == 409) {
         throw ApiException.conflict("Operation cannot be fulfilled on " + ApiException.qualified(type) + " \""
@@ -479,6 +494,33 @@ final class ApiDispatcher {
       }
       return withJsonType(updated);
     });
+  }
+
+  /**
+   * A write to a pod in graceful termination. The mock would remove any object written with a deletionTimestamp
+   * and no finalizers; a terminating pod stays until its kubelet (or a grace-period-0 delete) removes it.
+   */
+  private ObjectNode updateTerminatingPod(String path, ObjectNode current, ObjectNode body, boolean statusWrite) {
+    String rv = Json.metadata(body).path("resourceVersion").asText("");
+    if (!rv.isEmpty() && !rv.equals(Json.metadata(current).path("resourceVersion").asText())) {
+      throw ApiException.conflict("Operation cannot be fulfilled on pods \"" + Json.metadata(current).path("name")
+          .asText() + "\": the object has been modified; please apply your changes to the latest version and try "
+          + "again");
+    }
+    ObjectNode next = statusWrite ? current.deepCopy() : body.deepCopy();
+    if (statusWrite) {
+      next.set("status", body.path("status").deepCopy());
+    } else {
+      ObjectNode md = Json.metadata(next);
+      ObjectNode cur = Json.metadata(current);
+      for (String f : List.of("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+          "generation", "namespace", "name")) {
+        if (cur.has(f)) {
+          md.set(f, cur.get(f));
+        }
+      }
+    }
+    return store.replace(path, next);
   }
 
   /** Pod specs are immutable but for a few fields, as in kube-apiserver's pod validation. */
@@ -525,6 +567,9 @@ final class ApiDispatcher {
     Long grace = body.has("gracePeriodSeconds") ? body.get("gracePeriodSeconds").asLong() : null;
     if (rp.query().containsKey("gracePeriodSeconds")) {
       grace = parseLong(rp.query().get("gracePeriodSeconds"));
+    }
+    if (grace != null && grace < 0) {
+      grace = null; // unset: the object's default
     }
     String policy = body.path("propagationPolicy").asText(rp.query().get("propagationPolicy"));
     if (policy == null && (body.path("orphanDependents").asBoolean(false)

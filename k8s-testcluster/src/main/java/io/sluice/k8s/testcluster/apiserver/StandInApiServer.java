@@ -158,10 +158,14 @@ public final class StandInApiServer implements AutoCloseable {
                   ws.close();
                 }
               }));
-          startWatch(socket, reply, ctx);
           ws.closeHandler(v -> socket.clientGone());
           ws.exceptionHandler(e -> socket.clientGone());
-        }).onFailure(e -> LOG.debug("WebSocket upgrade failed for {}", rr.getPath(), e));
+          // the initial events are built off the event loop
+          closer.execute(() -> startWatch(socket, reply, ctx));
+        }).onFailure(e -> {
+          store.unregisterWatch(reply.response().getWebSocketListener());
+          LOG.debug("WebSocket upgrade failed for {}", rr.getPath(), e);
+        });
         return;
       }
       send(req.response(), reply.response());
@@ -200,17 +204,27 @@ public final class StandInApiServer implements AutoCloseable {
           }
         }));
     resp.closeHandler(v -> socket.clientGone());
-    startWatch(socket, reply, ctx);
+    closer.execute(() -> startWatch(socket, reply, ctx));
   }
 
   private void startWatch(WatchSocket socket, ApiDispatcher.Reply reply, Context ctx) {
     WebSocketListener listener = reply.response().getWebSocketListener();
-    socket.onGone = () -> closer.execute(() -> {
-      openWatches.remove(socket.stopper);
-      listener.onClosed(socket, 1000, "watch closed");
-    });
+    socket.onGone = () -> {
+      closer.execute(() -> {
+        store.unregisterWatch(listener);
+        openWatches.remove(socket.stopper);
+        listener.onClosed(socket, 1000, "watch closed");
+      });
+    };
     socket.stopper = socket::close;
     openWatches.add(socket.stopper);
+    // what was removed after the version the client watches from, before the mock's own events
+    for (String gone : reply.watch().removedSinceStart()) {
+      String event = reply.watch().filter().removedBefore(gone);
+      if (event != null) {
+        socket.write.accept(event);
+      }
+    }
     listener.onOpen(socket, reply.response());
     long timeoutMillis = Math.max(1, reply.watch().timeoutSeconds()) * 1000;
     ctx.owner().setTimer(timeoutMillis, id -> socket.close());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -17,11 +18,30 @@ final class WatchFilter {
   private final long sinceResourceVersion;
   private final UnaryOperator<ObjectNode> transform;
   private final Set<String> matching = new HashSet<>();
+  private final ToLongFunction<String> removalVersion;
 
-  WatchFilter(Predicate<JsonNode> selector, long sinceResourceVersion, UnaryOperator<ObjectNode> transform) {
+  /**
+   * @param removalVersion the resourceVersion of an object's removal by uid (the mock's DELETED event carries the
+   *     version the object had)
+   */
+  WatchFilter(Predicate<JsonNode> selector, long sinceResourceVersion, UnaryOperator<ObjectNode> transform,
+      ToLongFunction<String> removalVersion) {
     this.selector = selector;
     this.sinceResourceVersion = sinceResourceVersion;
     this.transform = transform;
+    this.removalVersion = removalVersion;
+  }
+
+  /** The DELETED event for an object removed before the watch started (but after its resourceVersion), or null. */
+  synchronized String removedBefore(String objectJson) {
+    ObjectNode object = Json.parse(objectJson);
+    if (!selector.test(object)) {
+      return null;
+    }
+    ObjectNode event = Json.MAPPER.createObjectNode();
+    event.put("type", "DELETED");
+    event.set("object", transform.apply(object));
+    return event.toString();
   }
 
   /** The event to send for the mock's event, or null to send nothing. */
@@ -44,6 +64,10 @@ final class WatchFilter {
       return null;
     }
     if (type.equals("DELETED")) {
+      long removedAt = removalVersion.applyAsLong(object.path("metadata").path("uid").asText());
+      if (removedAt > 0) {
+        Json.metadata(object).put("resourceVersion", String.valueOf(removedAt));
+      }
       matching.remove(key);
       out = was || matches ? "DELETED" : null;
     } else if (type.equals("ADDED") || type.equals("MODIFIED")) {

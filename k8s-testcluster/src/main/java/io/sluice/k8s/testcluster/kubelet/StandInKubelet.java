@@ -301,7 +301,7 @@ public final class StandInKubelet implements AutoCloseable {
   }
 
   private void enqueueAt(String key, Instant when) {
-    long delay = Math.max(0, Duration.between(Instant.now(), when).toMillis());
+    long delay = Math.max(0, Duration.between(Instant.now(), when).toMillis() + 1);
     if (running) {
       timers.schedule(() -> enqueue(key), delay, TimeUnit.MILLISECONDS);
     }
@@ -398,6 +398,8 @@ public final class StandInKubelet implements AutoCloseable {
   }
 
   private void startTermination(PodWorker w, Pod pod) {
+    LOG.info("kubelet {}: pod {} is being deleted (grace period {} s)", nodeName(), w.key,
+        pod.getMetadata().getDeletionGracePeriodSeconds());
     w.terminating = true;
     Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
     w.killAt = Instant.now().plusSeconds(grace == null ? 30 : grace);
@@ -500,7 +502,11 @@ public final class StandInKubelet implements AutoCloseable {
   }
 
   private void maybeStart(PodWorker w, Pod pod, ContainerSlot s) {
-    if (s.run != null || Instant.now().isBefore(s.nextStartAt)) {
+    if (s.run != null) {
+      return;
+    }
+    if (Instant.now().isBefore(s.nextStartAt)) {
+      enqueueAt(w.key, s.nextStartAt);
       return;
     }
     if (config.pullFailures().matcher(s.image).matches()) {
@@ -693,6 +699,8 @@ public final class StandInKubelet implements AutoCloseable {
   }
 
   private void deletePod(Pod pod) {
+    LOG.info("kubelet {}: pod {}/{} has stopped; removing it", nodeName(), pod.getMetadata().getNamespace(),
+        pod.getMetadata().getName());
     try {
       client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
           .withGracePeriod(0).delete();
