@@ -91,8 +91,12 @@ final class ContainerRun {
     if (exitCode != 3) {
       return false;
     }
-    try {
-      return Files.readString(log).contains(JVM_OOM_LINE);
+    try (var file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+      long from = Math.max(0, file.length() - 65536); // the JVM's last words are at the end
+      byte[] tail = new byte[(int) (file.length() - from)];
+      file.seek(from);
+      file.readFully(tail);
+      return new String(tail, java.nio.charset.StandardCharsets.UTF_8).contains(JVM_OOM_LINE);
     } catch (IOException e) {
       return false;
     }

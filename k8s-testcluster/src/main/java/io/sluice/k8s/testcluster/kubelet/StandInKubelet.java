@@ -630,7 +630,10 @@ public final class StandInKubelet implements AutoCloseable {
       client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(update).updateStatus();
       w.lastWritten = status;
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
+      if (e.getCode() == 409) {
+        // written meanwhile (e.g. marked for deletion): the next sync works on the newer pod
+        enqueueAt(w.key, Instant.now().plusMillis(100));
+      } else if (e.getCode() != 404) {
         LOG.warn("kubelet {}: cannot write the status of pod {}: {}", nodeName(), w.key, e.getMessage());
         enqueueAt(w.key, Instant.now().plusSeconds(1));
       }
