@@ -61,7 +61,6 @@ final class ApiDispatcher {
   private final Map<String, String> propagationByUid = new ConcurrentHashMap<>();
   private final AtomicInteger clusterIps = new AtomicInteger(10);
   private volatile PodLogSource logs = (ns, pod, container, previous) -> Optional.empty();
-  private volatile GarbageCollector gc;
 
   ApiDispatcher(ObjectStore store, String kubernetesVersion) {
     this.store = store;
@@ -70,10 +69,6 @@ final class ApiDispatcher {
 
   void serverAddress(String hostPort) {
     this.serverAddress = hostPort;
-  }
-
-  void garbageCollector(GarbageCollector gc) {
-    this.gc = gc;
   }
 
   void podLogs(PodLogSource source) {
@@ -223,8 +218,8 @@ final class ApiDispatcher {
     for (AccessDenial d : denials) {
       if (d.matches(verb, type.group(), type.plural(), namespace == null ? "" : namespace)) {
         String where = namespace == null ? "at the cluster scope" : "in the namespace \"" + namespace + "\"";
-        throw new ApiException(403, "Forbidden", ApiException.qualified(type)
-            + (namespace == null ? "" : "") + " is forbidden: User \"" + user(r) + "\" cannot " + verb
+        throw new ApiException(403, "Forbidden", ApiException.qualified(type) + " is forbidden: User \"" + user(r)
+            + "\" cannot " + verb
             + " resource \"" + resource + "\" in API group \"" + type.group() + "\" " + where);
       }
     }

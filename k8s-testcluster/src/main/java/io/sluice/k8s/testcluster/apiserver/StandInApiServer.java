@@ -56,7 +56,6 @@ public final class StandInApiServer implements AutoCloseable {
     store = new ObjectStore();
     api = new ApiDispatcher(store, kubernetesVersion);
     gc = new GarbageCollector(store, api);
-    api.garbageCollector(gc);
     AtomicInteger n = new AtomicInteger();
     closer = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "standin-apiserver-watch-close-" + n.incrementAndGet());
