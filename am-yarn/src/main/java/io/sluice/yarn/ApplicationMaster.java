@@ -255,7 +255,7 @@ public final class ApplicationMaster {
         rm.start();
         // as long as the ResourceManager client itself keeps trying (15 minutes by default): an AM that gives up
         // sooner during a ResourceManager restart would make YARN run a finished job again
-        var bound = sluiceConf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
+        var bound = sluiceConf.get(YarnConf.RM_CONNECT_TIMEOUT);
         long maxWait = conf.getLong(YarnConfiguration.RESOURCEMANAGER_CONNECT_MAX_WAIT_MS,
                 YarnConfiguration.DEFAULT_RESOURCEMANAGER_CONNECT_MAX_WAIT_MS);
         if (maxWait > bound.toMillis()) {

@@ -51,10 +51,10 @@ final class YarnClientModeBackend implements ClusterBackend {
 
     @Override
     public void start(ExecutorEventHandler events, Executor mainThread, Executor io) {
-        String jar = conf.get(SluiceConf.YARN_APP_JAR);
+        String jar = conf.get(SluiceConf.SUBMIT_APP_JAR);
         if (jar.isBlank()) {
             throw new IllegalStateException("Client deploy mode on YARN needs the application jar for the executors: set "
-                    + SluiceConf.YARN_APP_JAR.name() + " (sluice-submit does)");
+                    + SluiceConf.SUBMIT_APP_JAR.name() + " (sluice-submit does)");
         }
         transport = new TransportContext(conf);
         try {

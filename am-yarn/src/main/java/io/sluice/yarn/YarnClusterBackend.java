@@ -49,7 +49,7 @@ import org.apache.logging.log4j.Logger;
  *
  * <pre>{@code
  * backend.start(events, mainThread, io);   // registers this attempt with the ResourceManager (AMRMClientAsync)
- * backend.launchExecutor(spec)             // one container request (heap + sluice.yarn.memoryOverhead, cores; the
+ * backend.launchExecutor(spec)             // one container request (heap + sluice.executor.memoryOverhead, cores; the
  *                                          // spec's preferred hosts as nodes, relaxLocality=true); the future
  *                                          // completes with <app>-exec-<attempt>-<n> at once
  *   ... RM allocates a container: it goes to the oldest pending executor preferring its host (else one without a
@@ -153,7 +153,7 @@ public final class YarnClusterBackend implements ClusterBackend {
         rm = clients.resourceManager(HEARTBEAT_MILLIS, new RmCallbacks());
         rm.init(hadoopConf);
         rm.start();
-        var timeout = conf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
+        var timeout = conf.get(YarnConf.RM_CONNECT_TIMEOUT);
         try {
             var response = BoundedCall.call("register " + appId, timeout, () -> rm.registerApplicationMaster(amHost, 0, ""));
             LOG.info("Application {} attempt {}: registered with the ResourceManager; maximum container {}, queue {}",
@@ -162,7 +162,7 @@ public final class YarnClusterBackend implements ClusterBackend {
             rm.stop();
             throw new IllegalStateException("Application " + appId + ": the ApplicationMaster could not register with the "
                     + "ResourceManager at " + hadoopConf.get(YarnConfiguration.RM_SCHEDULER_ADDRESS,
-                    YarnConfiguration.DEFAULT_RM_SCHEDULER_ADDRESS) + " (" + SluiceConf.YARN_RM_CONNECT_TIMEOUT.name() + " = "
+                    YarnConfiguration.DEFAULT_RM_SCHEDULER_ADDRESS) + " (" + YarnConf.RM_CONNECT_TIMEOUT.name() + " = "
                     + timeout.toMillis() + " ms): " + e.getMessage(), e);
         }
         nm = clients.nodeManagers(new NmCallbacks());
@@ -181,9 +181,9 @@ public final class YarnClusterBackend implements ClusterBackend {
                 throw new IllegalStateException("the YARN backend of " + appId + " is " + state + ", not running");
             }
             var id = new ExecutorId(appId + "-exec-" + attempt + "-" + nextExecutor.incrementAndGet());
-            var capability = Resource.newInstance(spec.memoryMb() + conf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB), spec.cores());
+            var capability = Resource.newInstance(spec.memoryMb() + conf.get(SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB), spec.cores());
             var request = containerRequest(capability,
-                    conf.get(SluiceConf.YARN_EXECUTOR_NODE_LOCALITY) ? spec.preferredHosts() : List.of());
+                    conf.get(YarnConf.EXECUTOR_NODE_LOCALITY) ? spec.preferredHosts() : List.of());
             rm.addContainerRequest(request);
             pending.add(new Pending(id, spec, request));
             LOG.info("Application {}: requested a container {} for executor {}{}", appId, capability, id,

@@ -90,7 +90,7 @@ public final class YarnLaunch {
                     st = fs.getFileStatus(jar);
                 } catch (java.io.FileNotFoundException e) {
                     throw new IOException("Sluice jar " + jar + " named by " + manifest + " is gone from the jar cache ("
-                            + SluiceConf.YARN_JAR_CACHE_DIR.name() + "); submit the application again", e);
+                            + SluiceConf.SUBMIT_JAR_CACHE_DIR.name() + "); submit the application again", e);
                 }
                 resources.put(LIBS_LINK + "/" + line.substring(0, tab), resource(fs, st, LocalResourceVisibility.PRIVATE));
             }
@@ -129,7 +129,7 @@ public final class YarnLaunch {
 
     /** {@code <java home>/bin/java}: {@code sluice.yarn.javaHome}, else the NodeManager's {@code JAVA_HOME}. */
     public static String javaCommand(SluiceConf conf) {
-        String home = conf.get(SluiceConf.YARN_JAVA_HOME);
+        String home = conf.get(YarnConf.JAVA_HOME);
         return (home.isBlank() ? Environment.JAVA_HOME.$$() : home) + "/bin/java";
     }
 
@@ -151,7 +151,7 @@ public final class YarnLaunch {
                 opts.add(quote("-D" + k + "=" + v));
             }
         });
-        opts.addAll(splitOptions(conf.get(SluiceConf.YARN_EXECUTOR_JAVA_OPTIONS)));
+        opts.addAll(splitOptions(conf.get(SluiceConf.EXECUTOR_JAVA_OPTIONS)));
         return opts;
     }
 

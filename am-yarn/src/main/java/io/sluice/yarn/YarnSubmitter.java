@@ -82,7 +82,7 @@ public final class YarnSubmitter implements AutoCloseable {
     public YarnSubmitter(Configuration hadoopConf, SluiceConf conf, Consumer<String> progress) {
         this.conf = conf;
         this.progress = progress;
-        this.connectTimeout = conf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
+        this.connectTimeout = conf.get(YarnConf.RM_CONNECT_TIMEOUT);
         this.containerConf = new YarnConfiguration(hadoopConf);
         this.hadoopConf = new YarnConfiguration(hadoopConf);
         long ms = connectTimeout.toMillis();
@@ -120,17 +120,18 @@ public final class YarnSubmitter implements AutoCloseable {
         checkLocalFiles(request);
         SluiceConf appConf = request.conf();
         checkLog4jConfig(appConf);
-        String queue = appConf.get(SluiceConf.YARN_QUEUE);
+        String queue = appConf.get(YarnConf.QUEUE);
         checkQueue(queue);
         YarnClientApplication app = rm("create an application", yarn::createApplication);
         ApplicationId appId = app.getNewApplicationResponse().getApplicationId();
         Resource max = app.getNewApplicationResponse().getMaximumResourceCapability();
-        int overhead = appConf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB);
-        int amMemory = appConf.get(SluiceConf.YARN_AM_MEMORY_MB);
-        int amCores = appConf.get(SluiceConf.YARN_AM_CORES);
-        checkFits("the ApplicationMaster (the driver)", SluiceConf.YARN_AM_MEMORY_MB, amMemory, overhead,
-                SluiceConf.YARN_AM_CORES.name(), amCores, max);
-        checkFits("each executor", SluiceConf.EXECUTOR_MEMORY_MB, appConf.get(SluiceConf.EXECUTOR_MEMORY_MB), overhead,
+        int overhead = appConf.get(SluiceConf.DRIVER_MEMORY_OVERHEAD_MB);
+        int amMemory = appConf.get(SluiceConf.DRIVER_MEMORY_MB);
+        int amCores = appConf.get(SluiceConf.DRIVER_CORES);
+        checkFits("the ApplicationMaster (the driver)", SluiceConf.DRIVER_MEMORY_MB, amMemory,
+                SluiceConf.DRIVER_MEMORY_OVERHEAD_MB, overhead, SluiceConf.DRIVER_CORES.name(), amCores, max);
+        checkFits("each executor", SluiceConf.EXECUTOR_MEMORY_MB, appConf.get(SluiceConf.EXECUTOR_MEMORY_MB),
+                SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB, appConf.get(SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB),
                 SluiceConf.EXECUTOR_CORES.name(), appConf.get(SluiceConf.EXECUTOR_CORES), max);
 
         Path staging;
@@ -146,19 +147,19 @@ public final class YarnSubmitter implements AutoCloseable {
         }
 
         int rmMaxAttempts = hadoopConf.getInt(YarnConfiguration.RM_AM_MAX_ATTEMPTS, YarnConfiguration.DEFAULT_RM_AM_MAX_ATTEMPTS);
-        int asked = appConf.get(SluiceConf.YARN_MAX_APP_ATTEMPTS);
+        int asked = appConf.get(YarnConf.MAX_APP_ATTEMPTS);
         int attempts = asked > 0 ? Math.min(asked, rmMaxAttempts) : rmMaxAttempts;
         var env = new HashMap<String, String>();
         env.put("CLASSPATH", YarnLaunch.classPath());
         env.put(YarnLaunch.ENV_STAGING_DIR, staging.toString());
         env.put(YarnLaunch.ENV_MAX_ATTEMPTS, Integer.toString(attempts));
-        env.put(YarnLaunch.ENV_ATTEMPT_VALIDITY_MS, Long.toString(appConf.get(SluiceConf.YARN_ATTEMPT_FAILURES_VALIDITY).toMillis()));
+        env.put(YarnLaunch.ENV_ATTEMPT_VALIDITY_MS, Long.toString(appConf.get(YarnConf.ATTEMPT_FAILURES_VALIDITY).toMillis()));
         var cmd = new ArrayList<String>();
         cmd.add(YarnLaunch.javaCommand(appConf));
         cmd.add("-Xmx" + amMemory + "m");
         cmd.addAll(YarnLaunch.ADD_OPENS);
         cmd.addAll(YarnLaunch.loggingOptions(resources));
-        cmd.addAll(YarnLaunch.splitOptions(appConf.get(SluiceConf.YARN_AM_JAVA_OPTIONS)));
+        cmd.addAll(YarnLaunch.splitOptions(appConf.get(SluiceConf.DRIVER_JAVA_OPTIONS)));
         cmd.add(ApplicationMaster.class.getName());
         cmd.addAll(amArgs);
         cmd.add(YarnLaunch.logRedirects());
@@ -171,7 +172,7 @@ public final class YarnSubmitter implements AutoCloseable {
         if (asked > 0) {
             ctx.setMaxAppAttempts(asked);
         }
-        long validity = appConf.get(SluiceConf.YARN_ATTEMPT_FAILURES_VALIDITY).toMillis();
+        long validity = appConf.get(YarnConf.ATTEMPT_FAILURES_VALIDITY).toMillis();
         if (validity > 0) {
             ctx.setAttemptFailuresValidityInterval(validity);
         }
@@ -189,7 +190,7 @@ public final class YarnSubmitter implements AutoCloseable {
      */
     public AppStatus awaitCompletion(ApplicationId appId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long interval = conf.get(SluiceConf.YARN_REPORT_INTERVAL).toMillis();
+        long interval = conf.get(SluiceConf.SUBMIT_STATUS_INTERVAL).toMillis();
         AppStatus last = null;
         while (true) {
             AppStatus now = AppStatus.of(rm("get the report of " + appId, () -> yarn.getApplicationReport(appId)));
@@ -244,14 +245,14 @@ public final class YarnSubmitter implements AutoCloseable {
     }
 
     private static Path stagingBase(FileSystem fs, SluiceConf conf) {
-        String dir = conf.get(SluiceConf.YARN_STAGING_DIR);
+        String dir = conf.get(SluiceConf.SUBMIT_STAGING_DIR);
         return dir.isBlank() ? new Path(fs.getHomeDirectory(), ".sluice") : new Path(dir);
     }
 
     private static void checkLog4jConfig(SluiceConf conf) {
-        String file = conf.get(SluiceConf.YARN_LOG4J_CONFIG);
+        String file = conf.get(SluiceConf.SUBMIT_LOG4J_CONFIG);
         if (!file.isBlank() && !Files.isReadable(java.nio.file.Path.of(file))) {
-            throw new YarnSubmitException("The log4j2 configuration " + file + " (" + SluiceConf.YARN_LOG4J_CONFIG.name()
+            throw new YarnSubmitException("The log4j2 configuration " + file + " (" + SluiceConf.SUBMIT_LOG4J_CONFIG.name()
                     + ") does not exist or is not readable");
         }
     }
@@ -283,16 +284,17 @@ public final class YarnSubmitter implements AutoCloseable {
         if (info == null) {
             List<String> known = rm("list queues", () -> yarn.getAllQueues()).stream().map(QueueInfo::getQueueName).sorted().toList();
             throw new YarnSubmitException("Queue '" + queue + "' does not exist on the ResourceManager ("
-                    + SluiceConf.YARN_QUEUE.name() + "/--queue); known queues: " + known);
+                    + YarnConf.QUEUE.name() + "/--queue); known queues: " + known);
         }
     }
 
-    private static void checkFits(String what, io.sluice.conf.ConfigKey<Integer> memoryKey, int memory, int overhead,
+    private static void checkFits(String what, io.sluice.conf.ConfigKey<Integer> memoryKey, int memory,
+                                  io.sluice.conf.ConfigKey<Integer> overheadKey, int overhead,
                                   String coresKey, int cores, Resource max) {
         long container = (long) memory + overhead;
         if (container > max.getMemorySize()) {
             throw new YarnSubmitException("The container of " + what + " needs " + container + " MiB (" + memoryKey.name()
-                    + "=" + memory + " + " + SluiceConf.YARN_MEMORY_OVERHEAD_MB.name() + "=" + overhead
+                    + "=" + memory + " + " + overheadKey.name() + "=" + overhead
                     + "), more than the cluster's maximum allocation of " + max.getMemorySize()
                     + " MiB (yarn.scheduler.maximum-allocation-mb)");
         }
@@ -311,7 +313,7 @@ public final class YarnSubmitter implements AutoCloseable {
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new YarnSubmitException("Cannot " + what + ": no answer from the ResourceManager at " + rmAddress()
-                    + " within " + connectTimeout.toMillis() + " ms (" + SluiceConf.YARN_RM_CONNECT_TIMEOUT.name()
+                    + " within " + connectTimeout.toMillis() + " ms (" + YarnConf.RM_CONNECT_TIMEOUT.name()
                     + "); is it running, and is yarn.resourcemanager.address right?", e);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
@@ -354,7 +356,7 @@ public final class YarnSubmitter implements AutoCloseable {
         try (var out = fs.create(new Path(confDir, YarnLaunch.SLUICE_CONF_FILE), true)) {
             out.write(text.toString().getBytes(StandardCharsets.UTF_8));
         }
-        String log4j = request.conf().get(SluiceConf.YARN_LOG4J_CONFIG);
+        String log4j = request.conf().get(SluiceConf.SUBMIT_LOG4J_CONFIG);
         if (!log4j.isBlank()) {
             fs.copyFromLocalFile(false, true, new Path(java.nio.file.Path.of(log4j).toAbsolutePath().toUri()),
                     new Path(confDir, YarnLaunch.LOG4J_FILE));
@@ -424,7 +426,7 @@ public final class YarnSubmitter implements AutoCloseable {
 
     /** {@code sluice.yarn.jarCacheDir}, else {@code <staging base>/.sluice-cache}. */
     static Path jarCacheDir(FileSystem fs, SluiceConf conf) {
-        String dir = conf.get(SluiceConf.YARN_JAR_CACHE_DIR);
+        String dir = conf.get(SluiceConf.SUBMIT_JAR_CACHE_DIR);
         return fs.makeQualified(dir.isBlank() ? new Path(stagingBase(fs, conf), JAR_CACHE_NAME) : new Path(dir));
     }
 
@@ -486,7 +488,7 @@ public final class YarnSubmitter implements AutoCloseable {
 
     /** {@code sluice.yarn.jars} when set, else {@link #currentClassPath()}. */
     public static List<java.nio.file.Path> sluiceJars(SluiceConf conf) {
-        String jars = conf.get(SluiceConf.YARN_JARS);
+        String jars = conf.get(SluiceConf.SUBMIT_SLUICE_JARS);
         if (jars.isBlank()) {
             return currentClassPath();
         }

@@ -32,7 +32,7 @@ class StagingTest {
     void setUp() throws Exception {
         var hadoop = new Configuration(false);
         hadoop.set("fs.defaultFS", "file:///");
-        conf = new SluiceConf(false).set(SluiceConf.YARN_STAGING_DIR.name(), tmp.resolve("staging").toString());
+        conf = new SluiceConf(false).set(SluiceConf.SUBMIT_STAGING_DIR.name(), tmp.resolve("staging").toString());
         submitter = new YarnSubmitter(hadoop, conf, progress::add); // no ResourceManager call is made
         fs = FileSystem.getLocal(hadoop).getRawFileSystem();
     }
@@ -94,7 +94,7 @@ class StagingTest {
 
     @Test
     void aJarCacheDirCanBeConfigured() throws Exception {
-        conf.set(SluiceConf.YARN_JAR_CACHE_DIR.name(), tmp.resolve("shared-cache").toString());
+        conf.set(SluiceConf.SUBMIT_JAR_CACHE_DIR.name(), tmp.resolve("shared-cache").toString());
         var dir = stage("application_1_0003", new SubmitRequest(file("app.jar", "app"), "M", List.of(), conf,
                 List.of(file("sluice-runtime.jar", "runtime")), List.of(), List.of()));
         assertThat(YarnLaunch.localResources(fs, dir).get("__sluice_libs__/sluice-runtime.jar").getResource().getFile())

@@ -74,7 +74,7 @@ class YarnClusterBackendTest {
                 return nm;
             }
         };
-        var conf = new SluiceConf(false).set(SluiceConf.YARN_MEMORY_OVERHEAD_MB.name(), "100");
+        var conf = new SluiceConf(false).set(SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB.name(), "100");
         backend = new YarnClusterBackend(conf, new Configuration(false), clients, "application_1_0001", 1,
                 new org.apache.hadoop.fs.Path(staging.toUri()), "am-host");
         backend.start(new ExecutorEventHandler() {

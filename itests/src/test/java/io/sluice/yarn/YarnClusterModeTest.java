@@ -59,7 +59,7 @@ class YarnClusterModeTest {
     }
 
     private YarnSubmitter submitter(List<String> progress) {
-        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"),
+        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"),
                 line -> {
                     progress.add(line);
                     LOG.info("submit: {}", line);
@@ -164,9 +164,9 @@ class YarnClusterModeTest {
         String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/client-mode")).toString();
         SluiceConf conf = YarnApps.appConf()
                 .set(SluiceConf.MASTER.name(), "yarn")
-                .set(SluiceConf.YARN_DEPLOY_MODE.name(), "client")
-                .set(SluiceConf.YARN_APP_JAR.name(), appJar.toString())
-                .set(SluiceConf.YARN_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()));
+                .set(SluiceConf.DEPLOY_MODE.name(), "client")
+                .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())
+                .set(SluiceConf.SUBMIT_SLUICE_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()));
         for (var e : cluster.conf()) {
             if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
                 conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
@@ -258,16 +258,16 @@ class YarnClusterModeTest {
                     YarnApps.appConf(), sluiceJars)))
                     .isInstanceOf(YarnSubmitException.class).hasMessageContaining("nope.jar does not exist");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
-                    YarnApps.appConf().set(SluiceConf.YARN_QUEUE.name(), "nightly"), sluiceJars)))
+                    YarnApps.appConf().set(YarnConf.QUEUE.name(), "nightly"), sluiceJars)))
                     .isInstanceOf(YarnSubmitException.class)
                     .hasMessage("Queue 'nightly' does not exist on the ResourceManager (sluice.yarn.queue/--queue); known queues: [default]");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
                     YarnApps.appConf().set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "8192"), sluiceJars)))
                     .isInstanceOf(YarnSubmitException.class)
-                    .hasMessageContaining("each executor needs 8384 MiB (sluice.executor.memory=8192 + sluice.yarn.memoryOverhead=192)")
+                    .hasMessageContaining("each executor needs 8384 MiB (sluice.executor.memory=8192 + sluice.executor.memoryOverhead=192)")
                     .hasMessageContaining("maximum allocation of 4096 MiB");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
-                    YarnApps.appConf().set(SluiceConf.YARN_AM_CORES.name(), "64"), sluiceJars)))
+                    YarnApps.appConf().set(SluiceConf.DRIVER_CORES.name(), "64"), sluiceJars)))
                     .isInstanceOf(YarnSubmitException.class)
                     .hasMessageContaining("the ApplicationMaster (the driver) needs 64 vcores");
         }
@@ -299,9 +299,9 @@ class YarnClusterModeTest {
     void anApplicationMasterThatCannotRegisterFailsTheApplicationWithThatDiagnostic() throws Exception {
         // the AM's ResourceManager scheduler address is wrong: submission works, registration cannot
         SluiceConf conf = YarnApps.appConf()
-                .set(SluiceConf.YARN_MAX_APP_ATTEMPTS.name(), "1")
+                .set(YarnConf.MAX_APP_ATTEMPTS.name(), "1")
                 .set(SluiceConf.HADOOP_PREFIX + "yarn.resourcemanager.scheduler.address", "127.0.0.1:1")
-                .set(SluiceConf.YARN_RM_CONNECT_TIMEOUT.name(), "5s")
+                .set(YarnConf.RM_CONNECT_TIMEOUT.name(), "5s")
                 .set(SluiceConf.HADOOP_PREFIX + "yarn.resourcemanager.connect.max-wait.ms", "5000");
         FileSystem fs = cluster.fs();
         String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/no-register/counts")).toString();

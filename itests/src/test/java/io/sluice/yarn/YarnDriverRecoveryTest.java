@@ -57,7 +57,7 @@ class YarnDriverRecoveryTest {
     }
 
     private YarnSubmitter submitter() {
-        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"),
+        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"),
                 line -> LOG.info("submit: {}", line));
     }
 
@@ -137,8 +137,8 @@ class YarnDriverRecoveryTest {
         // the driver fails on attempts 1 and 2, each after its first batch: more than 3 s apart, so with at most two
         // attempts in any 3 s YARN still starts a third, which runs to the end
         SluiceConf conf = YarnApps.appConf()
-                .set(SluiceConf.YARN_MAX_APP_ATTEMPTS.name(), "2")
-                .set(SluiceConf.YARN_ATTEMPT_FAILURES_VALIDITY.name(), "3s");
+                .set(YarnConf.MAX_APP_ATTEMPTS.name(), "2")
+                .set(YarnConf.ATTEMPT_FAILURES_VALIDITY.name(), "3s");
         try (var submitter = submitter(); var client = cluster.yarnClient()) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
                     List.of(out, checkpoint, "3", "2"), conf, sluiceJars));

@@ -94,7 +94,7 @@ class YarnDynamicAllocationTest {
     void executorContainersFollowALoadStepUpAndBackDownWithinMinAndMax() throws Exception {
         var samples = new ArrayList<Sample>();
         try (var submitter = new YarnSubmitter(cluster.conf(),
-                new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"), line -> LOG.info("submit: {}", line));
+                new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"), line -> LOG.info("submit: {}", line));
              var client = cluster.yarnClient()) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnLoadStepApp.class.getName(),
                     List.of("5", "20", "6", "400"), appConf(), YarnApps.sluiceJars()));

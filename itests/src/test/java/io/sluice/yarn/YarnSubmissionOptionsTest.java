@@ -75,7 +75,7 @@ class YarnSubmissionOptionsTest {
     }
 
     private static YarnSubmitter submitter(List<String> progress) {
-        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"),
+        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"),
                 line -> {
                     progress.add(line);
                     LOG.info("submit: {}", line);
@@ -103,7 +103,7 @@ class YarnSubmissionOptionsTest {
         // a cache of this test's own, so that the first submission finds it empty whatever ran before
         String cache = "/jar-caches/options-cluster";
         try (var submitter = submitter(progress)) {
-            ApplicationId appId = submitter.submit(request(appConf(true).set(SluiceConf.YARN_JAR_CACHE_DIR.name(), cache),
+            ApplicationId appId = submitter.submit(request(appConf(true).set(SluiceConf.SUBMIT_JAR_CACHE_DIR.name(), cache),
                     out1, 2, marker.toString()));
             cacheDir = fs.makeQualified(new org.apache.hadoop.fs.Path(cache));
             assertThat(progress).anyMatch(l -> l.startsWith("Sluice's jars: ") && l.contains(" 0 reused from the jar cache "
@@ -139,7 +139,7 @@ class YarnSubmissionOptionsTest {
         progress.clear();
         String out2 = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/options-2/shouts")).toString();
         try (var submitter = submitter(progress)) {
-            ApplicationId appId = submitter.submit(request(appConf(false).set(SluiceConf.YARN_JAR_CACHE_DIR.name(), cache),
+            ApplicationId appId = submitter.submit(request(appConf(false).set(SluiceConf.SUBMIT_JAR_CACHE_DIR.name(), cache),
                     out2, 2, null));
             assertThat(progress).anyMatch(l -> l.startsWith("Sluice's jars: ") && l.endsWith(" reused from the jar cache "
                     + cacheDir + ", 0 uploaded"));
@@ -162,9 +162,9 @@ class YarnSubmissionOptionsTest {
         var marker = fs.makeQualified(new org.apache.hadoop.fs.Path("/markers/options-client-stop"));
         SluiceConf conf = appConf(true)
                 .set(SluiceConf.MASTER.name(), "yarn")
-                .set(SluiceConf.YARN_DEPLOY_MODE.name(), "client")
-                .set(SluiceConf.YARN_APP_JAR.name(), appJar.toString())
-                .set(SluiceConf.YARN_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()))
+                .set(SluiceConf.DEPLOY_MODE.name(), "client")
+                .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())
+                .set(SluiceConf.SUBMIT_SLUICE_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()))
                 .set(SluiceConf.SUBMIT_JARS.name(), helperJar.toString())
                 .set(SluiceConf.SUBMIT_FILES.name(), greeting.toString());
         for (var e : cluster.conf()) {

@@ -53,6 +53,7 @@ public final class SluiceContext implements AutoCloseable {
      * loss just took away.
      */
     private final Object computedLock = new Object();
+    private final List<String> configurationWarnings;
     private long stateLosses;
     private volatile boolean stopped;
 
@@ -75,6 +76,8 @@ public final class SluiceContext implements AutoCloseable {
      * plug in.
      */
     public SluiceContext(SluiceConf conf, Function<ExecutionEnv, TaskScheduler> schedulers) {
+        // every value at once, before anything starts; unknown and deprecated keys are logged
+        this.configurationWarnings = conf.validateAtStart(conf.get(SluiceConf.APP_NAME)).warnings();
         this.conf = conf;
         this.env = new DriverEnv(conf);
         this.maxStageAttempts = conf.get(SluiceConf.STAGE_MAX_ATTEMPTS);
@@ -151,6 +154,14 @@ public final class SluiceContext implements AutoCloseable {
 
     public SluiceConf conf() {
         return conf;
+    }
+
+    /**
+     * What the configuration check at start warned of (and logged): unknown {@code sluice.*} keys, each naming the
+     * closest known key, and deprecated key names.
+     */
+    public List<String> configurationWarnings() {
+        return configurationWarnings;
     }
 
     public String appId() {

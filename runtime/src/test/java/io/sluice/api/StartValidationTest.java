@@ -195,10 +195,33 @@ class StartValidationTest {
         assertThat(conf.validate()).containsExactly(
                 "sluice.default.parallelism: cannot parse 'two' as Integer",
                 "sluice.streaming.blockInterval: cannot parse 'soon' as Duration (examples: 200ms, 10s, 1min)",
-                "sluice.streaming.blockIntervall: unknown configuration key",
                 "sluice.streaming.unpersist: cannot parse 'maybe' as Boolean");
         assertThat(new SluiceConf(false).setMaster("local[3]").set("sluice.streaming.blockInterval", "50ms").validate())
                 .isEmpty();
+    }
+
+    @Test
+    void aContextDoesNotStartWithAnInvalidValueAndListsEveryOne() {
+        var conf = new SluiceConf(false).setMaster("local[1]")
+                .set("sluice.streaming.unpersist", "maybe")
+                .set("sluice.rpc.askTimeout", "0ms");
+        assertThatThrownBy(() -> new StreamingContext(conf, Durations.seconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sluice.streaming.unpersist: cannot parse 'maybe' as Boolean")
+                .hasMessageContaining("sluice.rpc.askTimeout: expected >= 1 ms, got 0ms");
+    }
+
+    @Test
+    void aMisspelledKeyIsWarnedOfAtStartNamingTheKeyMeant() {
+        var conf = new SluiceConf(false).setMaster("local[1]").set("sluice.streaming.backpresure.enabled", "true");
+        var ssc = new StreamingContext(conf, Durations.seconds(1));
+        try {
+            assertThat(ssc.context().configurationWarnings()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .startsWith("sluice.streaming.backpresure.enabled: unknown configuration key")
+                    .endsWith("did you mean sluice.streaming.backpressure.enabled?");
+        } finally {
+            ssc.stop();
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.sluice.submit;
 
+import io.sluice.yarn.YarnConf;
 import io.sluice.conf.SluiceConf;
 import io.sluice.yarn.AppStatus;
 import io.sluice.yarn.SubmitRequest;
@@ -149,7 +150,7 @@ public final class SluiceSubmit implements Callable<Integer> {
         if (m.equals("yarn")) {
             if (deployMode.equals("client")) {
                 // the driver runs here; an ApplicationMaster launches the executors, which get the jar
-                conf.set(SluiceConf.YARN_APP_JAR.name(), jar.toAbsolutePath().toString());
+                conf.set(SluiceConf.SUBMIT_APP_JAR.name(), jar.toAbsolutePath().toString());
                 return runHere(conf);
             }
             return submitToYarn(conf);
@@ -166,17 +167,17 @@ public final class SluiceSubmit implements Callable<Integer> {
     SluiceConf conf() {
         var conf = confOf(confs);
         conf.set(SluiceConf.MASTER.name(), master.trim());
-        conf.set(SluiceConf.YARN_DEPLOY_MODE.name(), deployMode);
+        conf.set(SluiceConf.DEPLOY_MODE.name(), deployMode);
         if (name != null) {
             conf.set(SluiceConf.APP_NAME.name(), name);
         } else if (conf.asMap().get(SluiceConf.APP_NAME.name()) == null) {
             conf.set(SluiceConf.APP_NAME.name(), mainClass);
         }
         if (queue != null) {
-            conf.set(SluiceConf.YARN_QUEUE.name(), queue);
+            conf.set(YarnConf.QUEUE.name(), queue);
         }
         if (driverMemory != null) {
-            conf.set(SluiceConf.YARN_AM_MEMORY_MB.name(), Integer.toString(memoryMb("--driver-memory", driverMemory)));
+            conf.set(SluiceConf.DRIVER_MEMORY_MB.name(), Integer.toString(memoryMb("--driver-memory", driverMemory)));
         }
         if (executorMemory != null) {
             conf.set(SluiceConf.EXECUTOR_MEMORY_MB.name(), Integer.toString(memoryMb("--executor-memory", executorMemory)));
@@ -193,13 +194,13 @@ public final class SluiceSubmit implements Callable<Integer> {
         if (!files.isEmpty()) {
             conf.set(SluiceConf.SUBMIT_FILES.name(), absolute(files));
         }
-        // every key must be known and its value valid: fail here, not in the ApplicationMaster
-        for (var key : SluiceConf.keys()) {
-            try {
-                conf.get(key);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
+        // every value must be valid: fail here, not in the ApplicationMaster; unknown and deprecated keys are warned of
+        var report = conf.check(io.sluice.conf.ConfigRegistry.load(SluiceSubmit.class.getClassLoader()));
+        if (!report.errors().isEmpty()) {
+            throw new UsageException(String.join("; ", report.errors()));
+        }
+        if (err != null) {
+            report.warnings().forEach(w -> err.println("sluice-submit: warning: " + w));
         }
         return conf;
     }
@@ -238,7 +239,7 @@ public final class SluiceSubmit implements Callable<Integer> {
         try (var submitter = new YarnSubmitter(hadoopConf(env), conf, out::println)) {
             ApplicationId appId = submitter.submit(new SubmitRequest(jar, mainClass, appArgs, conf, YarnSubmitter.sluiceJars(conf)));
             out.println("Application id: " + appId);
-            if (!conf.get(SluiceConf.YARN_WAIT_FOR_COMPLETION)) {
+            if (!conf.get(SluiceConf.SUBMIT_WAIT_FOR_COMPLETION)) {
                 return OK;
             }
             AppStatus end = submitter.awaitCompletion(appId, Duration.ofDays(36500));

@@ -1,5 +1,6 @@
 package io.sluice.submit;
 
+import io.sluice.yarn.YarnConf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,9 +35,10 @@ class SluiceSubmitTest {
         SluiceConf conf = s.conf();
         assertThat(conf.get(SluiceConf.MASTER)).isEqualTo("yarn");
         assertThat(conf.get(SluiceConf.APP_NAME)).isEqualTo("wc");
-        assertThat(conf.get(SluiceConf.YARN_QUEUE)).isEqualTo("streaming");
-        assertThat(conf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB)).isEqualTo(300);
-        assertThat(conf.get(SluiceConf.YARN_AM_MEMORY_MB)).isEqualTo(1024);
+        assertThat(conf.get(YarnConf.QUEUE)).isEqualTo("streaming");
+        assertThat(conf.get(SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB)).as("read under its deprecated name").isEqualTo(300);
+        assertThat(conf.get(SluiceConf.DRIVER_MEMORY_OVERHEAD_MB)).isEqualTo(300);
+        assertThat(conf.get(SluiceConf.DRIVER_MEMORY_MB)).isEqualTo(1024);
         assertThat(conf.get(SluiceConf.EXECUTOR_MEMORY_MB)).isEqualTo(768);
         assertThat(conf.get(SluiceConf.EXECUTOR_CORES)).isEqualTo(2);
         assertThat(conf.get(SluiceConf.EXECUTOR_INSTANCES)).isEqualTo(3);
