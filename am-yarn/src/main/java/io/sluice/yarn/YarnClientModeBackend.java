@@ -6,6 +6,9 @@ import io.sluice.cluster.ExecutorId;
 import io.sluice.cluster.ExecutorLossReason;
 import io.sluice.cluster.ExecutorSpec;
 import io.sluice.conf.SluiceConf;
+import io.sluice.deploy.ApplicationStatus;
+import io.sluice.deploy.Staging;
+import io.sluice.deploy.SubmitRequest;
 import io.sluice.rpc.RpcCallContext;
 import io.sluice.rpc.RpcClient;
 import io.sluice.rpc.RpcEndpoint;
@@ -19,14 +22,13 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * The {@code yarn} backend of a driver in client deploy mode (the driver runs in the submitting JVM): {@link #start}
  * submits an ApplicationMaster in executor-launcher mode ({@link ExecutorLauncher}) with the application jar
- * ({@code sluice.yarn.appJar}) and Sluice's jars, waits until it connected back, and from then on forwards launches
+ * ({@code sluice.submit.appJar}) and Sluice's jars, waits until it connected back, and from then on forwards launches
  * and releases to it; its events arrive on the driver's {@value LauncherMessages#DRIVER_ENDPOINT} endpoint, in the
  * order the launcher's backend reported them. {@link #stop} ends the launcher (SUCCEEDED), waits for the application
  * to end (bounded) and removes its staging directory.
@@ -40,7 +42,7 @@ final class YarnClientModeBackend implements ClusterBackend {
     private final CompletableFuture<InetSocketAddress> ready = new CompletableFuture<>();
     private TransportContext transport;
     private YarnSubmitter submitter;
-    private ApplicationId yarnApp;
+    private String yarnApp;
     private RpcClient launcher;
     private volatile boolean stopped;
 
@@ -80,7 +82,7 @@ final class YarnClientModeBackend implements ClusterBackend {
             String driverUrl = conf.get(SluiceConf.DRIVER_HOST) + ":" + server.address().getPort();
             submitter = new YarnSubmitter(hadoopConf, conf, line -> LOG.info("{}", line));
             yarnApp = submitter.submitLauncher(new SubmitRequest(Path.of(jar), "executor launcher of " + conf.get(SluiceConf.APP_ID),
-                    List.of(), conf, YarnSubmitter.sluiceJars(conf)), driverUrl);
+                    List.of(), conf, Staging.sluiceJars(conf)), driverUrl);
             InetSocketAddress address = awaitLauncher(conf.get(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT));
             launcher = transport.clientFactory().client(address);
             LOG.info("Application {}: executor launcher {} ready at {}", conf.get(SluiceConf.APP_ID), yarnApp, address);
@@ -98,7 +100,7 @@ final class YarnClientModeBackend implements ClusterBackend {
                 try {
                     return ready.get(500, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
-                    AppStatus st = submitter.status(yarnApp);
+                    ApplicationStatus st = submitter.status(yarnApp);
                     if (st.ended()) {
                         throw new IllegalStateException("The YARN executor launcher " + yarnApp + " ended before it connected: "
                                 + st.describe());
@@ -160,7 +162,7 @@ final class YarnClientModeBackend implements ClusterBackend {
             }
             if (submitter != null && yarnApp != null) {
                 try {
-                    AppStatus end = submitter.awaitCompletion(yarnApp, STOP_WAIT);
+                    ApplicationStatus end = submitter.awaitCompletion(yarnApp, STOP_WAIT);
                     if (!end.ended()) {
                         LOG.warn("The YARN executor launcher {} did not end within {} s; killing it", yarnApp, STOP_WAIT.toSeconds());
                         submitter.kill(yarnApp);
@@ -182,7 +184,7 @@ final class YarnClientModeBackend implements ClusterBackend {
     }
 
     /** The YARN application of the executor launcher, once started. */
-    ApplicationId yarnApplication() {
+    String yarnApplication() {
         return yarnApp;
     }
 }

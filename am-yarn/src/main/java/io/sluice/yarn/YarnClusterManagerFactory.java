@@ -18,18 +18,17 @@ public final class YarnClusterManagerFactory implements ClusterManagerFactory {
 
     /** The class path's Hadoop configuration with the {@code sluice.hadoop.*} settings of {@code conf} on top. */
     static YarnConfiguration hadoopConf(SluiceConf conf) {
-        var hadoop = new YarnConfiguration();
-        conf.asMap().forEach((k, v) -> {
-            if (k.startsWith(SluiceConf.HADOOP_PREFIX)) {
-                hadoop.set(k.substring(SluiceConf.HADOOP_PREFIX.length()), v);
-            }
-        });
-        return hadoop;
+        return new YarnConfiguration(io.sluice.conf.HadoopConfigurations.from(conf));
     }
 
     @Override
     public boolean supports(String masterUrl) {
         return masterUrl != null && masterUrl.trim().equals(MASTER);
+    }
+
+    @Override
+    public String masterForm() {
+        return MASTER;
     }
 
     /**

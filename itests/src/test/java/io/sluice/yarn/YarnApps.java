@@ -43,7 +43,7 @@ public final class YarnApps {
     public static List<Path> sluiceJars() {
         var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
                 "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes", "selenium", "bcpkix", "bcprov", "bcutil");
-        return YarnSubmitter.currentClassPath().stream()
+        return io.sluice.deploy.Staging.currentClassPath().stream()
                 .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
                 .toList();
     }
