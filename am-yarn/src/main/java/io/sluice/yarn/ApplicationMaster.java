@@ -107,9 +107,11 @@ public final class ApplicationMaster {
             int colon = driverUrl.lastIndexOf(':');
             var driver = new java.net.InetSocketAddress(driverUrl.substring(0, colon), Integer.parseInt(driverUrl.substring(colon + 1)));
             var ending = ExecutorLauncher.run(conf, driver, attempt, new Path(System.getenv(YarnLaunch.ENV_STAGING_DIR)), host);
-            return ending.byDriver()
-                    ? finish(appId, FinalApplicationStatus.SUCCEEDED, "", 0)
-                    : finish(appId, FinalApplicationStatus.FAILED, "executor launcher: " + ending.reason(), EXIT_FAILED);
+            if (ending.byDriver()) {
+                var status = FinalApplicationStatus.valueOf(ending.finalStatus());
+                return finish(appId, status, ending.diagnostics(), status == FinalApplicationStatus.SUCCEEDED ? 0 : EXIT_FAILED);
+            }
+            return finish(appId, FinalApplicationStatus.FAILED, "executor launcher: " + ending.reason(), EXIT_FAILED);
         } catch (Exception e) {
             LOG.error("Application {}: the executor launcher failed", appId, e);
             return finish(appId, FinalApplicationStatus.FAILED, "the executor launcher failed: " + e, EXIT_FAILED);

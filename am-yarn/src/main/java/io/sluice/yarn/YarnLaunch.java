@@ -33,13 +33,6 @@ public final class YarnLaunch {
     public static final String ENV_ATTEMPT_VALIDITY_MS = "SLUICE_YARN_ATTEMPT_VALIDITY_MS";
     public static final String SLUICE_CONF_FILE = Staging.SLUICE_CONF_FILE;
     static final String CONF_LINK = Staging.CONF_LINK;
-    /** Settings an executor needs before it registers (the rest comes from the driver), passed as {@code -D}. */
-    private static final List<String> STARTUP_PREFIXES = List.of("sluice.rpc.", "sluice.kryo.", "sluice.network.");
-    static final List<String> ADD_OPENS = List.of(
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens", "java.base/java.util=ALL-UNNAMED");
-
     private YarnLaunch() {
     }
 
@@ -82,26 +75,6 @@ public final class YarnLaunch {
     public static List<String> loggingOptions(Map<String, LocalResource> resources) {
         String link = CONF_LINK + "/" + Staging.LOG4J_FILE;
         return resources.containsKey(link) ? List.of("-Dlog4j2.configurationFile=" + link) : List.of();
-    }
-
-    /** The JVM options every executor container starts with: heap, OOM exit, add-opens, startup settings, extras. */
-    public static List<String> executorJvmOptions(SluiceConf conf, int heapMb) {
-        var opts = new ArrayList<String>();
-        opts.add("-Xmx" + heapMb + "m");
-        opts.add("-XX:+ExitOnOutOfMemoryError");
-        opts.add("-Dlog4j2.shutdownHookEnabled=false");
-        opts.addAll(ADD_OPENS);
-        conf.asMap().forEach((k, v) -> {
-            if (STARTUP_PREFIXES.stream().anyMatch(k::startsWith)) {
-                opts.add(quote("-D" + k + "=" + v));
-            }
-        });
-        opts.addAll(splitOptions(conf.get(SluiceConf.EXECUTOR_JAVA_OPTIONS)));
-        return opts;
-    }
-
-    static List<String> splitOptions(String options) {
-        return options.isBlank() ? List.of() : Arrays.asList(options.trim().split("\\s+"));
     }
 
     /** Redirects of a container command to the container's log directory, where YARN's log aggregation finds them. */

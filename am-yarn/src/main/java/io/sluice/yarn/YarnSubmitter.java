@@ -146,9 +146,9 @@ public final class YarnSubmitter implements Submitter {
         var cmd = new ArrayList<String>();
         cmd.add(YarnLaunch.javaCommand(appConf));
         cmd.add("-Xmx" + amMemory + "m");
-        cmd.addAll(YarnLaunch.ADD_OPENS);
+        cmd.addAll(io.sluice.serde.RequiredJvmOptions.OPTIONS);
         cmd.addAll(YarnLaunch.loggingOptions(resources));
-        cmd.addAll(YarnLaunch.splitOptions(appConf.get(SluiceConf.DRIVER_JAVA_OPTIONS)));
+        cmd.addAll(io.sluice.cluster.ExecutorLaunchPlan.splitOptions(appConf.get(SluiceConf.DRIVER_JAVA_OPTIONS)));
         cmd.add(ApplicationMaster.class.getName());
         cmd.addAll(amArgs);
         cmd.add(YarnLaunch.logRedirects());

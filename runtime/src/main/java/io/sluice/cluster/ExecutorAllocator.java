@@ -64,6 +64,7 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
     private int consecutiveFailures;
     private long backoffUntil;
     private String fatal;
+    private boolean launchesStopped;
 
     public ExecutorAllocator(ClusterBackend backend, ExecutorSpec spec, Clock clock, Executor mainThread,
                              Duration registrationTimeout, RestartBackoff backoff, FailureWindow failures,
@@ -119,6 +120,14 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
         }
     }
 
+    /**
+     * No executor is launched, released or replaced any more (the application ended and is being deregistered);
+     * events are still tracked. Irreversible.
+     */
+    public void stopLaunching() {
+        launchesStopped = true;
+    }
+
     /** One pass of the policy: time out registrations, then launch or release toward the target. */
     public void runOnce(long nowMs) {
         var expired = new ArrayList<ExecutorId>();
@@ -139,7 +148,7 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
     }
 
     private void reconcile(long nowMs) {
-        if (fatal != null) {
+        if (fatal != null || launchesStopped) {
             return;
         }
         int have = requested.size() + registering.size() + running.size();

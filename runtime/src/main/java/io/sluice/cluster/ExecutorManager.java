@@ -136,7 +136,18 @@ public final class ExecutorManager {
         mainThread.scheduleWithFixedDelay(this::runOnce, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Sets the number of executors wanted (see {@link ExecutorAllocator#requestTotalExecutors}). */
+    /**
+     * Tells the cluster manager the application ended with {@code status} (see {@link ClusterBackend#deregister}); call
+     * before {@link #stop()}. No executor is launched afterwards.
+     */
+    public void deregister(FinalStatus status, String diagnostics) {
+        onMain(() -> {
+            allocator.stopLaunching();
+            return null;
+        });
+        backend.deregister(status, diagnostics);
+    }
+
     /** Tells the backend where the driver's HTTP server is (see {@link ClusterBackend#publishDriverUi}); never throws. */
     public void publishDriverUi(java.net.URI url) {
         try {
@@ -146,6 +157,7 @@ public final class ExecutorManager {
         }
     }
 
+    /** Sets the number of executors wanted (see {@link ExecutorAllocator#requestTotalExecutors}). */
     public void requestTotalExecutors(int total) {
         onMain(() -> {
             allocator.requestTotalExecutors(total);
@@ -317,6 +329,11 @@ public final class ExecutorManager {
         public void releaseExecutor(ExecutorId id) {
             lost(id, ExecutorLossReason.RELEASED_BY_DRIVER, "released by the executor allocator");
             backend.releaseExecutor(id);
+        }
+
+        @Override
+        public void deregister(FinalStatus status, String diagnostics) {
+            backend.deregister(status, diagnostics);
         }
 
         @Override

@@ -30,6 +30,7 @@ class ExecutorManagerTest {
     private static final class FakeBackend implements ClusterBackend {
         final List<ExecutorSpec> launched = new CopyOnWriteArrayList<>();
         final List<ExecutorId> released = new CopyOnWriteArrayList<>();
+        final List<String> deregistered = new CopyOnWriteArrayList<>();
         volatile boolean stopped;
 
         @Override
@@ -45,6 +46,11 @@ class ExecutorManagerTest {
         @Override
         public void releaseExecutor(ExecutorId id) {
             released.add(id);
+        }
+
+        @Override
+        public void deregister(FinalStatus status, String diagnostics) {
+            deregistered.add(status + ": " + diagnostics);
         }
 
         @Override
@@ -157,5 +163,20 @@ class ExecutorManagerTest {
         assertThat(events).containsExactly("registered " + a, "lost " + a + " RELEASED_BY_DRIVER");
         assertThat(register(b)).isNotInstanceOf(Registered.class);
         assertThat(manager.runningExecutors()).isEmpty();
+    }
+
+    @Test
+    void deregisteringTellsTheBackendTheFinalStatusAndNoExecutorIsReplacedAfterwards() throws Exception {
+        manager.requestTotalExecutors(1);
+        var first = new ExecutorId("app-m-exec-1-1");
+        await("launch", () -> backend.launched.size() == 1);
+        register(first);
+        await("running", () -> manager.runningExecutors().equals(List.of(first)));
+
+        manager.deregister(FinalStatus.FAILED, "the job failed");
+        assertThat(backend.deregistered).containsExactly("FAILED: the job failed");
+        // the application is over: a larger target launches nothing (requestTotalExecutors acts at once, on the main thread)
+        manager.requestTotalExecutors(2);
+        assertThat(backend.launched).hasSize(1);
     }
 }

@@ -43,6 +43,14 @@ public final class TestingClusterBackend implements ClusterBackend {
         released.add(id);
     }
 
+    /** The final status given to {@link #deregister}, or null. */
+    public FinalStatus finalStatus;
+
+    @Override
+    public void deregister(FinalStatus status, String diagnostics) {
+        finalStatus = status;
+    }
+
     @Override
     public void stop() {
     }
