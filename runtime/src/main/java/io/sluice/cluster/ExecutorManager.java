@@ -120,7 +120,8 @@ public final class ExecutorManager {
                 clock, mainThread, conf.get(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT),
                 new RestartBackoff(conf.get(SluiceConf.EXECUTOR_FAILURE_BACKOFF), conf.get(SluiceConf.EXECUTOR_MAX_FAILURE_BACKOFF), 2.0),
                 new FailureWindow(conf.get(SluiceConf.EXECUTOR_MAX_FAILURES), conf.get(SluiceConf.EXECUTOR_FAILURE_WINDOW)),
-                releasable, onFatal, localityHint);
+                releasable, onFatal, localityHint, new ExecutorAllocator.Pacing(conf.get(SluiceConf.EXECUTOR_MAX_PENDING_LAUNCHES),
+                        conf.get(SluiceConf.EXECUTOR_LAUNCH_TIMEOUT)));
     }
 
     /** Starts the backend and the tick. Call once. */

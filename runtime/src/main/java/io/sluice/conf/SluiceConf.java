@@ -175,7 +175,19 @@ public final class SluiceConf {
             "How long an executor keeps trying to reach the driver (to register, then to heartbeat) before it exits with "
                     + "an error, so that executors of a dead driver do not linger.");
     public static final ConfigKey<Duration> EXECUTOR_REGISTRATION_TIMEOUT = duration("sluice.executor.registrationTimeout", Duration.ofSeconds(60), Duration.ofMillis(10),
-            "How long a launched executor has to register with the driver before the allocator releases it and counts a failure.");
+            "How long an executor that started (its process, container or pod runs) has to register with the driver before the "
+                    + "allocator releases it and counts a failure.");
+    public static final ConfigKey<Duration> EXECUTOR_LAUNCH_TIMEOUT = register(ConfigKey.key("sluice.executor.launchTimeout")
+            .durationType().atLeast(Duration.ofMillis(1)).defaultValue(Duration.ofMinutes(10))
+            .doc("How long an executor the cluster manager accepted may take to start (a YARN container to be allocated "
+                    + "and started, a Kubernetes pod to be scheduled) before the allocator gives it up and asks for "
+                    + "another; not counted as a failure. Once started, it has sluice.executor.registrationTimeout to "
+                    + "register."));
+    public static final ConfigKey<Integer> EXECUTOR_MAX_PENDING_LAUNCHES = register(ConfigKey.key("sluice.executor.maxPendingLaunches")
+            .intType().atLeast(0).defaultValue(0)
+            .doc("The most executor launches in flight at once (asked of the cluster manager, not yet started); further "
+                    + "executors are asked for as those start, so that a slow cluster manager is not flooded with "
+                    + "requests. 0 means no limit."));
     public static final ConfigKey<Integer> EXECUTOR_MAX_FAILURES = integer("sluice.executor.maxFailures", 8, 0,
             "Executor failures (exits, launch failures, registration or heartbeat timeouts; never preemption or release "
                     + "by the driver) tolerated within sluice.executor.failureWindow before the application fails.");
