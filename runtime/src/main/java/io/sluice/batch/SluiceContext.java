@@ -91,6 +91,11 @@ public final class SluiceContext implements AutoCloseable {
             this.scheduler = ExecutorCluster.start(conf, clusterManager(master).get(), env.serializer(), mapOutputs);
             this.cluster = true;
         } else {
+            if (!ClusterManagers.isLocalThreads(master)) {
+                // a cluster master whose backend module is not on the class path
+                throw new IllegalArgumentException("Cannot start " + conf.get(SluiceConf.APP_NAME) + ": "
+                        + io.sluice.deploy.Submitters.noBackendMessage(master, SluiceContext.class.getClassLoader()));
+            }
             int threads = MasterUrl.parseLocal(master).localThreads();
             this.scheduler = new LocalTaskScheduler(threads, conf.get(SluiceConf.JOB_TIMEOUT), env);
             this.appId = "local-" + System.currentTimeMillis();

@@ -171,11 +171,14 @@ class StartValidationTest {
     }
 
     @Test
-    void aBadMasterUrlListsTheAcceptedForms() {
-        assertThatThrownBy(() -> new SluiceContext(new SluiceConf(false).setMaster("spark://host:7077")))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Could not parse master URL 'spark://host:7077'. Expected one of: local, local[N], local[*], "
-                        + "local-cluster[E,C,M], yarn, k8s://https://host:port, mesos://host:port");
+    void aBadMasterUrlListsTheInstalledMasters() {
+        for (String master : new String[] {"spark://host:7077", "k8s://https://kube:6443", "mesos://m:5050"}) {
+            assertThatThrownBy(() -> new SluiceContext(new SluiceConf(false).setMaster(master).setAppName("wc")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Cannot start wc: no backend installed for this master: '" + master + "'; installed masters: "
+                            + "local, local[N], local[*], local-cluster[E,C,M] (a cluster manager's backend is installed by "
+                            + "putting its module on the class path)");
+        }
         assertThatThrownBy(() -> new StreamingContext("local[0]", "app", Durations.seconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid master URL 'local[0]': local[N] needs N >= 1");
