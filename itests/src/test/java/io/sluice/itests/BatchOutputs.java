@@ -76,10 +76,7 @@ public final class BatchOutputs {
         long latest = -1;
         if (fs.exists(dir)) {
             for (FileStatus st : fs.listStatus(dir)) {
-                String n = st.getPath().getName();
-                if (n.startsWith("checkpoint-") && !n.contains(".")) {
-                    latest = Math.max(latest, Long.parseLong(n.substring("checkpoint-".length())));
-                }
+                latest = Math.max(latest, io.sluice.checkpoint.CheckpointFiles.completedTimeOf(st.getPath().getName()));
             }
         }
         return latest;

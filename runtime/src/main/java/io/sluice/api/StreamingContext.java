@@ -30,6 +30,8 @@ import io.sluice.scheduler.DStreamGraph;
 import io.sluice.scheduler.InputInfoTracker;
 import io.sluice.scheduler.JobGenerator;
 import io.sluice.scheduler.JobScheduler;
+import io.sluice.scheduler.CheckpointRecovery;
+import io.sluice.scheduler.MetadataCheckpointer;
 import io.sluice.scheduler.StateCheckpointer;
 import io.sluice.state.StateSnapshots;
 import io.sluice.storage.StorageLevel;
@@ -83,6 +85,7 @@ public class StreamingContext implements AutoCloseable {
     private JobGenerator jobGenerator;
     private StateCheckpointer stateCheckpointer;
     private CheckpointWriter checkpointWriter;
+    private MetadataCheckpointer metadataCheckpointer;
     private volatile MetadataCheckpoint recovery;
     private volatile ReceiverTracker receiverTracker;
     private volatile Map<Integer, RateController> rateControllers = Map.of();
@@ -317,6 +320,7 @@ public class StreamingContext implements AutoCloseable {
                 jobScheduler = new JobScheduler(clock, listenerBus, sc.appId());
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
                         this::beforeBatch, this::reportError);
+                jobGenerator.setMaxQueuedCatchUpBatches(conf().get(SluiceConf.RECOVERY_MAX_QUEUED_BATCHES));
                 startStateCheckpointer();
                 startUi();
                 listenerBus.start();
@@ -420,55 +424,17 @@ public class StreamingContext implements AutoCloseable {
     }
 
     /**
-     * Checks the operators of the checkpoint against this graph's stateful streams (same id: same kind and number of
-     * partitions, or refused), and points each at its newest saved state.
+     * Checks the operators of the checkpoint against this graph's stateful streams, points each at its newest saved
+     * state, and gives the inputs their positions (see {@link CheckpointRecovery}).
      */
     private void prepareRecovery(MetadataCheckpoint cp) {
-        var current = new LinkedHashMap<String, StatefulDStream<?, ?>>();
-        for (DStream<?> s : graph.allStreams()) {
-            if (s instanceof StatefulDStream<?, ?> st) {
-                current.put(st.operatorId(), st);
-            }
-        }
-        var saved = new LinkedHashMap<String, MetadataCheckpoint.Operator>();
-        cp.operators().forEach(op -> saved.put(op.id(), op));
-        for (var e : current.entrySet()) {
-            var old = saved.get(e.getKey());
-            var now = new MetadataCheckpoint.Operator(e.getKey(), e.getValue().stateKind(),
-                    e.getValue().partitioner().numPartitions());
-            if (old == null) {
-                LOG.info("[{}] Stateful operator {} is new: it starts with empty state after batch {}", sc.appId(), now,
-                        cp.completedTime());
-                e.getValue().startsAfter(cp.completedTime());
-            } else if (!old.kind().equals(now.kind()) || old.numPartitions() != now.numPartitions()) {
-                throw new IllegalStateException("The checkpoint in " + checkpointDir + " is incompatible with this "
-                        + "application: its state of operator " + old + " cannot be used by operator " + now + " (the "
-                        + (old.kind().equals(now.kind()) ? "number of partitions" : "kind of state") + " changed). "
-                        + "Give the changed operator a new id with name(...)/uid(...) so that it starts empty, keep "
-                        + "the old one, or start with a new checkpoint directory.");
-            }
-        }
-        for (var old : saved.values()) {
-            if (!current.containsKey(old.id())) {
-                LOG.warn("[{}] The checkpoint has state of operator {}, which this application no longer has: that "
-                        + "state is not used", sc.appId(), old);
-            }
-        }
-        var dir = new org.apache.hadoop.fs.Path(checkpointDir);
-        try {
-            var snapshots = new StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
-            for (var st : current.values()) {
-                if (saved.containsKey(st.operatorId()) && st.restoreSavedState(snapshots, cp.completedTime()).isEmpty()) {
-                    LOG.info("[{}] {}: no saved state at or before {}; it is rebuilt from the batches still available",
-                            sc.appId(), st, cp.completedTime());
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Cannot read the saved state under " + checkpointDir + ": " + e.getMessage(), e);
-        }
+        new CheckpointRecovery(graph, checkpointDir, sc.hadoopConf(), sc.appId()).prepare(cp);
     }
 
-    /** With a checkpoint directory, writes a metadata checkpoint after every completed batch. */
+    /**
+     * With a checkpoint directory, takes metadata checkpoints: when a new run starts, after each batch is generated
+     * (when an input saves its position) and after each completed batch (see {@link MetadataCheckpointer}).
+     */
     private void startCheckpointWriter() {
         if (checkpointDir == null) {
             return;
@@ -483,25 +449,21 @@ public class StreamingContext implements AutoCloseable {
         checkpointWriter = new CheckpointWriter(files, sc.appId(),
                 conf().get(SluiceConf.CHECKPOINT_MAX_FAILURES), conf().get(SluiceConf.CHECKPOINT_RETRY_BACKOFF),
                 this::reportError);
-        var operators = new ArrayList<MetadataCheckpoint.Operator>();
-        for (DStream<?> s : graph.allStreams()) {
-            if (s instanceof StatefulDStream<?, ?> st) {
-                operators.add(new MetadataCheckpoint.Operator(st.operatorId(), st.stateKind(),
-                        st.partitioner().numPartitions()));
+        MetadataCheckpoint cp = recovery;
+        String runId = cp != null ? cp.runId() : java.util.UUID.randomUUID().toString();
+        var checkpointer = new MetadataCheckpointer(graph, jobScheduler, checkpointWriter, sc.appId(),
+                conf().get(SluiceConf.APP_NAME), runId, cp == null ? null : cp.completedTime(),
+                conf().get(SluiceConf.CHECKPOINT_RETRY_BACKOFF));
+        metadataCheckpointer = checkpointer;
+        jobGenerator.setOnZeroTime(zero -> {
+            try {
+                checkpointer.started(zero);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("Cannot checkpoint to " + checkpointDir + ": " + e.getMessage(), e);
             }
-        }
-        String appName = conf().get(SluiceConf.APP_NAME);
-        var writer = checkpointWriter;
-        jobGenerator.setAfterBatchCompleted(t -> {
-            var pending = new ArrayList<Time>();
-            for (var b : jobScheduler.pendingBatches()) {
-                if (b.batchTime().isAfter(t)) {
-                    pending.add(b.batchTime());
-                }
-            }
-            writer.write(new MetadataCheckpoint(appName, batchDuration.toMillis(),
-                    graph.zeroTime(), t, pending, operators));
         });
+        jobGenerator.setAfterGenerated(checkpointer::generated);
+        jobGenerator.setAfterBatchCompleted(checkpointer::completed);
     }
 
     /**
@@ -533,12 +495,7 @@ public class StreamingContext implements AutoCloseable {
 
     /** With stateful streams, saves their state to the checkpoint directory every checkpoint interval. */
     private void startStateCheckpointer() {
-        var stateful = new ArrayList<StatefulDStream<?, ?>>();
-        for (DStream<?> s : graph.allStreams()) {
-            if (s instanceof StatefulDStream<?, ?> st) {
-                stateful.add(st);
-            }
-        }
+        var stateful = graph.statefulStreams();
         if (stateful.isEmpty() || checkpointDir == null) {
             return;
         }
@@ -638,13 +595,7 @@ public class StreamingContext implements AutoCloseable {
     }
 
     private List<ReceiverInputDStream<?>> receiverStreams() {
-        var result = new ArrayList<ReceiverInputDStream<?>>();
-        for (InputDStream<?> in : graph.inputStreams()) {
-            if (in instanceof ReceiverInputDStream<?> r) {
-                result.add(r);
-            }
-        }
-        return result;
+        return graph.receiverStreams();
     }
 
     /** Starts the input streams (receivers are placed here). */
@@ -809,6 +760,9 @@ public class StreamingContext implements AutoCloseable {
     private void stopComponents(boolean graceful) {
         Duration timeout = conf().get(SluiceConf.STOP_TIMEOUT);
         stopDynamicAllocation();
+        if (metadataCheckpointer != null) {
+            metadataCheckpointer.stopping();
+        }
         if (jobGenerator != null) {
             if (graceful) {
                 stopInputs(true);

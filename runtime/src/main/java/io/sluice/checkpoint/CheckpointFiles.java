@@ -21,34 +21,45 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The metadata checkpoints of an application: {@code <checkpointDir>/metadata/checkpoint-<completedTimeMs>}, each
- * written to a temporary name and renamed into place, newest {@value #KEPT} kept. A file is magic {@code SLCK}, a
- * format version, the body length, the body and its CRC32C. Reading takes the newest file that is intact; a damaged
- * or unreadable one is reported (naming the file) and the next older one is used — recovery from the last good point.
- * A file of another format version is refused rather than misread.
+ * The metadata checkpoints of an application: {@code <checkpointDir>/metadata/checkpoint-<completedTimeMs>-<sequence>},
+ * each written to a temporary name and renamed into place under a name never used before (the sequence goes on from
+ * the newest file, across drivers), newest {@value #KEPT} kept. A file is magic {@code SLCK}, a format version, the
+ * body length, the body and its CRC32C. Reading takes the newest file that is intact; a damaged or unreadable one is
+ * reported (naming the file) and the next older one is used — recovery from the last good point. A file of an unknown
+ * format version is refused rather than misread; files of format 1 ({@code checkpoint-<completedTimeMs>}, without run
+ * id or input positions) are still read.
  */
 public final class CheckpointFiles {
     private static final Logger LOG = LogManager.getLogger(CheckpointFiles.class);
     static final int MAGIC = 0x534C434B; // "SLCK"
     /** The format this code writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     static final int KEPT = 10;
     private static final String PREFIX = "checkpoint-";
 
     private final FileSystem fs;
     private final Path dir;
+    /** The sequence number of the next file; -1 until the directory was listed. Only the writer's thread writes. */
+    private long nextSequence = -1;
 
     public CheckpointFiles(FileSystem fs, Path checkpointDir) {
         this.fs = fs;
         this.dir = new Path(checkpointDir, "metadata");
     }
 
-    /** Writes {@code cp} as the newest checkpoint and deletes the oldest beyond the kept ones. */
+    /**
+     * Writes {@code cp} as the newest checkpoint, durably ({@code hsync}) and under a new name, and deletes the oldest
+     * beyond the kept ones. Not thread-safe: one writer at a time.
+     */
     public Path write(MetadataCheckpoint cp) throws IOException {
         byte[] body = encode(cp);
         var crc = new CRC32C();
         crc.update(body);
-        Path file = new Path(dir, PREFIX + cp.completedTime().milliseconds());
+        if (nextSequence < 0) {
+            List<FileStatus> existing = list();
+            nextSequence = existing.isEmpty() ? 0 : sequenceOf(existing.get(existing.size() - 1).getPath().getName()) + 1;
+        }
+        Path file = new Path(dir, PREFIX + cp.completedTime().milliseconds() + "-" + nextSequence);
         Path tmp = new Path(dir, "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             var data = new DataOutputStream(out);
@@ -63,11 +74,12 @@ public final class CheckpointFiles {
             fs.delete(tmp, false);
             throw e;
         }
-        fs.delete(file, false);
+        // the name is new, so the rename never replaces a checkpoint: a crash leaves the previous ones intact
         if (!fs.rename(tmp, file)) {
             fs.delete(tmp, false);
             throw new IOException("Could not rename " + tmp + " to " + file);
         }
+        nextSequence++;
         List<FileStatus> all = list();
         for (int i = 0; i + KEPT < all.size(); i++) {
             fs.delete(all.get(i).getPath(), false);
@@ -103,9 +115,9 @@ public final class CheckpointFiles {
                         + Integer.toHexString(magic) + ")");
             }
             int version = data.readInt();
-            if (version != FORMAT_VERSION) {
+            if (version != FORMAT_VERSION && version != 1) {
                 throw new IncompatibleCheckpointException("Checkpoint file " + file + " has format version " + version
-                        + "; this version of Sluice reads format " + FORMAT_VERSION + ". Start the application with "
+                        + "; this version of Sluice reads formats 1 to " + FORMAT_VERSION + ". Start the application with "
                         + "a new checkpoint directory, or with the Sluice version that wrote it.");
             }
             int length = data.readInt();
@@ -120,7 +132,7 @@ public final class CheckpointFiles {
             if ((int) crc.getValue() != expected) {
                 throw new CorruptCheckpointException("Checkpoint file " + file + " is corrupt: checksum mismatch");
             }
-            return decode(body);
+            return version == 1 ? decodeVersion1(body) : decode(body);
         } catch (EOFException e) {
             throw new CorruptCheckpointException("Checkpoint file " + file + " is truncated", e);
         } catch (org.apache.hadoop.fs.ChecksumException e) {
@@ -136,26 +148,48 @@ public final class CheckpointFiles {
         }
         for (FileStatus st : fs.listStatus(dir)) {
             String name = st.getPath().getName();
-            if (st.isFile() && name.startsWith(PREFIX) && timeOf(name) >= 0) {
+            if (st.isFile() && completedTimeOf(name) >= 0) {
                 result.add(st);
             }
         }
-        result.sort(Comparator.comparingLong(st -> timeOf(st.getPath().getName())));
+        // written order: the sequence (format 1 files, without one, are older than every numbered file), then time
+        result.sort(Comparator.<FileStatus>comparingLong(st -> sequenceOf(st.getPath().getName()))
+                .thenComparingLong(st -> completedTimeOf(st.getPath().getName())));
         return result;
     }
 
-    private static long timeOf(String name) {
+    /**
+     * The completed batch time (ms) in the name of a checkpoint file ({@code checkpoint-<ms>-<sequence>}, or
+     * {@code checkpoint-<ms>} in format 1), or -1 if {@code fileName} is not one.
+     */
+    public static long completedTimeOf(String fileName) {
+        if (!fileName.startsWith(PREFIX)) {
+            return -1;
+        }
+        String rest = fileName.substring(PREFIX.length());
+        int dash = rest.indexOf('-');
         try {
-            return Long.parseLong(name.substring(PREFIX.length()));
+            long time = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+            if (dash >= 0 && Long.parseLong(rest.substring(dash + 1)) < 0) {
+                return -1;
+            }
+            return time;
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    private static long sequenceOf(String fileName) {
+        String rest = fileName.substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        return dash < 0 ? -1 : Long.parseLong(rest.substring(dash + 1));
     }
 
     private static byte[] encode(MetadataCheckpoint cp) throws IOException {
         var bytes = new ByteArrayOutputStream();
         var out = new DataOutputStream(bytes);
         out.writeUTF(cp.appName());
+        out.writeUTF(cp.runId());
         out.writeLong(cp.batchDurationMs());
         out.writeLong(cp.zeroTime().milliseconds());
         out.writeLong(cp.completedTime().milliseconds());
@@ -169,6 +203,14 @@ public final class CheckpointFiles {
             out.writeUTF(op.kind());
             out.writeInt(op.numPartitions());
         }
+        out.writeInt(cp.sources().size());
+        for (var source : cp.sources()) {
+            out.writeUTF(source.id());
+            out.writeInt(source.formatVersion());
+            byte[] position = source.position();
+            out.writeInt(position.length);
+            out.write(position);
+        }
         out.flush();
         return bytes.toByteArray();
     }
@@ -176,6 +218,35 @@ public final class CheckpointFiles {
     private static MetadataCheckpoint decode(byte[] body) throws IOException {
         var in = new DataInputStream(new java.io.ByteArrayInputStream(body));
         String appName = in.readUTF();
+        String runId = in.readUTF();
+        var head = decodeCommon(in);
+        int s = in.readInt();
+        var sources = new ArrayList<MetadataCheckpoint.Source>(s);
+        for (int i = 0; i < s; i++) {
+            String id = in.readUTF();
+            int version = in.readInt();
+            byte[] position = new byte[in.readInt()];
+            in.readFully(position);
+            sources.add(new MetadataCheckpoint.Source(id, version, position));
+        }
+        return new MetadataCheckpoint(appName, runId, head.batchMs, head.zero, head.completed, head.pending, head.ops,
+                sources);
+    }
+
+    /** Format 1 had no run id (the zero time stands for it) and no input positions. */
+    private static MetadataCheckpoint decodeVersion1(byte[] body) throws IOException {
+        var in = new DataInputStream(new java.io.ByteArrayInputStream(body));
+        String appName = in.readUTF();
+        var head = decodeCommon(in);
+        return new MetadataCheckpoint(appName, "run-" + head.zero.milliseconds(), head.batchMs, head.zero,
+                head.completed, head.pending, head.ops, List.of());
+    }
+
+    private record Common(long batchMs, Time zero, Time completed, List<Time> pending,
+                          List<MetadataCheckpoint.Operator> ops) {
+    }
+
+    private static Common decodeCommon(DataInputStream in) throws IOException {
         long batchMs = in.readLong();
         Time zero = new Time(in.readLong());
         Time completed = new Time(in.readLong());
@@ -189,7 +260,7 @@ public final class CheckpointFiles {
         for (int i = 0; i < m; i++) {
             ops.add(new MetadataCheckpoint.Operator(in.readUTF(), in.readUTF(), in.readInt()));
         }
-        return new MetadataCheckpoint(appName, batchMs, zero, completed, pending, ops);
+        return new Common(batchMs, zero, completed, pending, ops);
     }
 
     /** A checkpoint file that cannot be read; the message names it. Recovery uses an older one. */

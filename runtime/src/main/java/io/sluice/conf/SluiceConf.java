@@ -231,6 +231,8 @@ public final class SluiceConf {
             "Metadata checkpoints in a row that could not be written (each tried 3 times, with a growing pause from sluice.streaming.checkpoint.retryBackoff) before the streaming context fails: without them a restarted driver cannot recover.");
     public static final ConfigKey<Duration> CHECKPOINT_RETRY_BACKOFF = duration("sluice.streaming.checkpoint.retryBackoff", Duration.ofMillis(500), Duration.ofMillis(1),
             "The first pause before writing a metadata checkpoint again after a failure; it doubles with each attempt.");
+    public static final ConfigKey<Integer> RECOVERY_MAX_QUEUED_BATCHES = integer("sluice.streaming.recovery.maxQueuedBatches", 2, 1,
+            "While a restarted driver catches up on the batches it had not completed and those due while it was down, at most this many of them are generated and waiting to complete at once; the rest are generated as earlier ones complete, so that progress is checkpointed during the catch-up.");
     public static final ConfigKey<Duration> LOCALITY_WAIT = duration("sluice.locality.wait", Duration.ofSeconds(3), Duration.ZERO,
             "How long a task whose input blocks are on particular executors waits for a free slot there before it runs on any executor (reading the blocks over the network).");
 

@@ -2,9 +2,12 @@ package io.sluice.scheduler;
 
 import io.sluice.api.DStream;
 import io.sluice.api.Time;
+import io.sluice.checkpoint.SourcePosition;
 import io.sluice.dstream.ForEachDStream;
+import io.sluice.dstream.StatefulDStream;
 import io.sluice.dstream.InputDStream;
 import io.sluice.dstream.Job;
+import io.sluice.dstream.ReceiverInputDStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -14,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;
@@ -32,6 +36,7 @@ public final class DStreamGraph {
     private final Duration batchDuration;
     private Duration rememberDuration;
     private Time zeroTime;
+    private volatile List<StatefulDStream<?, ?>> statefulAfterStart;
 
     public DStreamGraph(Duration batchDuration) {
         if (batchDuration == null || batchDuration.toMillis() <= 0) {
@@ -92,6 +97,7 @@ public final class DStreamGraph {
     /** Initializes every stream with the zero time, sets remember durations and runs the start-time checks. */
     public synchronized void start(Time zero) {
         this.zeroTime = zero;
+        this.statefulAfterStart = null;
         for (ForEachDStream<?> out : outputStreams) {
             out.initialize(zero);
         }
@@ -105,6 +111,7 @@ public final class DStreamGraph {
         for (InputDStream<?> in : inputStreams) {
             in.initialize(zero);
         }
+        statefulAfterStart = List.copyOf(statefulStreams()); // the graph no longer changes; asked every batch
     }
 
     private Runnable startCheck = () -> { };
@@ -138,6 +145,79 @@ public final class DStreamGraph {
         for (ForEachDStream<?> out : outputs) {
             out.clearMetadata(time);
         }
+    }
+
+    /** The input streams fed by receivers, in input order. */
+    public synchronized List<ReceiverInputDStream<?>> receiverStreams() {
+        var result = new ArrayList<ReceiverInputDStream<?>>();
+        for (InputDStream<?> in : inputStreams) {
+            if (in instanceof ReceiverInputDStream<?> r) {
+                result.add(r);
+            }
+        }
+        return result;
+    }
+
+    /** The stateful operators of the graph (updateStateByKey, mapWithState, windows with an inverse), each once. */
+    public List<StatefulDStream<?, ?>> statefulStreams() {
+        List<StatefulDStream<?, ?>> frozen = statefulAfterStart;
+        if (frozen != null) {
+            return frozen;
+        }
+        var result = new ArrayList<StatefulDStream<?, ?>>();
+        for (DStream<?> s : allStreams()) {
+            if (s instanceof StatefulDStream<?, ?> st) {
+                result.add(st);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The newest batch time after which every stateful operator can be rebuilt from its saved state, as of batch
+     * {@code now}: the oldest of the operators' newest saved versions (their zero time before the first save), but no
+     * further back than ten checkpoint intervals (saves that keep failing must not hold inputs forever). Empty without
+     * stateful operators.
+     */
+    public Optional<Time> replayHorizon(Time now) {
+        Time horizon = null;
+        for (StatefulDStream<?, ?> st : statefulStreams()) {
+            if (st.zeroTime() == null || st.checkpointDuration() == null) {
+                continue; // not initialized yet
+            }
+            Time base = st.lastSavedVersion().orElse(st.zeroTime());
+            Time floor = now.minus(st.checkpointDuration().multipliedBy(10));
+            if (base.isBefore(floor)) {
+                base = floor;
+            }
+            if (horizon == null || base.isBefore(horizon)) {
+                horizon = base;
+            }
+        }
+        return Optional.ofNullable(horizon);
+    }
+
+    /**
+     * The positions of the inputs that save one in checkpoints, in input order.
+     *
+     * @throws IllegalStateException if two inputs have the same source id (the message names them)
+     */
+    public synchronized List<SourcePosition> sourcePositions() {
+        var result = new ArrayList<SourcePosition>();
+        var ids = new java.util.HashMap<String, InputDStream<?>>();
+        for (InputDStream<?> in : inputStreams) {
+            var position = in.position();
+            if (position.isEmpty()) {
+                continue;
+            }
+            var other = ids.putIfAbsent(position.get().sourceId(), in);
+            if (other != null) {
+                throw new IllegalStateException("Two inputs have the same source id '" + position.get().sourceId()
+                        + "' (" + other + " and " + in + "): give one of them a name with name(...)");
+            }
+            result.add(position.get());
+        }
+        return result;
     }
 
     /** Every stream reachable from the output operations (and the inputs), each once. */

@@ -50,7 +50,7 @@ class CheckpointWriterTest {
     }
 
     private static MetadataCheckpoint at(long ms) {
-        return new MetadataCheckpoint("app", 1000, new Time(0), new Time(ms), List.of(), List.of());
+        return new MetadataCheckpoint("app", "run", 1000, new Time(0), new Time(ms), List.of(), List.of(), List.of());
     }
 
     private FullDisk disk() throws IOException {

@@ -71,7 +71,7 @@ class DriverRestartTest {
     }
 
     /** Starts the context with its clock at {@code fromMs}, runs until {@code batches} more batches completed. */
-    private static void run(StreamingContext ssc, long fromMs, int batches) throws InterruptedException {
+    private static void run(StreamingContext ssc, long fromMs, int batches) throws Exception {
         ((ManualClock) ssc.clock()).setTime(fromMs);
         ssc.start();
         long done = ssc.jobScheduler().completedBatchCount();
@@ -81,13 +81,23 @@ class DriverRestartTest {
         assertThat(ssc.jobScheduler().awaitCompletedBatches(done + batches, Duration.ofSeconds(60)))
                 .as("batches completed").isTrue();
         // the checkpoint of the last batch is written in the background: a crash before it would re-run that batch
-        Path last = Path.of(java.net.URI.create(ssc.checkpointDir())).resolve("metadata")
-                .resolve("checkpoint-" + (fromMs + 1000L * batches));
+        long last = fromMs + 1000L * batches;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Files.exists(last) && System.nanoTime() < deadline) {
+        while (latestCheckpoint(ssc.checkpointDir()) < last && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(last).exists();
+        assertThat(latestCheckpoint(ssc.checkpointDir())).isEqualTo(last);
+    }
+
+    /** The completed batch time of the newest metadata checkpoint file, or -1. */
+    static long latestCheckpoint(String checkpointDir) throws java.io.IOException {
+        Path metadata = Path.of(java.net.URI.create(checkpointDir)).resolve("metadata");
+        if (!Files.isDirectory(metadata)) {
+            return -1;
+        }
+        try (var listing = Files.list(metadata)) {
+            return listing.mapToLong(p -> CheckpointFiles.completedTimeOf(p.getFileName().toString())).max().orElse(-1);
+        }
     }
 
     /** Stops without draining anything, as close to a crash as one process allows. */
@@ -102,8 +112,7 @@ class DriverRestartTest {
         crash(first);
         assertThat(outputs).containsKeys(1000L, 5000L);
         assertThat(outputs.get(5000L)).containsExactly("a=10", "b=5");
-        assertThat(Files.list(dir.resolve("checkpoint").resolve("metadata")).map(p -> p.getFileName().toString()))
-                .contains("checkpoint-5000");
+        assertThat(latestCheckpoint(checkpointDir())).isEqualTo(5000);
 
         var second = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
         assertThat(second.isRecovering()).isTrue();
@@ -126,7 +135,7 @@ class DriverRestartTest {
         run(ssc, 0, 2);
         crash(ssc);
         assertThat(outputs.get(2000L)).containsExactly("a=4", "b=2");
-        assertThat(Files.exists(dir.resolve("checkpoint").resolve("metadata").resolve("checkpoint-2000"))).isTrue();
+        assertThat(latestCheckpoint(checkpointDir())).isEqualTo(2000);
     }
 
     @Test
@@ -183,6 +192,17 @@ class DriverRestartTest {
                 .hasMessageContaining("cannot be used by operator 'totals' (mapWithState")
                 .hasMessageContaining("the kind of state changed")
                 .hasMessageContaining("name(...)/uid(...)");
+    }
+
+    @Test
+    void aCheckpointDirectoryThatCannotBeWrittenFailsTheStartNamingIt() throws Exception {
+        Files.writeString(dir.resolve("checkpoint"), "a file where the checkpoint directory should be");
+        var ssc = wordCounts();
+        ((ManualClock) ssc.clock()).setTime(0);
+        assertThatThrownBy(ssc::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Cannot checkpoint to " + checkpointDir())
+                .hasMessageContaining("Check that the checkpoint directory is reachable and writable");
+        assertThat(ssc.getState()).isEqualTo(StreamingContext.State.STOPPED);
     }
 
     @Test

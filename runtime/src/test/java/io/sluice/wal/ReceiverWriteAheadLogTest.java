@@ -73,7 +73,10 @@ class ReceiverWriteAheadLogTest {
 
     @Test
     void aBlockTheLogCannotTakeIsRefusedToTheReceiverNamingThePath(@TempDir Path tmp) throws Exception {
-        Path notADirectory = Files.writeString(tmp.resolve("checkpoint"), "a file where the checkpoint directory should be");
+        // the metadata checkpoints can be written, the received-data log cannot
+        Path checkpoint = Files.createDirectories(tmp.resolve("checkpoint"));
+        Files.writeString(checkpoint.resolve("receivedData"), "a file where the log's directory should be");
+        Path notADirectory = checkpoint;
         var receiver = new ControlledReceiver<Integer>();
         try (var harness = StreamingTestKit.create().checkpoint(false)
                 .conf(SluiceConf.RECEIVER_WAL_ENABLE.name(), "true")
@@ -96,7 +99,10 @@ class ReceiverWriteAheadLogTest {
 
     @Test
     void aMetadataLogThatCannotBeWrittenFailsTheContextLoudlyNamingThePath(@TempDir Path tmp) throws Exception {
-        Path notADirectory = Files.writeString(tmp.resolve("checkpoint"), "a file where the checkpoint directory should be");
+        // the metadata checkpoints can be written, the block metadata log cannot
+        Path checkpoint = Files.createDirectories(tmp.resolve("checkpoint"));
+        Files.writeString(checkpoint.resolve("receivedBlockMetadata"), "a file where the log's directory should be");
+        Path notADirectory = checkpoint;
         try (var harness = StreamingTestKit.create().checkpoint(false)
                 .conf(SluiceConf.WAL_MAX_RETRIES.name(), "1")
                 .conf(SluiceConf.WAL_RETRY_BACKOFF.name(), "1ms").open()) {

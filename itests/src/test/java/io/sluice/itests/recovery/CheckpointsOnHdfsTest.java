@@ -65,8 +65,8 @@ class CheckpointsOnHdfsTest {
     }
 
     private static MetadataCheckpoint at(long ms) {
-        return new MetadataCheckpoint("app", 1000, new Time(0), new Time(ms), List.of(),
-                List.of(new MetadataCheckpoint.Operator("totals", "updateStateByKey", 2)));
+        return new MetadataCheckpoint("app", "run-1", 1000, new Time(0), new Time(ms), List.of(),
+                List.of(new MetadataCheckpoint.Operator("totals", "updateStateByKey", 2)), List.of());
     }
 
     @Test
@@ -114,12 +114,14 @@ class CheckpointsOnHdfsTest {
             ((ManualClock) ssc.clock()).advance(1000);
         }
         assertThat(ssc.jobScheduler().awaitCompletedBatches(done + batches, Duration.ofSeconds(60))).isTrue();
-        var last = new Path(ssc.checkpointDir() + "/metadata/checkpoint-" + (fromMs + 1000L * batches));
+        long last = fromMs + 1000L * batches;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!fs.exists(last) && System.nanoTime() < deadline) {
+        while (io.sluice.itests.BatchOutputs.latestCheckpoint(fs, ssc.checkpointDir()) < last
+                && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(fs.exists(last)).as("%s written", last).isTrue();
+        assertThat(io.sluice.itests.BatchOutputs.latestCheckpoint(fs, ssc.checkpointDir())).as("checkpoint of %d", last)
+                .isEqualTo(last);
     }
 
     @Test
