@@ -41,8 +41,6 @@ class YarnExecutorContractTest extends ExecutorBackendContract {
     @Override
     protected SluiceConf configure(SluiceConf conf) {
         YarnApps.appConf().asMap().forEach(conf::set);
-        // the manager starts the backend on its thread, which waits for the launcher application to connect back
-        conf.set(SluiceConf.RPC_ASK_TIMEOUT.name(), "4min");
         conf.set(SluiceConf.MASTER.name(), "yarn")
                 .set(SluiceConf.DEPLOY_MODE.name(), "client")
                 .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())

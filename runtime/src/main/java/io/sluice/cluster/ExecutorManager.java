@@ -67,6 +67,7 @@ public final class ExecutorManager {
     private final Clock clock;
     private final Duration tick;
     private final Duration callTimeout;
+    private final Duration startTimeout;
     private final Duration stopTimeout;
     private final ScheduledExecutorService mainThread;
     private final ExecutorService io;
@@ -105,6 +106,9 @@ public final class ExecutorManager {
         Duration heartbeat = conf.get(SluiceConf.EXECUTOR_HEARTBEAT_INTERVAL);
         this.tick = heartbeat.compareTo(Duration.ofSeconds(1)) < 0 ? heartbeat : Duration.ofSeconds(1);
         this.callTimeout = conf.get(SluiceConf.RPC_ASK_TIMEOUT);
+        // a backend's start may wait for its cluster manager (YARN client mode: for the launcher application to run and
+        // connect back, bounded by the registration timeout)
+        this.startTimeout = callTimeout.plus(conf.get(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT));
         this.stopTimeout = conf.get(SluiceConf.EXECUTOR_STOP_GRACE);
         this.mainThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("sluice-executor-manager", true));
         this.io = Executors.newFixedThreadPool(2, new NamedThreadFactory("sluice-cluster-io", true));
@@ -124,9 +128,12 @@ public final class ExecutorManager {
                         conf.get(SluiceConf.EXECUTOR_LAUNCH_TIMEOUT)));
     }
 
-    /** Starts the backend and the tick. Call once. */
+    /**
+     * Starts the backend and the tick. Call once. Waits for the backend's start at most {@code sluice.rpc.askTimeout}
+     * plus {@code sluice.executor.registrationTimeout}.
+     */
     public void start() {
-        onMain(() -> {
+        onMain(startTimeout, () -> {
             if (started) {
                 throw new IllegalStateException("executor manager of " + appId + " already started");
             }
@@ -263,6 +270,10 @@ public final class ExecutorManager {
     }
 
     private <T> T onMain(Callable<T> call) {
+        return onMain(callTimeout, call);
+    }
+
+    private <T> T onMain(Duration timeout, Callable<T> call) {
         if (Thread.currentThread() == mainThreadRef) {
             try {
                 return call.call(); // e.g. a listener calling back: waiting for ourselves would deadlock
@@ -281,11 +292,11 @@ public final class ExecutorManager {
             }
         });
         try {
-            return result.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the executor manager's main thread did not answer within " + callTimeout.toMillis() + " ms");
+            throw new IllegalStateException("the executor manager's main thread did not answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
