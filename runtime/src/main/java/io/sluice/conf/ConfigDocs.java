@@ -168,6 +168,12 @@ public final class ConfigDocs {
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         ConfigRegistry registry = ConfigRegistry.load(ConfigDocs.class.getClassLoader());
+        if (registry.modules().size() == 1) {
+            // run from runtime's classes alone: writing now would drop every backend's keys from both files
+            System.err.println("ConfigDocs: only " + SluiceConf.MODULE + "'s keys are on this class path; nothing written. "
+                    + "Run it with every module on the class path, from the repository root: " + HOW_TO_REGENERATE);
+            System.exit(2);
+        }
         write(root, registry);
         System.out.println("Wrote " + root.resolve(DEFAULTS_FILE) + " and the configuration table of "
                 + root.resolve(README_FILE) + " with the keys of " + registry.modules().stream().map(ConfigRegistry.Module::name).toList()

@@ -25,7 +25,6 @@ import org.apache.logging.log4j.Logger;
  * <p>Not thread-safe for writes; an application configures it before creating its context.
  */
 public final class SluiceConf {
-    private static final Logger LOG = LogManager.getLogger(SluiceConf.class);
     /** The module name of runtime's keys in the documentation. */
     public static final String MODULE = "sluice-runtime";
     private static final Map<String, ConfigKey<?>> KEYS = new LinkedHashMap<>();
@@ -490,8 +489,10 @@ public final class SluiceConf {
      */
     public Report validateAtStart(String what) {
         Report report = check(ConfigRegistry.load());
+        // looked up here, not held in a static: the documentation generator loads this class without log4j
+        Logger log = LogManager.getLogger(SluiceConf.class);
         for (String w : report.warnings()) {
-            LOG.warn("Configuration of {}: {}", what, w);
+            log.warn("Configuration of {}: {}", what, w);
         }
         if (!report.errors().isEmpty()) {
             throw new IllegalArgumentException("Invalid configuration of " + what + ": " + String.join("; ", report.errors()));
