@@ -1,29 +1,43 @@
 package io.sluice.yarn;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.supervision.AttemptLimit;
+import io.sluice.supervision.AttemptRecord;
+import io.sluice.supervision.DriverEventLog;
+import io.sluice.supervision.DriverExitCode;
+import io.sluice.supervision.DriverLifecycle;
+import io.sluice.supervision.DriverLifecycleListener;
+import io.sluice.supervision.DriverOutcome;
+import io.sluice.supervision.DriverProgress;
+import io.sluice.supervision.DriverRestartPolicy;
+import io.sluice.supervision.DriverRunner;
+import io.sluice.supervision.DriverState;
+import io.sluice.supervision.RestartDecision;
+import io.sluice.util.Clock;
+import io.sluice.util.NamedThreadFactory;
+import io.sluice.util.SystemClock;
 import java.io.IOException;
 import java.io.Reader;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.yarn.api.ApplicationConstants.Environment;
 import org.apache.hadoop.yarn.api.records.ApplicationAttemptId;
-import org.apache.hadoop.yarn.api.records.ApplicationAttemptReport;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
-import org.apache.hadoop.yarn.api.records.YarnApplicationAttemptState;
 import org.apache.hadoop.yarn.client.api.AMRMClient;
 import org.apache.hadoop.yarn.client.api.AMRMClient.ContainerRequest;
-import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.exceptions.InvalidApplicationMasterRequestException;
 import org.apache.hadoop.yarn.exceptions.YarnException;
@@ -33,39 +47,32 @@ import org.apache.logging.log4j.Logger;
 /**
  * The ApplicationMaster's main, cluster deploy mode: runs the user's main class (the driver) in this JVM with
  * {@code sluice.master=yarn}, so its {@code SluiceContext} takes the {@link YarnClusterBackend}, which registers
- * this attempt with the ResourceManager and launches the executor containers. When the driver ends:
+ * this attempt with the ResourceManager and launches the executor containers. It is the driver's supervisor on
+ * YARN: it reports the driver's lifecycle ({@link DriverLifecycle}: STARTING, RUNNING, healthy, BACKING_OFF,
+ * SUCCEEDED, FAILED) and asks the shared {@link DriverRestartPolicy} ({@code sluice.driver.restart.*}) what follows
+ * the driver's end, giving it YARN's attempt history and YARN's own cap on attempts ({@link AttemptLimit}); it only
+ * does what YARN needs:
  * <ul>
- *   <li>returned normally: unregister SUCCEEDED, remove the staging directory, exit 0;</li>
- *   <li>the main class (or its {@code main(String[])}) does not exist: unregister FAILED saying so — no retry helps;</li>
- *   <li>threw, and YARN will make another attempt: exit {@value #EXIT_RETRY} <em>without</em> unregistering, so
- *       YARN starts attempt n+1, which runs the user's main again (recovering through
- *       {@code StreamingContext.getOrCreate} from its checkpoint);</li>
- *   <li>threw on the last attempt: unregister FAILED with the exception as diagnostics, remove the staging
- *       directory, exit {@value #EXIT_FAILED}.</li>
+ *   <li>the policy ends the application (success, a permanent failure such as a missing main class, a failure
+ *       beyond the budget or beyond YARN's attempts): unregister with that final status and the reason as
+ *       diagnostics, remove the staging directory;</li>
+ *   <li>the policy restarts the driver: exit with {@link DriverExitCode#FAILED} <em>without</em> unregistering, so
+ *       YARN starts attempt n+1, whose ApplicationMaster first waits out the policy's backoff and then runs the
+ *       user's main again (recovering through {@code StreamingContext.getOrCreate} from its checkpoint). Waiting in
+ *       the next attempt also covers an attempt that died without deciding (SIGKILL, a lost node).</li>
  * </ul>
  *
  * <p>Arguments: {@code --class <main class> [--arg <arg>]...}. Configuration: {@code __sluice_conf__/sluice.conf}
  * (written by the submitter) becomes {@code sluice.*} system properties, plus {@code sluice.master=yarn},
- * {@code sluice.app.id=<YARN application id>}, {@code sluice.app.attempt=<attempt>} and, unless set,
- * {@code sluice.driver.host=<this node>}.
+ * {@code sluice.app.id=<YARN application id>}, {@code sluice.app.attempt=<attempt>},
+ * {@code sluice.driver.progressFile} and, unless set, {@code sluice.driver.host=<this node>}.
  */
 public final class ApplicationMaster {
     private static final Logger LOG = LogManager.getLogger(ApplicationMaster.class);
-    static final int EXIT_FAILED = 1;
-    static final int EXIT_RETRY = 3;
-    static final int EXIT_BAD_ARGS = 2;
-
-    /** The driver's outcome. */
-    sealed interface Outcome {
-        record Succeeded() implements Outcome {
-        }
-
-        record MainNotFound(String message) implements Outcome {
-        }
-
-        record Failed(Throwable error) implements Outcome {
-        }
-    }
+    static final int EXIT_FAILED = DriverExitCode.FAILED.code();
+    static final int EXIT_BAD_ARGS = DriverExitCode.FAILED_PERMANENTLY.code();
+    private static final String PROGRESS_FILE = "driver-progress";
+    private static final Duration HEALTH_POLL = Duration.ofMillis(500);
 
     private ApplicationMaster() {
     }
@@ -92,11 +99,15 @@ public final class ApplicationMaster {
         var cid = ContainerId.fromString(System.getenv(Environment.CONTAINER_ID.name()));
         String appId = cid.getApplicationAttemptId().getApplicationId().toString();
         int attempt = cid.getApplicationAttemptId().getAttemptId();
-        var budget = new AttemptBudget(Integer.parseInt(System.getenv().getOrDefault(YarnLaunch.ENV_MAX_ATTEMPTS, "1")),
-                Long.parseLong(System.getenv().getOrDefault(YarnLaunch.ENV_ATTEMPT_VALIDITY_MS, "0")));
+        int maxAttempts = Integer.parseInt(System.getenv().getOrDefault(YarnLaunch.ENV_MAX_ATTEMPTS, "1"));
+        long validityMs = Long.parseLong(System.getenv().getOrDefault(YarnLaunch.ENV_ATTEMPT_VALIDITY_MS, "0"));
+        var limit = new AttemptLimit(maxAttempts, Duration.ofMillis(validityMs), "YARN makes at most " + maxAttempts
+                + " attempts" + (validityMs > 0 ? " within " + validityMs + " ms" : "") + " ("
+                + YarnConf.MAX_APP_ATTEMPTS.name() + ", yarn.resourcemanager.am.max-attempts"
+                + (validityMs > 0 ? ", " + YarnConf.ATTEMPT_FAILURES_VALIDITY.name() : "") + ")");
         String host = System.getenv().getOrDefault(Environment.NM_HOST.name(), "localhost");
         System.exit(driver != null ? runLauncher(driver, appId, attempt, host)
-                : run(mainClass, userArgs, cid.getApplicationAttemptId(), budget, host));
+                : run(mainClass, userArgs, cid.getApplicationAttemptId(), limit, host));
     }
 
     /** Client deploy mode: manage executor containers for the driver at {@code driverUrl} until it is done. */
@@ -118,67 +129,189 @@ public final class ApplicationMaster {
         }
     }
 
-    static int run(String mainClass, List<String> userArgs, ApplicationAttemptId attemptId, AttemptBudget budget,
+    static int run(String mainClass, List<String> userArgs, ApplicationAttemptId attemptId, AttemptLimit limit,
                    String host) {
         String appId = attemptId.getApplicationId().toString();
         int attempt = attemptId.getAttemptId();
-        int maxAttempts = budget.maxAttempts();
+        SluiceConf conf;
+        DriverRestartPolicy policy;
         try {
             loadConfiguration(appId, attempt, host);
+            conf = new SluiceConf();
+            policy = DriverRestartPolicy.from(conf);
         } catch (IOException | RuntimeException e) {
             LOG.error("Application {} attempt {}: cannot read the configuration the submitter staged", appId, attempt, e);
             return finish(appId, FinalApplicationStatus.FAILED, "the ApplicationMaster cannot read its configuration: " + e,
                     EXIT_FAILED);
         }
-        LOG.info("Application {} attempt {} of {}: running driver {} {} on {}", appId, attempt, maxAttempts, mainClass,
-                userArgs, host);
-        Outcome outcome = runDriver(mainClass, userArgs.toArray(String[]::new));
-        if (outcome instanceof Outcome.MainNotFound m) {
-            LOG.error("Application {}: {}", appId, m.message());
-            return finish(appId, FinalApplicationStatus.FAILED, m.message(), EXIT_FAILED);
-        }
-        if (outcome instanceof Outcome.Failed f) {
-            if (!isLastAttempt(attemptId, budget)) {
-                LOG.error("Application {} attempt {} (at most {} failures{}): the driver failed; exiting without "
-                        + "unregistering so YARN starts attempt {}", appId, attempt, maxAttempts,
-                        budget.countsEveryFailure() ? "" : " within " + budget.validityMillis() + " ms", attempt + 1,
-                        f.error());
-                LogManager.shutdown();
-                return EXIT_RETRY;
+        Configuration hadoopConf = YarnClusterManagerFactory.hadoopConf(conf);
+        String stagingEnv = System.getenv(YarnLaunch.ENV_STAGING_DIR);
+        Path staging = stagingEnv == null ? null : new Path(stagingEnv);
+        var clock = new SystemClock();
+        var lifecycle = new DriverLifecycle(appId, clock, DriverState.SUBMITTED, attempt, attempt > 1,
+                eventLog(conf, appId, hadoopConf));
+        List<AttemptHistory.Earlier> earlierReports = earlierAttempts(attemptId, hadoopConf, staging);
+        List<AttemptRecord> earlier = earlierReports.stream().map(AttemptHistory.Earlier::record).toList();
+        if (attempt > 1) {
+            Optional<String> stop = backOff(policy, earlierReports, attempt, limit, lifecycle, clock);
+            if (stop.isPresent()) {
+                return finish(appId, FinalApplicationStatus.FAILED, stop.get(), EXIT_FAILED);
             }
-            LOG.error("Application {} attempt {} (the last): the driver failed", appId, attempt, f.error());
-            return finish(appId, FinalApplicationStatus.FAILED, "the driver failed on attempt " + attempt + ": " + f.error(),
-                    EXIT_FAILED);
         }
-        LOG.info("Application {} attempt {}: the driver finished", appId, attempt);
-        return finish(appId, FinalApplicationStatus.SUCCEEDED, "", 0);
+        LOG.info("Application {} attempt {} ({}): running driver {} {} on {}", appId, attempt, limit.describedAs(),
+                mainClass, userArgs, host);
+        lifecycle.moveTo(DriverState.STARTING, attempt, "");
+        var health = new HealthWatch(policy, lifecycle, attempt, hadoopConf, staging, clock);
+        DriverOutcome outcome;
+        try {
+            outcome = DriverRunner.run(mainClass, userArgs.toArray(String[]::new), ApplicationMaster.class.getClassLoader());
+        } finally {
+            health.close();
+        }
+        RestartDecision decision = policy.decide(earlier, attempt, health.healthyAt(), outcome, clock.currentTimeMillis(), limit);
+        if (decision instanceof RestartDecision.Restart r) {
+            AttemptHistory.markFailed(hadoopConf, staging, attempt, r.reason());
+            LOG.error("Application {} attempt {} ({}): the driver failed; exiting without unregistering so YARN starts "
+                    + "attempt {} after {} ms", appId, attempt, limit.describedAs(), attempt + 1, r.delay().toMillis(),
+                    outcome instanceof DriverOutcome.Failed f && f.error() != null ? f.error() : outcome.describe());
+            LogManager.shutdown();
+            return outcome instanceof DriverOutcome.Succeeded ? EXIT_FAILED : outcome.exitCode();
+        }
+        var stop = (RestartDecision.Stop) decision;
+        lifecycle.moveTo(stop.finalState(), attempt, stop.reason());
+        return switch (stop.finalState()) {
+            case SUCCEEDED -> {
+                LOG.info("Application {} attempt {}: the driver finished", appId, attempt);
+                yield finish(appId, FinalApplicationStatus.SUCCEEDED, "", 0);
+            }
+            case KILLED -> finish(appId, FinalApplicationStatus.KILLED, stop.reason(), outcome.exitCode());
+            default -> {
+                if (outcome instanceof DriverOutcome.Failed f && f.error() != null) {
+                    LOG.error("Application {} attempt {}: the driver failed", appId, attempt, f.error());
+                }
+                yield finish(appId, FinalApplicationStatus.FAILED, outcome instanceof DriverOutcome.FailedPermanently
+                        ? stop.reason() : "the driver failed on attempt " + attempt + ": " + stop.reason(), outcome.exitCode());
+            }
+        };
     }
 
     /**
-     * Whether YARN makes no further attempt once this one fails. With a validity interval that depends on when the
-     * earlier attempts failed, which the ResourceManager tells; if it cannot be asked, the attempt number decides.
+     * Attempt n > 1: replays the policy's decision on attempt n-1 (which may have died without deciding) and waits
+     * out what remains of its backoff; or, if the policy would not have restarted it, the reason to end with.
      */
-    private static boolean isLastAttempt(ApplicationAttemptId attemptId, AttemptBudget budget) {
-        if (budget.countsEveryFailure()) {
-            return budget.isLast(attemptId.getAttemptId(), List.of(), System.currentTimeMillis());
+    private static Optional<String> backOff(DriverRestartPolicy policy, List<AttemptHistory.Earlier> earlierReports,
+                                            int attempt, AttemptLimit limit, DriverLifecycle lifecycle, Clock clock) {
+        List<AttemptRecord> earlier = earlierReports.stream().map(AttemptHistory.Earlier::record).toList();
+        AttemptRecord previous = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
+        if (previous == null || previous.attempt() != attempt - 1) {
+            lifecycle.backOff(attempt, Duration.ZERO, "attempt " + (attempt - 1) + " did not fail (as YARN reports it)");
+            return Optional.empty();
         }
-        try (YarnClient client = YarnClient.createYarnClient()) {
-            var conf = YarnClusterManagerFactory.hadoopConf(new SluiceConf());
-            conf.setLong(YarnConfiguration.RESOURCEMANAGER_CONNECT_MAX_WAIT_MS, 30_000); // a question, not the job
-            client.init(conf);
-            client.start();
-            var failures = new ArrayList<Long>();
-            for (ApplicationAttemptReport r : client.getApplicationAttempts(attemptId.getApplicationId())) {
-                if (!r.getApplicationAttemptId().equals(attemptId)
-                        && r.getYarnApplicationAttemptState() == YarnApplicationAttemptState.FAILED) {
-                    failures.add(r.getFinishTime());
-                }
+        var failure = new DriverOutcome.Failed(earlierReports.get(earlierReports.size() - 1).reason(), null);
+        RestartDecision d = policy.decide(earlier.subList(0, earlier.size() - 1), previous.attempt(),
+                previous.healthyAtMs(), failure, previous.endedAtMs(), limit);
+        if (d instanceof RestartDecision.Stop s) {
+            lifecycle.moveTo(DriverState.FAILED, attempt, s.reason());
+            return Optional.of("not restarting the driver: " + s.reason());
+        }
+        var restart = (RestartDecision.Restart) d;
+        lifecycle.backOff(attempt, restart.delay(), restart.reason());
+        long until = previous.endedAtMs() + restart.delay().toMillis();
+        while (clock.currentTimeMillis() < until) {
+            clock.waitTillTime(until, 1_000);
+            if (Thread.currentThread().isInterrupted()) {
+                break;
             }
-            return budget.isLast(attemptId.getAttemptId(), failures, System.currentTimeMillis());
+        }
+        return Optional.empty();
+    }
+
+    private static List<AttemptHistory.Earlier> earlierAttempts(ApplicationAttemptId attemptId, Configuration conf,
+                                                                Path staging) {
+        try {
+            return AttemptHistory.earlierFailures(attemptId, conf, staging);
         } catch (IOException | YarnException | RuntimeException e) {
-            LOG.warn("Application {}: cannot ask the ResourceManager when earlier attempts failed ({}); deciding by the "
-                    + "attempt number", attemptId.getApplicationId(), e.toString());
-            return attemptId.getAttemptId() >= budget.maxAttempts();
+            // a streaming job is not ended because the ResourceManager could not answer a question: YARN's own cap
+            // on attempts still bounds the restarts
+            LOG.warn("Application {}: cannot ask the ResourceManager when earlier attempts failed ({}); deciding as if "
+                    + "they had not", attemptId.getApplicationId(), e.toString());
+            return List.of();
+        }
+    }
+
+    private static List<DriverLifecycleListener> eventLog(SluiceConf conf, String appId, Configuration hadoopConf) {
+        String dir = conf.get(SluiceConf.DRIVER_EVENT_LOG_DIR);
+        if (dir.isBlank()) {
+            return List.of();
+        }
+        try {
+            return List.of(DriverEventLog.open(dir, appId, hadoopConf));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Application {}: cannot open the driver event log under {}: {}", appId, dir, e.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * Watches the driver's progress file: reports RUNNING once its streaming context started, and healthy (recorded
+     * in the staging directory for later attempts) once it has completed batches for long enough.
+     */
+    private static final class HealthWatch implements AutoCloseable {
+        private final ScheduledExecutorService timer =
+                Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("sluice-driver-health", true));
+        private final DriverRestartPolicy policy;
+        private final DriverLifecycle lifecycle;
+        private final int attempt;
+        private final Configuration conf;
+        private final Path staging;
+        private final Clock clock;
+        private volatile long healthyAt = -1;
+
+        HealthWatch(DriverRestartPolicy policy, DriverLifecycle lifecycle, int attempt, Configuration conf, Path staging,
+                    Clock clock) {
+            this.policy = policy;
+            this.lifecycle = lifecycle;
+            this.attempt = attempt;
+            this.conf = conf;
+            this.staging = staging;
+            this.clock = clock;
+            timer.scheduleWithFixedDelay(this::check, HEALTH_POLL.toMillis(), HEALTH_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void check() {
+            try {
+                var progress = DriverProgress.read(java.nio.file.Path.of(PROGRESS_FILE).toAbsolutePath());
+                if (progress.isEmpty()) {
+                    return;
+                }
+                var p = progress.get();
+                if (lifecycle.state() == DriverState.STARTING && p.startedMs() >= 0) {
+                    lifecycle.moveTo(DriverState.RUNNING, attempt, "");
+                }
+                if (healthyAt < 0 && policy.isHealthy(p.firstBatchMs(), p.lastBatchMs())) {
+                    healthyAt = clock.currentTimeMillis();
+                    AttemptHistory.markHealthy(conf, staging, attempt, healthyAt);
+                    lifecycle.healthy(attempt, p.batches() + " batches completed over "
+                            + (p.lastBatchMs() - p.firstBatchMs()) + " ms: earlier failures count no more");
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot check the driver's health: {}", e.toString());
+            }
+        }
+
+        OptionalLong healthyAt() {
+            return healthyAt < 0 ? OptionalLong.empty() : OptionalLong.of(healthyAt);
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            try {
+                timer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            check(); // a last look: a driver that ended right after becoming healthy still counts as healthy
         }
     }
 
@@ -200,48 +333,10 @@ public final class ApplicationMaster {
             System.setProperty(SluiceConf.APP_ID.name(), appId);
         }
         System.setProperty(SluiceConf.APP_ATTEMPT.name(), Integer.toString(attempt));
+        System.setProperty(SluiceConf.DRIVER_PROGRESS_FILE.name(), java.nio.file.Path.of(PROGRESS_FILE).toAbsolutePath().toString());
         if (!props.containsKey(SluiceConf.DRIVER_HOST.name())) {
             System.setProperty(SluiceConf.DRIVER_HOST.name(), host);
         }
-    }
-
-    /** Runs {@code main} on the thread {@code sluice-driver} and waits for it (the driver decides how long it runs). */
-    static Outcome runDriver(String mainClass, String[] args) {
-        Method main;
-        try {
-            Class<?> c = Class.forName(mainClass, false, ApplicationMaster.class.getClassLoader());
-            main = c.getMethod("main", String[].class);
-            if (!Modifier.isStatic(main.getModifiers())) {
-                return new Outcome.MainNotFound("Main class " + mainClass + " has no static main(String[]) method");
-            }
-        } catch (ClassNotFoundException | NoClassDefFoundError e) {
-            return new Outcome.MainNotFound("Main class " + mainClass + " was not found in the application jar or Sluice's jars");
-        } catch (NoSuchMethodException e) {
-            return new Outcome.MainNotFound("Main class " + mainClass + " has no static main(String[]) method");
-        }
-        var result = new AtomicReference<Outcome>(new Outcome.Succeeded());
-        Thread driver = new Thread(() -> {
-            try {
-                main.invoke(null, (Object) args);
-            } catch (InvocationTargetException e) {
-                result.set(new Outcome.Failed(e.getCause()));
-            } catch (Throwable t) {
-                result.set(new Outcome.Failed(t));
-            }
-        }, "sluice-driver");
-        driver.start();
-        try {
-            while (driver.isAlive()) {
-                driver.join(60_000); // the driver runs as long as the job does; wake up to log it is alive
-                if (driver.isAlive()) {
-                    LOG.debug("driver {} still running", mainClass);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Outcome.Failed(e);
-        }
-        return result.get();
     }
 
     /**

@@ -41,6 +41,11 @@ public final class MiniYarnDfs implements AutoCloseable {
     }
 
     public static MiniYarnDfs start(String name) throws IOException, InterruptedException {
+        return start(name, 2);
+    }
+
+    /** A cluster whose ResourceManager makes at most {@code maxAmAttempts} ApplicationMaster attempts. */
+    public static MiniYarnDfs start(String name, int maxAmAttempts) throws IOException, InterruptedException {
         var conf = new YarnConfiguration();
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 128);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_MB, 4096);
@@ -49,7 +54,7 @@ public final class MiniYarnDfs implements AutoCloseable {
         conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
         conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, false);
         conf.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 99.5f);
-        conf.setInt(YarnConfiguration.RM_AM_MAX_ATTEMPTS, 2);
+        conf.setInt(YarnConfiguration.RM_AM_MAX_ATTEMPTS, maxAmAttempts);
         conf.setInt(YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS, 200);
         conf.setLong(YarnConfiguration.DEBUG_NM_DELETE_DELAY_SEC, 600);
         // the shaded minicluster ships no capacity-scheduler.xml: one queue, defined here

@@ -25,15 +25,32 @@ public final class YarnApps {
         return pack(io.sluice.yarn.app.YarnWordCountApp.class, dir.resolve(name));
     }
 
-    /** A jar of the classes of {@code c}'s package (not its subpackages). */
+    /** A jar of the classes of {@code c}'s package (not its subpackages), from a class directory or a jar. */
     static Path pack(Class<?> c, Path jar) throws IOException {
-        Path classes = Path.of(c.getProtectionDomain().getCodeSource().getLocation().getPath());
-        Path pkg = classes.resolve(c.getPackageName().replace('.', '/'));
-        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.list(pkg)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                out.putNextEntry(new ZipEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
-                Files.copy(f, out);
-                out.closeEntry();
+        Path source = Path.of(c.getProtectionDomain().getCodeSource().getLocation().getPath());
+        String pkg = c.getPackageName().replace('.', '/') + "/";
+        try (var out = new JarOutputStream(Files.newOutputStream(jar))) {
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> files = Files.list(source.resolve(pkg))) {
+                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                        out.putNextEntry(new ZipEntry(source.relativize(f).toString().replace(File.separatorChar, '/')));
+                        Files.copy(f, out);
+                        out.closeEntry();
+                    }
+                }
+            } else {
+                try (var in = new java.util.jar.JarFile(source.toFile())) {
+                    for (var e : java.util.Collections.list(in.entries())) {
+                        String name = e.getName();
+                        if (name.startsWith(pkg) && !e.isDirectory() && name.indexOf('/', pkg.length()) < 0) {
+                            out.putNextEntry(new ZipEntry(name));
+                            try (var data = in.getInputStream(e)) {
+                                data.transferTo(out);
+                            }
+                            out.closeEntry();
+                        }
+                    }
+                }
             }
         }
         return jar;

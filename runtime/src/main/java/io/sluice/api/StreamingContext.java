@@ -99,7 +99,10 @@ public class StreamingContext implements AutoCloseable {
      * writes its last blocks, batches and checkpoints to HDFS.
      */
     private static final int SHUTDOWN_HOOK_PRIORITY = 51;
-    private Throwable error;
+    /** The first error reported and not yet thrown by awaitTermination. Not guarded by stateLock (see reportError). */
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Waiters for the end of the context or an error wait here; never held while anything else is waited for. */
+    private final Object terminationLock = new Object();
 
     public StreamingContext(SluiceConf conf, Duration batchDuration) {
         this(newContext(conf, batchDuration), batchDuration, true);
@@ -317,12 +320,16 @@ public class StreamingContext implements AutoCloseable {
                     prepareRecovery(recovery);
                 }
                 var estimators = rateEstimators();
-                jobScheduler = new JobScheduler(clock, listenerBus, sc.appId());
+                jobScheduler = new JobScheduler(clock, listenerBus, sc.appId(), this::reportError);
                 jobGenerator = new JobGenerator(graph, clock, jobScheduler, inputInfoTracker, sc.appId(),
                         this::beforeBatch, this::reportError);
                 jobGenerator.setMaxQueuedCatchUpBatches(conf().get(SluiceConf.RECOVERY_MAX_QUEUED_BATCHES));
                 startStateCheckpointer();
                 startUi();
+                String progressFile = conf().get(SluiceConf.DRIVER_PROGRESS_FILE);
+                if (!progressFile.isBlank()) { // a supervisor judges this driver's health by it
+                    listenerBus.addListener(new io.sluice.supervision.DriverProgressWriter(java.nio.file.Path.of(progressFile)));
+                }
                 listenerBus.start();
                 startDynamicAllocation();
                 // before the receivers start, so that listeners see the start before any receiver event
@@ -501,8 +508,9 @@ public class StreamingContext implements AutoCloseable {
         }
         var dir = new org.apache.hadoop.fs.Path(checkpointDir);
         try {
-            var snapshots = new StateSnapshots(dir.getFileSystem(sc.hadoopConf()), dir);
-            stateCheckpointer = new StateCheckpointer(snapshots, sc.appId());
+            var fs = dir.getFileSystem(sc.hadoopConf());
+            stateCheckpointer = new StateCheckpointer(new StateSnapshots(fs, dir), new CheckpointFiles(fs, dir),
+                    sc.appId());
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
         }
@@ -672,36 +680,51 @@ public class StreamingContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Records an error for the waiters. Never takes stateLock: it is called from the threads (batches, checkpoint
+     * writer) that a stop holding stateLock waits for.
+     */
     private void reportError(String message, Throwable t) {
-        synchronized (stateLock) {
-            if (error == null) {
-                error = t;
-            }
-            stateLock.notifyAll();
+        error.compareAndSet(null, t);
+        signalWaiters();
+    }
+
+    private void signalWaiters() {
+        synchronized (terminationLock) {
+            terminationLock.notifyAll();
         }
     }
 
-    /** Blocks until the context is stopped, or rethrows the error that stopped it. */
+    /**
+     * Blocks until the context is stopped, or throws the first error reported while it runs: an output operation
+     * whose job failed ({@link io.sluice.scheduler.OutputOperationFailedException}, its cause the operation's error),
+     * metadata checkpoints that could not be written, a batch that could not be generated. As in Spark, the context
+     * itself keeps running after such an error (later operations and batches still run) until the application stops
+     * it; an application that just waits therefore fails, and its supervisor (YARN, {@code sluice-submit --supervise})
+     * restarts it by its restart policy. Each error is thrown once.
+     */
     public void awaitTermination() throws InterruptedException {
         while (!awaitTerminationOrTimeout(Long.MAX_VALUE / 4)) {
             // keep waiting
         }
     }
 
-    /** Waits up to {@code timeoutMillis}; true if the context stopped. Rethrows an error reported meanwhile. */
+    /**
+     * Waits up to {@code timeoutMillis}; true if the context stopped. Throws an error reported meanwhile, as
+     * {@link #awaitTermination()} does.
+     */
     public boolean awaitTerminationOrTimeout(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
-        synchronized (stateLock) {
-            while (state != State.STOPPED && error == null) {
+        synchronized (terminationLock) {
+            while (state != State.STOPPED && error.get() == null) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
                     return false;
                 }
-                stateLock.wait(Math.min(left, 1_000));
+                terminationLock.wait(Math.min(left, 1_000));
             }
-            if (error != null) {
-                Throwable e = error;
-                error = null;
+            Throwable e = error.getAndSet(null);
+            if (e != null) {
                 if (e instanceof RuntimeException re) {
                     throw re;
                 }
@@ -753,8 +776,8 @@ public class StreamingContext implements AutoCloseable {
             if (stopContext) {
                 sc.close();
             }
-            stateLock.notifyAll();
         }
+        signalWaiters();
     }
 
     private void stopComponents(boolean graceful) {

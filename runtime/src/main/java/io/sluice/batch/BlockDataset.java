@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * {@link io.sluice.executor.ExecutionEnv#fetchBlock} from one of the block's locations (RPC addresses of the
  * executors holding a copy, tried in order), so tasks can run on any executor. The blocks must stay in their stores
  * until the dataset is no longer used; the stream that made it removes them when it forgets the batch. A block with a
- * write-ahead log handle that is in no block store any more (its executors were lost, or the driver restarted) is
- * read back from the log.
+ * write-ahead log handle that none of these holds any more (its executors were lost, or the driver restarted) is
+ * read back from the log, by whichever process runs the task (an executor, or the driver in local mode).
  */
 public final class BlockDataset<T> extends Dataset<T> {
     private final ArrayList<String> blockIds;
@@ -110,8 +110,9 @@ public final class BlockDataset<T> extends Dataset<T> {
         if (data == null) {
             throw new IllegalStateException("Could not compute split, block " + id + " of dataset " + id()
                     + " not found: " + (where.length == 0
-                    ? "the block was removed from the block store (its batch was already cleaned up)"
-                    : "no copy at " + List.of(where) + " (its executors were lost or its batch was already cleaned up)"));
+                    ? "it is in no block store (its batch was already cleaned up, or every executor holding it was lost)"
+                    : "no copy at " + List.of(where) + " (its executors were lost or its batch was already cleaned up)")
+                    + " and in no write-ahead log (sluice.streaming.receiver.writeAheadLog.enable is off)");
         }
         for (int i = 0, n = data.size(); i < n; i++) {
             out.accept(data.get(i));

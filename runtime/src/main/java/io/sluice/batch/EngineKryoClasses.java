@@ -81,5 +81,7 @@ public final class EngineKryoClasses implements KryoRegistrator {
         kryo.register(ForEachDStream.class);
         kryo.register(UnionDStream.class);
         kryo.register(MapWithStateDStream.internalStreamClass());
+
+        kryo.register(TaskResult.StateRestoreFailed.class);
     }
 }

@@ -103,6 +103,11 @@ public final class LocalTaskScheduler implements TaskScheduler {
         if (result instanceof TaskResult.Failure<U> f) {
             throw failed(stageName, task, f);
         }
+        if (result instanceof TaskResult.StateRestoreFailed<U> r) {
+            throw new StateRestoreFailedException("Task " + task.partition() + " of stage " + task.stageId() + " ("
+                    + stageName + ") could not restore saved state: " + r.message(), r.storeKey(), r.partition(),
+                    new io.sluice.api.Time(r.versionMs()), r.snapshot());
+        }
         // the driver's shuffle store reports missing outputs as plain failures: a fetch failure here is a bug
         var fetch = (TaskResult.FetchFailed<U>) result;
         throw new TaskFailedException("Task " + task.partition() + " of stage " + task.stageId() + " (" + stageName

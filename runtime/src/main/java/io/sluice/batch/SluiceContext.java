@@ -55,6 +55,8 @@ public final class SluiceContext implements AutoCloseable {
     private final Object computedLock = new Object();
     private final List<String> configurationWarnings;
     private long stateLosses;
+    private final List<java.util.function.Predicate<StateRestoreFailedException>> restoreFailureHandlers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopped;
 
     /**
@@ -85,7 +87,7 @@ public final class SluiceContext implements AutoCloseable {
         if (schedulers != null) {
             this.scheduler = schedulers.apply(env);
             this.appId = "local-" + System.currentTimeMillis();
-            this.cluster = false;
+            this.cluster = scheduler.runsTasksOnExecutors();
         } else if (clusterManager(master).isPresent()) {
             this.appId = conf.get(SluiceConf.APP_ID);
             this.scheduler = ExecutorCluster.start(conf, clusterManager(master).get(), env.serializer(), mapOutputs);
@@ -248,6 +250,27 @@ public final class SluiceContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds {@code handler}, asked when a job's task could not restore saved state: it returns true if it owns that
+     * state and now rebuilds it another way (an older saved version and the batches since), so the job runs again.
+     */
+    public void addStateRestoreFailureHandler(java.util.function.Predicate<StateRestoreFailedException> handler) {
+        restoreFailureHandlers.add(handler);
+    }
+
+    private boolean fallBackFrom(StateRestoreFailedException failure) {
+        boolean handled = false;
+        for (var h : restoreFailureHandlers) {
+            try {
+                handled |= h.test(failure);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: a handler failed on the restore failure of '{}' at {}", appId, failure.storeKey(),
+                        failure.version(), e);
+            }
+        }
+        return handled;
+    }
+
     /** Old versions of the state kept under {@code storeKey} are no longer read, here and in every executor. */
     public void forgetState(String storeKey, io.sluice.api.Time upTo) {
         env.stateStores().forgetUpTo(storeKey, upTo);
@@ -356,6 +379,17 @@ public final class SluiceContext implements AutoCloseable {
                 List<U> results = scheduler.runTasks(name + " of " + ds, tasks);
                 markComputed(ds, java.util.Arrays.stream(partitions).boxed().toList(), losses);
                 return results;
+            } catch (StateRestoreFailedException e) {
+                // a saved copy of some state is unreadable: its operator falls back to an older one and the batches
+                // since, and the job runs again on that lineage
+                if (attempt >= maxStageAttempts || !fallBackFrom(e)) {
+                    throw new TaskFailedException("Job '" + name + "' of " + appId + " failed: " + e.getMessage()
+                            + (attempt >= maxStageAttempts ? " (" + attempt + " attempts, "
+                            + SluiceConf.STAGE_MAX_ATTEMPTS.name() + " = " + maxStageAttempts + ")"
+                            : "; no older saved version with the batches since is available to rebuild it"), e);
+                }
+                LOG.warn("{}: job '{}' could not restore saved state (attempt {} of {}); running it again from an "
+                        + "older saved version: {}", appId, name, attempt, maxStageAttempts, e.getMessage());
             } catch (FetchFailedException e) {
                 // map outputs were lost (an executor died or lost them): run the missing maps again, then the stage
                 if (attempt >= maxStageAttempts) {

@@ -39,6 +39,14 @@ public interface TaskScheduler extends AutoCloseable {
     default void forgetState(String storeKey, io.sluice.api.Time upTo) {
     }
 
+    /**
+     * True when tasks run in processes other than the driver, with their own state stores, which can be lost (see
+     * {@link SluiceContext#runsTasksOnExecutors()}); false for the driver's own task threads.
+     */
+    default boolean runsTasksOnExecutors() {
+        return false;
+    }
+
     /** True when called from one of this scheduler's task threads. */
     boolean inTask();
 

@@ -36,6 +36,8 @@ public final class CheckpointFiles {
     public static final int FORMAT_VERSION = 2;
     static final int KEPT = 10;
     private static final String PREFIX = "checkpoint-";
+    /** An operator's restore version when the checkpoint names none. */
+    private static final long NO_VERSION = Long.MIN_VALUE;
 
     private final FileSystem fs;
     private final Path dir;
@@ -103,6 +105,22 @@ public final class CheckpointFiles {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Every intact checkpoint still kept, oldest first: those a restarted driver may recover from (it falls back to
+     * older ones when newer ones are damaged). Damaged files are skipped.
+     */
+    public List<MetadataCheckpoint> readKept() throws IOException {
+        var result = new ArrayList<MetadataCheckpoint>();
+        for (FileStatus st : list()) {
+            try {
+                result.add(read(st.getPath()));
+            } catch (CorruptCheckpointException | java.io.FileNotFoundException e) {
+                LOG.debug("Skipping {}: {}", st.getPath(), e.getMessage());
+            }
+        }
+        return result;
     }
 
     /** Reads one checkpoint file. */
@@ -211,6 +229,11 @@ public final class CheckpointFiles {
             out.writeInt(position.length);
             out.write(position);
         }
+        // the saved version of each operator's state that a restart from this checkpoint restores
+        out.writeInt(cp.operators().size());
+        for (var op : cp.operators()) {
+            out.writeLong(op.restoreFrom() == null ? NO_VERSION : op.restoreFrom().milliseconds());
+        }
         out.flush();
         return bytes.toByteArray();
     }
@@ -229,7 +252,18 @@ public final class CheckpointFiles {
             in.readFully(position);
             sources.add(new MetadataCheckpoint.Source(id, version, position));
         }
-        return new MetadataCheckpoint(appName, runId, head.batchMs, head.zero, head.completed, head.pending, head.ops,
+        int r = in.readInt(); // each operator's saved version to restore from
+        if (r != head.ops.size()) {
+            throw new CorruptCheckpointException("Checkpoint is corrupt: it names " + r + " restore versions for "
+                    + head.ops.size() + " operators");
+        }
+        var ops = new ArrayList<MetadataCheckpoint.Operator>(r);
+        for (var op : head.ops) {
+            long ms = in.readLong();
+            ops.add(new MetadataCheckpoint.Operator(op.id(), op.kind(), op.numPartitions(),
+                    ms == NO_VERSION ? null : new Time(ms)));
+        }
+        return new MetadataCheckpoint(appName, runId, head.batchMs, head.zero, head.completed, head.pending, ops,
                 sources);
     }
 

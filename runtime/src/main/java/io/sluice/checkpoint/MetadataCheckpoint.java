@@ -33,8 +33,16 @@ public record MetadataCheckpoint(String appName, String runId, long batchDuratio
         return completedTime.equals(zeroTime);
     }
 
-    /** A stateful operator: its stable id, what kind of state it keeps, and how many partitions. */
-    public record Operator(String id, String kind, int numPartitions) {
+    /**
+     * A stateful operator: its stable id, what kind of state it keeps, how many partitions, and the saved version of
+     * its state a driver restarted from this checkpoint restores (null: none named; the newest saved version at or
+     * before the completed batch is used).
+     */
+    public record Operator(String id, String kind, int numPartitions, Time restoreFrom) {
+        public Operator(String id, String kind, int numPartitions) {
+            this(id, kind, numPartitions, null);
+        }
+
         @Override
         public String toString() {
             return "'" + id + "' (" + kind + ", " + numPartitions + " partitions)";

@@ -160,6 +160,41 @@ public final class SluiceConf {
             "The address the driver's RPC server binds to and executors connect to; must be reachable from every executor.");
     public static final ConfigKey<Integer> DRIVER_PORT = integer("sluice.driver.port", 0, 0,
             "The port of the driver's RPC server; 0 picks a free one.");
+    public static final ConfigKey<String> DRIVER_RESTART_POLICY = register(new ConfigKey<>("sluice.driver.restart.policy",
+            String.class, s -> s, "onFailure",
+            "When the driver's supervisor (YARN's ApplicationMaster; sluice-submit --supervise with a local master) starts "
+                    + "the driver again after it ended: 'never'; 'onFailure' (after a failure worth retrying, within "
+                    + "the failure budget); 'always' (also after it succeeded). A permanent failure (its main class does "
+                    + "not exist) and a kill are never retried.",
+            v -> List.of("never", "onfailure", "always").contains(v.toLowerCase(java.util.Locale.ROOT).replace("-", "").replace("_", ""))
+                    ? null : "expected never, onFailure or always"));
+    public static final ConfigKey<Integer> DRIVER_RESTART_MAX_FAILURES = integer("sluice.driver.restart.maxFailures", 3, 0,
+            "Driver failures tolerated within sluice.driver.restart.failureWindow; the next one fails the application, "
+                    + "with the reason. Failures before the driver was last healthy (sluice.driver.restart.healthyAfter) "
+                    + "do not count.");
+    public static final ConfigKey<Duration> DRIVER_RESTART_FAILURE_WINDOW = duration("sluice.driver.restart.failureWindow",
+            Duration.ofHours(1), Duration.ofMillis(1),
+            "The sliding window over which " + DRIVER_RESTART_MAX_FAILURES.name() + " is counted.");
+    public static final ConfigKey<Duration> DRIVER_RESTART_BACKOFF = duration("sluice.driver.restart.backoff",
+            Duration.ofSeconds(2), Duration.ofMillis(1),
+            "How long the supervisor waits before starting a failed driver again; it doubles with each further failure "
+                    + "in a row, up to sluice.driver.restart.maxBackoff, and starts again from here once the driver was "
+                    + "healthy.");
+    public static final ConfigKey<Duration> DRIVER_RESTART_MAX_BACKOFF = duration("sluice.driver.restart.maxBackoff",
+            Duration.ofMinutes(1), Duration.ofMillis(1),
+            "The longest wait before starting a failed driver again; at least " + DRIVER_RESTART_BACKOFF.name() + ".");
+    public static final ConfigKey<Duration> DRIVER_RESTART_HEALTHY_AFTER = duration("sluice.driver.restart.healthyAfter",
+            Duration.ofMinutes(10), Duration.ZERO,
+            "A driver that has been completing batches for this long (from its first completed batch to its latest) is "
+                    + "healthy: the failures before count no more, neither towards " + DRIVER_RESTART_MAX_FAILURES.name()
+                    + " nor for the backoff, so a job that ran for a week is not ended by its third crash in a month.");
+    public static final ConfigKey<String> DRIVER_EVENT_LOG_DIR = string("sluice.driver.eventLogDir", "",
+            "Where the driver's supervisor writes the driver's lifecycle events (submitted, starting, running, backing "
+                    + "off, healthy, succeeded, failed, killed) as <dir>/<app id>/attempt-<n>.events, on any Hadoop file "
+                    + "system (hdfs://..., file:/...); empty means they are only logged.");
+    public static final ConfigKey<String> DRIVER_PROGRESS_FILE = string("sluice.driver.progressFile", "",
+            "Set by the driver's supervisor, not by users: a local file where the driver's streaming context records "
+                    + "when it started and when batches completed, from which the supervisor judges its health.");
     public static final ConfigKey<Integer> EXECUTOR_CORES = integer("sluice.executor.cores", 1, 1,
             "Cores (task slots) of each executor; with local-cluster[E,C,M], C is used instead.");
     public static final ConfigKey<Integer> EXECUTOR_MEMORY_MB = integer("sluice.executor.memory", 1024, 64,

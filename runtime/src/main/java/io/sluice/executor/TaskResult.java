@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * How a task ended: with a value (a map task's {@link io.sluice.shuffle.MapStatus}, an action's result), unable to
- * fetch a map output, or with another failure.
+ * fetch a map output, unable to restore saved state, or with another failure.
  */
 public sealed interface TaskResult<U> {
 
@@ -21,6 +21,16 @@ public sealed interface TaskResult<U> {
      * retrying this task against the same missing output.
      */
     record FetchFailed<U>(ExecutorId location, int shuffleId, int mapId, int reduceId, String message)
+            implements TaskResult<U> {
+    }
+
+    /**
+     * The task could not restore partition {@code partition} of the state kept under {@code storeKey} at version
+     * {@code versionMs} from its saved copy in {@code snapshot} (see {@link io.sluice.state.StateRestoreException}):
+     * no fault of the executor, and no use retrying against the same copy. The driver falls back to an older saved
+     * version plus the batches since and runs the job again.
+     */
+    record StateRestoreFailed<U>(String storeKey, int partition, long versionMs, String snapshot, String message)
             implements TaskResult<U> {
     }
 

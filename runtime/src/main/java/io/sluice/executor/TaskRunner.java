@@ -3,6 +3,7 @@ package io.sluice.executor;
 import io.sluice.batch.Task;
 import io.sluice.batch.TaskContext;
 import io.sluice.shuffle.ShuffleFetchException;
+import io.sluice.state.StateRestoreException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -18,7 +19,8 @@ public final class TaskRunner {
 
     /**
      * Runs {@code task} on the calling thread. A {@link ShuffleFetchException} (also as the cause of what the task
-     * threw) becomes a {@link TaskResult.FetchFailed}; anything else the task throws becomes a
+     * threw) becomes a {@link TaskResult.FetchFailed}, a {@link StateRestoreException} a
+     * {@link TaskResult.StateRestoreFailed}; anything else the task throws becomes a
      * {@link TaskResult.Failure}, except a {@link VirtualMachineError} other than a stack overflow (out of memory,
      * internal error), which propagates: a process in that state should not go on running tasks.
      */
@@ -39,9 +41,25 @@ public final class TaskRunner {
                 return new TaskResult.FetchFailed<>(fetch.location(), fetch.shuffleId(), fetch.mapId(),
                         fetch.reduceId(), fetch.getMessage());
             }
+            StateRestoreException restore = restoreFailure(t);
+            if (restore != null) {
+                LOG.warn("{} (attempt {}) could not restore saved state: {}", task, attempt, restore.getMessage());
+                return new TaskResult.StateRestoreFailed<>(restore.storeKey(), restore.partition(),
+                        restore.version().milliseconds(), restore.snapshot(), restore.getMessage());
+            }
             LOG.error("{} (attempt {}) failed", task, attempt, t);
             return TaskResult.Failure.of(t);
         }
+    }
+
+    /** The state restore failure in {@code t}'s cause chain, if any. */
+    private static StateRestoreException restoreFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof StateRestoreException r) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** The fetch failure in {@code t}'s cause chain (a user function may have wrapped it), if any. */

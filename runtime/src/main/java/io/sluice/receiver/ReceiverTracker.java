@@ -61,6 +61,16 @@ public final class ReceiverTracker {
          */
         default void updateRateLimit(int streamId, long ratePerSecond) {
         }
+
+        /**
+         * Whether the executor at {@code location} ({@code host:port}) is running now: registered, ready, not lost
+         * and not being released. A block's copy there counts only then. Once this answered false for a location,
+         * it never answers true again for the executor that was there, and its loss reaches
+         * {@link ReceiverTracker#locationLost} if it had been live.
+         */
+        default boolean isLive(String location) {
+            return true;
+        }
     }
 
     private final Map<Integer, Receiver<?>> receivers;
@@ -163,8 +173,24 @@ public final class ReceiverTracker {
         return new ReceiverSupervisor<>(receiver, streamId, clock, settings, blockStore, reporter, events);
     }
 
-    /** Called by the supervisors for each block once it is in the block store (and replicated, if asked for). */
+    /**
+     * Called by the supervisors for each block once it is in the block store (and replicated, if asked for, and
+     * written to the write-ahead log, if on). Locations of executors that are no longer live (lost while the report
+     * was on its way) do not count as copies: they are left out. A block left without a copy is still accepted when
+     * it is in the write-ahead log (tasks read it from there).
+     *
+     * <p>Returning means the block is kept until its batch is cleaned up, so a reliable receiver may acknowledge its
+     * source. A block that is not kept is refused with an exception instead, which fails the receiver's
+     * {@code store} (its source sends the data again): a block without a write-ahead log record whose every copy
+     * was lost, and any block once the tracker stopped.
+     *
+     * @throws IllegalStateException when the block is not kept
+     */
     public void addBlock(ReceivedBlockInfo block) {
+        block = withLiveLocations(block);
+        if (hasNoCopy(block)) {
+            throw refuseWithoutCopy(block);
+        }
         if (wal.metadata() != null && isAccepting()) {
             wal.metadata().blockAdded(block); // throws when it cannot be logged: the block is then not accepted
         }
@@ -172,14 +198,54 @@ public final class ReceiverTracker {
             if (state == State.ACTIVE || state == State.STOPPING) {
                 List<ReceivedBlockInfo> list = unallocated.get(block.streamId());
                 if (list != null) {
-                    list.add(block);
+                    // Checked again under the lock, which locationLost takes too: a location lost since the check
+                    // above is left out here, one lost later is removed by locationLost.
+                    ReceivedBlockInfo live = withLiveLocations(block);
+                    if (hasNoCopy(live)) {
+                        throw refuseWithoutCopy(live);
+                    }
+                    list.add(live);
                     return;
                 }
             }
         }
-        LOG.warn("Dropping block {} of stream {}: {}", block.blockId(), block.streamId(),
-                receivers.containsKey(block.streamId()) ? "the tracker is stopped" : "no such receiver stream");
+        String why = receivers.containsKey(block.streamId()) ? "the tracker is stopped" : "no such receiver stream";
+        LOG.warn("Dropping block {} of stream {}: {}", block.blockId(), block.streamId(), why);
         removeBlocks(List.of(block));
+        throw new IllegalStateException("Block " + block.blockId() + " of stream " + block.streamId()
+                + " was not accepted: " + why);
+    }
+
+    /** A block on executors whose every copy was lost, and which no write-ahead log holds. */
+    private boolean hasNoCopy(ReceivedBlockInfo block) {
+        return launcher != null && block.locations().isEmpty() && block.walHandle() == null;
+    }
+
+    private IllegalStateException refuseWithoutCopy(ReceivedBlockInfo block) {
+        String message = "Block " + block.blockId() + " of stream " + block.streamId() + " (" + block.numRecords()
+                + " record(s)) was reported after every executor holding a copy of it was lost, and it is in no "
+                + "write-ahead log: it is not accepted (a receiver acknowledging its source after store() has it sent "
+                + "again; set " + io.sluice.conf.SluiceConf.RECEIVER_WAL_ENABLE.name() + "=true to keep received "
+                + "blocks in a write-ahead log)";
+        LOG.error(message);
+        return new IllegalStateException(message);
+    }
+
+    /** The block with only the locations of executors that are live now (all of them in local mode). */
+    private ReceivedBlockInfo withLiveLocations(ReceivedBlockInfo block) {
+        if (launcher == null || block.locations().isEmpty()) {
+            return block;
+        }
+        var live = new ArrayList<String>(block.locations().size());
+        for (String location : block.locations()) {
+            if (launcher.isLive(location)) {
+                live.add(location);
+            } else {
+                LOG.warn("Block {} of stream {} names executor {} as a copy, but it is no longer live: that copy does "
+                        + "not count", block.blockId(), block.streamId(), location);
+            }
+        }
+        return live.size() == block.locations().size() ? block : block.withLocations(live);
     }
 
     private synchronized boolean isAccepting() {
@@ -374,25 +440,29 @@ public final class ReceiverTracker {
 
     /**
      * The executor at {@code location} ({@code host:port}) was lost with the copies of the blocks it held: it is no
-     * longer named as a location of any block. A block not yet given to a batch whose only copy was there is dropped
-     * (logged as an error with its record count: those records are lost); one already in a batch stays, and reading
-     * it fails that batch's job.
+     * longer named as a location of any block. A block whose last copy was there stays when it is in the write-ahead
+     * log: given to a batch or not yet, its task reads it from the log. Without the log such a block is lost: one not
+     * yet given to a batch is dropped, one already in a batch stays and reading it fails that batch's job; both are
+     * logged as errors with their record counts.
      */
     public void locationLost(String location) {
         var lost = new ArrayList<ReceivedBlockInfo>();
-        int moved = 0;
+        var lostInBatches = new ArrayList<ReceivedBlockInfo>();
+        int kept = 0;
+        int inLogOnly = 0;
         synchronized (this) {
             for (List<ReceivedBlockInfo> blocks : unallocated.values()) {
                 for (var it = blocks.listIterator(); it.hasNext(); ) {
                     ReceivedBlockInfo b = it.next();
                     if (b.locations().contains(location)) {
                         ReceivedBlockInfo without = withoutLocation(b, location);
-                        if (without.locations().isEmpty()) {
+                        if (without.locations().isEmpty() && without.walHandle() == null) {
                             it.remove();
                             lost.add(b);
                         } else {
                             it.set(without);
-                            moved++;
+                            kept++;
+                            inLogOnly += without.locations().isEmpty() ? 1 : 0;
                         }
                     }
                 }
@@ -403,11 +473,13 @@ public final class ReceiverTracker {
                     for (ReceivedBlockInfo b : e.getValue()) {
                         if (b.locations().contains(location)) {
                             b = withoutLocation(b, location);
-                            moved++;
-                            if (b.locations().isEmpty()) {
-                                LOG.error("Block {} of stream {} ({} record(s)), already in a batch, had its only copy at "
-                                        + "lost executor {}: that batch will fail", b.blockId(), b.streamId(), b.numRecords(),
-                                        location);
+                            if (!b.locations().isEmpty()) {
+                                kept++;
+                            } else if (b.walHandle() != null) {
+                                kept++;
+                                inLogOnly++;
+                            } else {
+                                lostInBatches.add(b);
                             }
                         }
                         updated.add(b);
@@ -416,18 +488,30 @@ public final class ReceiverTracker {
                 }
             }
         }
+        for (ReceivedBlockInfo b : lostInBatches) {
+            LOG.error("Block {} of stream {} ({} record(s)), already in a batch, had its only copy at lost executor {} "
+                    + "and is in no write-ahead log: that batch will fail", b.blockId(), b.streamId(), b.numRecords(),
+                    location);
+        }
         for (ReceivedBlockInfo b : lost) {
             LOG.error("Block {} of stream {} had its only copy at lost executor {}: its {} record(s) are lost (use a "
-                    + "replicated storage level to keep them)", b.blockId(), b.streamId(), location, b.numRecords());
+                    + "replicated storage level, or set {}=true, to keep them)", b.blockId(), b.streamId(), location,
+                    b.numRecords(), io.sluice.conf.SluiceConf.RECEIVER_WAL_ENABLE.name());
         }
-        LOG.info("Executor at {} lost: {} block(s) still have copies elsewhere, {} were lost", location, moved, lost.size());
+        LOG.info("Executor at {} lost: {} of the blocks it held are kept ({} of them now only in the write-ahead log), "
+                + "{} were lost", location, kept, inLogOnly, lost.size() + lostInBatches.size());
     }
 
-    /** True while some block not yet cleaned up has its only copy at {@code location} ({@code host:port}). */
+    /**
+     * True while some block not yet cleaned up has its only copy at {@code location} ({@code host:port}): a block in
+     * no write-ahead log whose only live location is there. The release guard of dynamic allocation: such an executor
+     * must stay. A block in the write-ahead log never pins an executor; copies at executors that are not live do not
+     * count.
+     */
     public synchronized boolean holdsOnlyCopy(String location) {
         for (List<ReceivedBlockInfo> blocks : unallocated.values()) {
             for (ReceivedBlockInfo b : blocks) {
-                if (b.locations().size() == 1 && b.locations().get(0).equals(location)) {
+                if (isOnlyCopy(b, location)) {
                     return true;
                 }
             }
@@ -435,13 +519,25 @@ public final class ReceiverTracker {
         for (Map<Integer, List<ReceivedBlockInfo>> batch : allocated.values()) {
             for (List<ReceivedBlockInfo> blocks : batch.values()) {
                 for (ReceivedBlockInfo b : blocks) {
-                    if (b.locations().size() == 1 && b.locations().get(0).equals(location)) {
+                    if (isOnlyCopy(b, location)) {
                         return true;
                     }
                 }
             }
         }
         return false;
+    }
+
+    private boolean isOnlyCopy(ReceivedBlockInfo b, String location) {
+        if (b.walHandle() != null || !b.locations().contains(location)) {
+            return false;
+        }
+        for (String other : b.locations()) {
+            if (!other.equals(location) && (launcher == null || launcher.isLive(other))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ReceivedBlockInfo withoutLocation(ReceivedBlockInfo b, String location) {

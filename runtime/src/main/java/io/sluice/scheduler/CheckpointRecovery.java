@@ -14,8 +14,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Prepares a not-yet-started graph to continue the run a metadata checkpoint was written by: checks the checkpoint's
- * stateful operators against the graph's (same id: same kind and number of partitions, or refused), points each at its
- * newest saved state, and gives every input that saves a {@link SourcePosition} the position it had.
+ * stateful operators against the graph's (same id: same kind and number of partitions, or refused), points each at the
+ * saved state the checkpoint names (else its newest saved state at or before the completed batch), and gives every input that saves a {@link SourcePosition} the position it had.
  */
 public final class CheckpointRecovery {
     private static final Logger LOG = LogManager.getLogger(CheckpointRecovery.class);
@@ -80,7 +80,8 @@ public final class CheckpointRecovery {
         try {
             var snapshots = new StateSnapshots(dir.getFileSystem(hadoopConf), dir);
             for (var st : current.values()) {
-                if (saved.containsKey(st.operatorId()) && st.restoreSavedState(snapshots, completed).isEmpty()) {
+                var old = saved.get(st.operatorId());
+                if (old != null && st.restoreSavedState(snapshots, completed, old.restoreFrom()).isEmpty()) {
                     LOG.info("[{}] {}: no saved state at or before {}; it is rebuilt from the batches still available",
                             appId, st, completed);
                 }

@@ -49,9 +49,10 @@ import org.apache.logging.log4j.Logger;
  * {@link #stop}, takes {@link AddBlock} reports (handed to {@link ReceiverTracker#addBlock}) and answers
  * {@link GetPeers} with the other registered executors, where supervisors copy replicated blocks, and posts the
  * receivers' {@link ReceiverMessages.ReceiverEvent}s to the tracker's listener bus. A lost executor's address is
- * removed from the blocks' locations ({@link ReceiverTracker#locationLost}). While running it keeps the allocator from
- * releasing an executor that holds the only copy of a block ({@link ClusterTaskScheduler#mayRelease}); the scheduler
- * itself keeps it from releasing one hosting a receiver.
+ * removed from the blocks' locations ({@link ReceiverTracker#locationLost}), and a copy counts only at an executor the
+ * scheduler runs tasks on ({@link #isLive}): a peer lost while a block was reported is no copy. While running it
+ * keeps the allocator from releasing an executor that holds the only copy of a block
+ * ({@link ClusterTaskScheduler#mayRelease}); the scheduler itself keeps it from releasing one hosting a receiver.
  *
  * <p>Threading: thread-safe; placements run on the placer thread, loss notifications arrive on the executor
  * manager's thread.
@@ -135,6 +136,12 @@ public final class ClusterReceivers implements ReceiverTracker.ReceiverLauncher 
         }
         throw new IllegalArgumentException("the " + ReceiverMessages.TRACKER_ENDPOINT + " endpoint does not handle "
                 + message.getClass().getName());
+    }
+
+    /** A block's copy counts only at an executor that is registered, ready and not lost or being released. */
+    @Override
+    public boolean isLive(String location) {
+        return scheduler.hasExecutorAt(location);
     }
 
     /** Release guard: an executor holding the only copy of a received block must stay. */

@@ -1,6 +1,7 @@
 package io.sluice.scheduler;
 
 import io.sluice.batch.FetchFailedException;
+import io.sluice.batch.StateRestoreFailedException;
 import io.sluice.batch.Task;
 import io.sluice.batch.TaskFailedException;
 import io.sluice.batch.TaskLocality;
@@ -65,7 +66,9 @@ import org.apache.logging.log4j.Logger;
  *   {@code sluice.task.maxFailures} times; then the job fails with a {@link TaskFailedException} naming the task,
  *   the executor and the exception's class and message (the remote stack trace is its cause's message). An executor
  *   with {@code sluice.excludeOnFailure.maxTaskFailures} failures within {@code sluice.excludeOnFailure.timeout}
- *   gets no tasks for that long, unless every executor is excluded.</li>
+ *   gets no tasks for that long, unless every executor with task slots is excluded.</li>
+ *   <li>{@link TaskResult.StateRestoreFailed}: a {@link StateRestoreFailedException} tells the caller to fall back
+ *   to an older saved version of the state; not counted as a failure of the executor.</li>
  *   <li>{@link TaskResult.FetchFailed}: the outputs of the location named are forgotten (the epoch grows, so
  *   executors drop their cached locations) and a {@link FetchFailedException} tells the caller to re-plan the
  *   missing map stages; the stage's other running tasks are abandoned.</li>
@@ -145,6 +148,8 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
     private final List<java.util.function.Consumer<Set<Integer>>> stateLossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The executor hosting each state slot (partition index of every stateful operator); guarded by lock. */
     private final Map<Integer, ExecutorId> stateHosts = new HashMap<>();
+    /** The RPC address of each executor taken out of the slots to be released, until its loss is reported; lock. */
+    private final Map<ExecutorId, String> releasing = new HashMap<>();
     private final Duration localityWait;
     private String fatal; // guarded by lock
     private boolean closed; // guarded by lock
@@ -227,7 +232,9 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
             ready.remove(id);
             Slots slots = executors.remove(id);
             running = slots == null ? List.of() : new ArrayList<>(slots.running);
-            location = slots == null ? null : slots.address.getHostString() + ":" + slots.address.getPort();
+            // an executor released by the allocator left the slots before: its loss still names where it was
+            String released = releasing.remove(id);
+            location = slots != null ? slots.address.getHostString() + ":" + slots.address.getPort() : released;
             lostSlots = new java.util.TreeSet<Integer>();
             for (var it = stateHosts.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
@@ -373,6 +380,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
             }
             if (slots != null) {
                 executors.remove(id);
+                releasing.put(id, slots.address.getHostString() + ":" + slots.address.getPort());
                 gone.add(id);
                 lock.notifyAll();
                 LOG.info("Application {}: executor {} is idle and keeps no map output a running job reads; no more "
@@ -497,7 +505,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
 
     /**
      * Called (outside the scheduler's lock) with the id of each executor declared lost and its RPC address
-     * ({@code host:port}; null if it never became ready for tasks).
+     * ({@code host:port}, also for one released by the allocator; null if it never became ready for tasks).
      */
     public void addLossListener(java.util.function.BiConsumer<ExecutorId, String> listener) {
         lossListeners.add(listener);
@@ -530,6 +538,21 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
 
     public void removeReleaseGuard(java.util.function.Predicate<ExecutorId> guard) {
         releaseGuards.remove(guard);
+    }
+
+    /**
+     * Whether an executor at {@code location} ({@code host:port}) is registered and ready now: not lost, and not
+     * taken out of the slots to be released.
+     */
+    public boolean hasExecutorAt(String location) {
+        synchronized (lock) {
+            for (Slots s : executors.values()) {
+                if (location.equals(s.address.getHostString() + ":" + s.address.getPort())) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** The RPC address ({@code host:port}) of a registered executor, or null. */
@@ -676,6 +699,15 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
                 throw new FetchFailedException("Task " + task.partition() + " of stage " + stageId + " (" + stageName
                         + ") on " + c.executor() + " could not fetch map " + f.mapId() + " of shuffle " + f.shuffleId()
                         + " from " + f.location() + ": " + f.message(), f.shuffleId());
+            } else if (result instanceof TaskResult.StateRestoreFailed<U> r) {
+                // the saved copy is unreadable wherever the task runs: no failure of the executor (it must not be
+                // excluded: it may be the only one hosting the state slot), and no use retrying the same copy
+                LOG.warn("Application {}: {} on {} could not restore partition {} of the state kept under '{}' at {} "
+                        + "from {} ({}); the job falls back to an older saved version", appId, task, c.executor(),
+                        r.partition(), r.storeKey(), new io.sluice.api.Time(r.versionMs()), r.snapshot(), r.message());
+                throw new StateRestoreFailedException("Task " + task.partition() + " of stage " + stageId + " ("
+                        + stageName + ") on " + c.executor() + " could not restore saved state: " + r.message(),
+                        r.storeKey(), r.partition(), new io.sluice.api.Time(r.versionMs()), r.snapshot());
             } else {
                 var failure = (TaskResult.Failure<U>) result;
                 int i = c.index();
@@ -794,13 +826,15 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
 
     /**
      * The executor for a task that already failed on {@code avoid}: among those with a free slot, not excluded
-     * (unless all are) and not in {@code avoid} (unless only those are free), the one with the most free slots.
-     * Caller holds the lock.
+     * (unless all that have task slots are) and not in {@code avoid} (unless only those are free), the one with the
+     * most free slots. Executors whose cores all run receivers never count as alternatives. Caller holds the lock.
      */
     private Slots pick(Set<ExecutorId> avoid) {
         long now = clock.currentTimeMillis();
-        boolean allExcluded = !executors.isEmpty()
-                && executors.keySet().stream().allMatch(id -> excludedUntil.getOrDefault(id, 0L) > now);
+        // among the executors that can run tasks at all: one whose cores all run receivers is no alternative
+        boolean allExcluded = executors.values().stream()
+                .filter(s -> s.cores - s.receivers > 0)
+                .allMatch(s -> excludedUntil.getOrDefault(s.id, 0L) > now);
         Slots best = null;
         int bestScore = Integer.MIN_VALUE;
         for (Slots s : executors.values()) {
@@ -816,7 +850,7 @@ public final class ClusterTaskScheduler implements TaskScheduler, ExecutorRegist
         if (best != null && avoid.contains(best.id) && executors.size() > avoid.size()) {
             // another executor has not failed this task yet: wait for its slot rather than retry where it failed
             boolean otherFree = executors.values().stream().anyMatch(s -> !avoid.contains(s.id)
-                    && excludedUntil.getOrDefault(s.id, 0L) <= now);
+                    && s.cores - s.receivers > 0 && excludedUntil.getOrDefault(s.id, 0L) <= now);
             if (otherFree) {
                 return null;
             }

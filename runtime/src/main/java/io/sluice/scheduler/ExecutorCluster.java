@@ -259,6 +259,11 @@ public final class ExecutorCluster implements TaskScheduler {
         return false;
     }
 
+    @Override
+    public boolean runsTasksOnExecutors() {
+        return true;
+    }
+
     /** Fails running stages, stops every executor (bounded), then the driver's server. Idempotent. */
     @Override
     public void close() {

@@ -21,14 +21,16 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * Runs each batch's jobs one batch at a time, output operations in declaration order, and keeps the batch
- * bookkeeping (times, input records, per-operation outcome). A failing output operation is logged and recorded in
- * the batch's info; the next operation and the next batch still run.
+ * bookkeeping (times, input records, per-operation outcome). A failing output operation is logged, recorded in the
+ * batch's info and reported to the error reporter (the streaming context's waiter, as Spark's JobScheduler reports
+ * to its ContextWaiter) as an {@link OutputOperationFailedException}; the next operation and the next batch still run.
  */
 public final class JobScheduler {
     private static final Logger LOG = LogManager.getLogger(JobScheduler.class);
@@ -41,14 +43,17 @@ public final class JobScheduler {
             Executors.newSingleThreadExecutor(new NamedThreadFactory("sluice-streaming-job-executor", true));
     private final Deque<BatchInfo> completed = new ArrayDeque<>();
     private final Map<Time, BatchInfo> pending = new LinkedHashMap<>();
+    private final BiConsumer<String, Throwable> errorReporter;
     private volatile Consumer<Time> onBatchCompleted = t -> { };
     private long completedCount;
     private Time lastCompletedTime;
 
-    public JobScheduler(Clock clock, ListenerBus bus, String appId) {
+    /** @param errorReporter told of every failed output operation (on the job thread); must not block */
+    public JobScheduler(Clock clock, ListenerBus bus, String appId, BiConsumer<String, Throwable> errorReporter) {
         this.clock = clock;
         this.bus = bus;
         this.appId = appId;
+        this.errorReporter = errorReporter;
     }
 
     /** Called (on the job thread) after each batch completes. */
@@ -98,6 +103,7 @@ public final class JobScheduler {
                 LOG.error("[{}] Error running output operation {} ({}) of batch {}", appId, job.outputOpId(),
                         job.name(), jobSet.time(), t);
                 failure = stackTrace(t);
+                reportFailure(new OutputOperationFailedException(jobSet.time(), job.outputOpId(), job.name(), t));
             }
             var done = new OutputOperationInfo(op.batchTime(), op.id(), op.name(), op.description(), op.startTime(),
                     clock.currentTimeMillis(), failure);
@@ -127,6 +133,15 @@ public final class JobScheduler {
         }
     }
 
+    private void reportFailure(OutputOperationFailedException e) {
+        try {
+            errorReporter.accept(e.getMessage(), e);
+        } catch (RuntimeException r) {
+            LOG.error("[{}] Error reporting the failure of output operation {} of batch {}", appId, e.outputOpId(),
+                    e.batchTime(), r);
+        }
+    }
+
     private static String stackTrace(Throwable t) {
         var sw = new StringWriter();
         t.printStackTrace(new PrintWriter(sw));
@@ -152,6 +167,17 @@ public final class JobScheduler {
 
     public synchronized Time lastCompletedTime() {
         return lastCompletedTime;
+    }
+
+    /** True if batch {@code time} completed with a failed output operation (among the retained batches). */
+    public synchronized boolean batchFailed(Time time) {
+        for (var it = completed.descendingIterator(); it.hasNext(); ) {
+            BatchInfo b = it.next();
+            if (b.batchTime().equals(time)) {
+                return b.failed();
+            }
+        }
+        return false;
     }
 
     /** The retained completed batches, oldest first. */

@@ -22,6 +22,10 @@ import org.apache.logging.log4j.Logger;
  * {@link SourcePosition} (waiting until it is durable, so a batch whose output may exist always runs again with the same
  * input), and after each batch completes (in the background). It also tells the inputs how far back their positions
  * are still needed: to the oldest state version a restarted driver would replay from.
+ *
+ * <p>A batch with a failed output operation is never recorded as completed: the checkpoints stay before the first such
+ * batch, so the driver restarted after that failure (which {@code awaitTermination()} reports) runs it again instead of
+ * losing its output.
  */
 public final class MetadataCheckpointer {
     private static final Logger LOG = LogManager.getLogger(MetadataCheckpointer.class);
@@ -39,6 +43,8 @@ public final class MetadataCheckpointer {
     private final List<SourcePosition> sources;
     private final List<StatefulDStream<?, ?>> stateful;
     private volatile Time lastCompleted;
+    /** The first batch that completed with a failed output operation; the checkpoints stay before it. */
+    private volatile Time firstFailed;
     private volatile boolean stopping;
 
     /**
@@ -122,11 +128,21 @@ public final class MetadataCheckpointer {
         }
     }
 
-    /** Batch {@code time} completed: its checkpoint is written in the background. */
+    /**
+     * Batch {@code time} completed: its checkpoint is written in the background. After a batch whose output failed,
+     * the checkpoints stay before that batch.
+     */
     public void completed(Time time) {
-        lastCompleted = time;
-        writer.write(checkpoint(time, pendingAfter(time)));
-        Time replayFrom = replayHorizon(time);
+        if (firstFailed == null && scheduler.batchFailed(time)) {
+            firstFailed = time;
+            LOG.error("[{}] Batch {} failed: checkpoints stay before it, so that a restarted driver runs it again (its "
+                    + "output is not lost); a driver that goes on runs later batches but does not checkpoint them",
+                    appId, time);
+        }
+        Time completed = firstFailed == null ? time : firstFailed.minus(graph.batchDuration());
+        lastCompleted = completed;
+        writer.write(checkpoint(completed, pendingAfter(completed)));
+        Time replayFrom = replayHorizon(completed);
         for (SourcePosition s : sources) {
             s.forgetUpTo(replayFrom);
         }
@@ -151,8 +167,9 @@ public final class MetadataCheckpointer {
     private MetadataCheckpoint checkpoint(Time completed, List<Time> pending) {
         var operators = new ArrayList<MetadataCheckpoint.Operator>();
         for (StatefulDStream<?, ?> st : stateful) {
+            // the saved version a restart from this checkpoint restores: kept while this checkpoint is
             operators.add(new MetadataCheckpoint.Operator(st.operatorId(), st.stateKind(),
-                    st.partitioner().numPartitions()));
+                    st.partitioner().numPartitions(), st.restoreReference(completed).orElse(null)));
         }
         var positions = new ArrayList<MetadataCheckpoint.Source>();
         Time replayFrom = replayHorizon(completed);

@@ -1,5 +1,6 @@
 package io.sluice.scheduler;
 
+import io.sluice.checkpoint.CheckpointFiles;
 import io.sluice.dstream.StatefulDStream;
 import io.sluice.state.StateDataset;
 import io.sluice.state.StateSnapshots;
@@ -16,18 +17,22 @@ import org.apache.logging.log4j.Logger;
  * Saves versions of the stateful streams' state to the checkpoint directory (see {@link StatefulDStream#saveState}),
  * in order, on its own thread, so that writing files is no part of any batch's processing time. The streams hand
  * it the version of each batch that completes a checkpoint interval when they generate it. A failed save is logged;
- * the state stays recoverable from the previous saved version, and the next interval tries again.
+ * the state stays recoverable from the previous saved version, and the next interval tries again. After each save
+ * the saved versions nothing needs any more are deleted ({@link StatefulDStream#retainSavedVersions}), reading which
+ * ones the metadata checkpoints still kept in {@code checkpoints} name.
  */
 public final class StateCheckpointer implements StatefulDStream.StateSaver, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(StateCheckpointer.class);
 
     private final StateSnapshots snapshots;
+    private final CheckpointFiles checkpoints;
     private final String appId;
     private final ExecutorService thread =
             Executors.newSingleThreadExecutor(new NamedThreadFactory("sluice-state-checkpointer", true));
 
-    public StateCheckpointer(StateSnapshots snapshots, String appId) {
+    public StateCheckpointer(StateSnapshots snapshots, CheckpointFiles checkpoints, String appId) {
         this.snapshots = snapshots;
+        this.checkpoints = checkpoints;
         this.appId = appId;
     }
 
@@ -46,6 +51,13 @@ public final class StateCheckpointer implements StatefulDStream.StateSaver, Auto
         } catch (Exception e) {
             LOG.error("[{}] {}: could not save the state at {} to {}; it stays recoverable from the previous saved "
                     + "version", appId, stream, version.version(), snapshots.root(), e);
+        }
+        try {
+            stream.retainSavedVersions(snapshots, checkpoints.readKept());
+        } catch (Exception e) {
+            // nothing is deleted this time; the next save tries again
+            LOG.warn("[{}] {}: could not delete the saved versions of its state no longer needed: {}", appId, stream,
+                    e.toString());
         }
     }
 

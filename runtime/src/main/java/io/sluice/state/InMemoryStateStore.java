@@ -123,7 +123,7 @@ public final class InMemoryStateStore<K, S> implements StateStore<K, S> {
                 }
             }
             if (newer.isEmpty() || newer.get(0).base != v) {
-                throw new IllegalStateException("Version " + version + " of partition " + partition + " of the state of '"
+                throw new StateVersionNotRetainedException("Version " + version + " of partition " + partition + " of the state of '"
                         + operatorId + "' is no longer retained (oldest readable version: "
                         + new Time(p.logs.isEmpty() ? p.version : p.logs.peekFirst().base) + ")");
             }

@@ -10,7 +10,6 @@ import io.sluice.batch.TaskContext;
 import io.sluice.batch.TaskLocality;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -145,8 +144,29 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
     @Override
     protected void compute(int partition, TaskContext ctx, Consumer<? super Pair<K, S>> out) {
         materialize(partition, ctx);
-        ctx.env().stateStores().<K, S>store(spec)
-                .snapshot(partition, version, (k, e) -> out.accept(new Pair<>(k, e.value())));
+        readVersion(partition, ctx, (k, e) -> out.accept(new Pair<>(k, e.value())));
+    }
+
+    /**
+     * Visits the entries of this version of {@code partition}, which {@link #materialize} wrote. Should the store no
+     * longer hold this version (a reader later than the store's forgetting, or than a restore of a newer saved copy
+     * on a new host), it is rebuilt aside from this dataset's lineage, leaving the store as it is: the newer versions
+     * there are what pending batches read.
+     */
+    public void readVersion(int partition, TaskContext ctx, java.util.function.BiConsumer<? super K,
+            ? super StateEntry<S>> visitor) {
+        StateStore<K, S> store = ctx.env().stateStores().store(spec);
+        try {
+            store.snapshot(partition, version, visitor);
+        } catch (StateVersionNotRetainedException e) {
+            if (!keepLineage) {
+                throw e;
+            }
+            LOG.warn("{}; rebuilding it aside from the last saved version and the batches since", e.getMessage());
+            StateStore<K, S> aside = spec.newStore();
+            writeInto(aside, partition, ctx);
+            aside.snapshot(partition, version, visitor);
+        }
     }
 
     /** Makes sure this version of {@code partition} is in the store, writing it (and missing ancestors) if not. */
@@ -154,17 +174,21 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
         if (isMaterialized(partition)) {
             return;
         }
-        StateStore<K, S> store = ctx.env().stateStores().store(spec);
+        writeInto(ctx.env().stateStores().store(spec), partition, ctx);
+        markMaterialized(partition);
+    }
+
+    /** Writes this version of {@code partition} into {@code store} if it is behind, and the ancestors it lacks. */
+    private void writeInto(StateStore<K, S> store, int partition, TaskContext ctx) {
         if (store.latestVersion(partition).isBefore(version)) {
             StateDataset<K, S> prev = previous;
             if (prev != null) {
-                prev.materialize(partition, ctx);
+                prev.writeInto(store, partition, ctx);
             } else if (store.latestVersion(partition).isBefore(base)) {
                 restoreBase(store, partition, ctx);
             }
             store.commitVersion(partition, base, version, tx -> update.apply(tx, partition, ctx));
         }
-        markMaterialized(partition);
     }
 
     private void restoreBase(StateStore<K, S> store, int partition, TaskContext ctx) {
@@ -185,8 +209,9 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
                         spec.operatorId(), base, entries.size(), file);
                 return entries;
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot restore partition " + partition + " of the state of '"
-                        + spec.operatorId() + "' at " + base + " from " + file + ": " + e.getMessage(), e);
+                throw new StateRestoreException("Cannot restore partition " + partition + " of the state of '"
+                        + spec.operatorId() + "' at " + base + " from " + file + ": " + e.getMessage(), spec.key(),
+                        partition, base, saved, e);
             }
         });
     }
@@ -208,6 +233,33 @@ public final class StateDataset<K, S> extends Dataset<Pair<K, S>> {
             baseSnapshot = dir;
             previous = null;
         }
+    }
+
+    /** The dataset at the start of this version's lineage: the one written on a saved copy or the initial state. */
+    public StateDataset<K, S> lineageRoot() {
+        StateDataset<K, S> s = this;
+        for (StateDataset<K, S> p = s.previous; p != null; p = p.previous) {
+            s = p;
+        }
+        return s;
+    }
+
+    /** The directory of the saved copy of {@link #base} this version starts from when its lineage ends here. */
+    public String baseSnapshot() {
+        return baseSnapshot;
+    }
+
+    /**
+     * The saved copy of {@link #base} this dataset starts from cannot be read: start from {@code lineage} (the
+     * dataset of version {@code base}, whose own lineage reaches an older saved copy) instead.
+     */
+    public void fallBackTo(StateDataset<K, S> lineage) {
+        if (lineage == this || !lineage.version.equals(base)) {
+            throw new IllegalArgumentException("The state of '" + spec.operatorId() + "' at " + version
+                    + " is written on top of " + base + ", not on top of " + lineage.version);
+        }
+        previous = lineage;
+        baseSnapshot = null;
     }
 
     /**

@@ -91,25 +91,49 @@ public final class StateSnapshots {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
-    /**
-     * Deletes the versions of an operator's state older than its {@code keep} newest committed ones, including
-     * incomplete versions older than those.
-     */
-    public void retainNewest(String operatorId, int keep) throws IOException {
-        List<Time> committed = committedVersions(operatorId);
-        if (committed.size() <= keep) {
-            return;
+    /** True if {@code version} of an operator's state is committed and has the file of every partition. */
+    public boolean isComplete(String operatorId, Time version, int numPartitions) throws IOException {
+        Path vdir = versionDir(operatorId, version);
+        if (!fs.exists(new Path(vdir, COMMITTED))) {
+            return false;
         }
-        long oldestKept = committed.get(committed.size() - keep).milliseconds();
-        Path dir = new Path(root, URLEncoder.encode(operatorId, StandardCharsets.UTF_8));
-        for (FileStatus st : fs.listStatus(dir)) {
-            try {
-                if (st.isDirectory() && Long.parseLong(st.getPath().getName()) < oldestKept) {
-                    fs.delete(st.getPath(), true);
-                }
-            } catch (NumberFormatException e) {
-                // not ours
+        for (int p = 0; p < numPartitions; p++) {
+            if (!fs.exists(partitionFile(vdir, p))) {
+                return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Deletes the versions of an operator's state that are older than {@code oldestNeeded}, except the newest
+     * committed one among them (the fallback should {@code oldestNeeded} turn out unreadable); incomplete versions
+     * older than what is kept go too. Returns the versions deleted, oldest first.
+     */
+    public List<Time> retainFrom(String operatorId, Time oldestNeeded) throws IOException {
+        Time keepFrom = oldestNeeded;
+        for (Time v : committedVersions(operatorId)) {
+            if (v.isBefore(oldestNeeded)) {
+                keepFrom = v; // the newest committed one before the oldest needed
+            }
+        }
+        Path dir = new Path(root, URLEncoder.encode(operatorId, StandardCharsets.UTF_8));
+        var deleted = new ArrayList<Time>();
+        if (!fs.exists(dir)) {
+            return deleted;
+        }
+        for (FileStatus st : fs.listStatus(dir)) {
+            long v;
+            try {
+                v = Long.parseLong(st.getPath().getName());
+            } catch (NumberFormatException e) {
+                continue; // not ours
+            }
+            if (st.isDirectory() && v < keepFrom.milliseconds() && fs.delete(st.getPath(), true)) {
+                deleted.add(new Time(v));
+            }
+        }
+        deleted.sort(Time::compareTo);
+        return deleted;
     }
 }

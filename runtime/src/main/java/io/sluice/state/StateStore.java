@@ -28,7 +28,11 @@ public interface StateStore<K, S> {
      */
     boolean commitVersion(int partition, Time base, Time version, Update<K, S> update);
 
-    /** Visits every entry of a committed and still retained version of a partition. */
+    /**
+     * Visits every entry of a committed and still retained version of a partition.
+     *
+     * @throws StateVersionNotRetainedException if that version is no longer (or was never) readable here
+     */
     void snapshot(int partition, Time version, BiConsumer<? super K, ? super StateEntry<S>> visitor);
 
     /**

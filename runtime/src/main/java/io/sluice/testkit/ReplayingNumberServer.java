@@ -26,6 +26,11 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>{@link #holdAt} stops sending at a chunk boundary once that many numbers are acknowledged, until
  * {@link #release}: then no chunk is in flight, which lets a test kill the receiver at a known point.
+ *
+ * <p>A receiver may name its connection after its pid ({@code HELLO <pid> <connection>}); the server then records
+ * each chunk it sent and each it got acknowledged as a {@link Delivery} of that connection ({@link #sent()},
+ * {@link #acknowledged()}), so that a test whose receiver tags its records with the connection can tell a chunk
+ * stored twice because it was sent twice (not acknowledged the first time) from a block counted twice.
  */
 public final class ReplayingNumberServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ReplayingNumberServer.class);
@@ -42,7 +47,16 @@ public final class ReplayingNumberServer implements AutoCloseable {
     private int generation; // guarded by lock
     private Socket current; // guarded by lock
     private final List<Long> receiverPids = new ArrayList<>(); // guarded by lock
+    private final List<Delivery> sent = new ArrayList<>(); // guarded by lock
+    private final List<Delivery> acknowledged = new ArrayList<>(); // guarded by lock
     private volatile boolean closed;
+
+    /**
+     * The numbers {@code from .. from+count-1} sent once on the connection named {@code connection} (the name its
+     * receiver said hello with, or {@code connection-<n>} for the n-th connection of a receiver that gave none).
+     */
+    public record Delivery(String connection, long from, int count) {
+    }
 
     public ReplayingNumberServer(long total, int chunk, Duration pace) throws IOException {
         this.total = total;
@@ -84,6 +98,20 @@ public final class ReplayingNumberServer implements AutoCloseable {
     public List<Long> receiverPids() {
         synchronized (lock) {
             return List.copyOf(receiverPids);
+        }
+    }
+
+    /** Every chunk sent so far, in sending order. */
+    public List<Delivery> sent() {
+        synchronized (lock) {
+            return List.copyOf(sent);
+        }
+    }
+
+    /** Every chunk acknowledged so far, in order: together they cover {@code 0..acked()-1} exactly once. */
+    public List<Delivery> acknowledged() {
+        synchronized (lock) {
+            return List.copyOf(acknowledged);
         }
     }
 
@@ -152,8 +180,10 @@ public final class ReplayingNumberServer implements AutoCloseable {
             if (hello == null || !hello.startsWith("HELLO ")) {
                 throw new IOException("expected HELLO, got " + hello);
             }
+            String[] words = hello.substring(6).trim().split(" +");
+            String connection = words.length > 1 ? words[1] : "connection-" + gen;
             synchronized (lock) {
-                receiverPids.add(Long.parseLong(hello.substring(6).trim()));
+                receiverPids.add(Long.parseLong(words[0]));
                 lock.notifyAll();
             }
             LOG.info("Test number server: connection {} from {}", gen, hello);
@@ -179,6 +209,10 @@ public final class ReplayingNumberServer implements AutoCloseable {
                 for (long i = from; i < from + n; i++) {
                     sb.append(i).append('\n');
                 }
+                var delivery = new Delivery(connection, from, n);
+                synchronized (lock) {
+                    sent.add(delivery);
+                }
                 out.write(sb.toString());
                 out.flush();
                 String ack = in.readLine();
@@ -194,6 +228,7 @@ public final class ReplayingNumberServer implements AutoCloseable {
                         return;
                     }
                     acked = from + n;
+                    acknowledged.add(delivery);
                     lock.notifyAll();
                 }
                 Thread.sleep(pace.toMillis()); // paces the source, so that the stream spans several batches

@@ -1,11 +1,13 @@
 package io.sluice.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.listener.BatchInfo;
 import io.sluice.listener.OutputOperationInfo;
 import io.sluice.listener.StreamingListener;
 import io.sluice.listener.StreamingListenerEvent;
+import io.sluice.scheduler.OutputOperationFailedException;
 import io.sluice.testkit.StreamingTestKit;
 import io.sluice.testkit.TestInputDStream;
 import java.io.ByteArrayOutputStream;
@@ -109,7 +111,7 @@ class OutputOperationsTest {
     }
 
     @Test
-    void aFailingTaskFailsOnlyItsOutputOperation() {
+    void aFailingTaskFailsOnlyItsOutputOperation() throws InterruptedException {
         var completed = new CopyOnWriteArrayList<BatchInfo>();
         var after = new CopyOnWriteArrayList<String>();
         try (var harness = kit().open()) {
@@ -127,6 +129,12 @@ class OutputOperationsTest {
             }));
             s.foreachRDD((ds, t) -> after.add(t + ":" + ds.collect()));
             harness.runBatches(2);
+            // the waiter is told, once: an application that only awaits termination fails
+            assertThatThrownBy(() -> harness.context().awaitTerminationOrTimeout(0))
+                    .isInstanceOf(OutputOperationFailedException.class)
+                    .hasMessageStartingWith("Output operation 0 (foreachRDD) of batch 1000 ms failed")
+                    .rootCause().hasMessageContaining("cannot handle element 2");
+            assertThat(harness.context().awaitTerminationOrTimeout(0)).as("nothing else failed").isFalse();
         }
         assertThat(after).containsExactly("1000 ms:[1, 2, 3]", "2000 ms:[4]");
         assertThat(completed).hasSize(2);

@@ -163,6 +163,21 @@ class CheckpointFilesTest {
     }
 
     @Test
+    void everyKeptCheckpointReadsBackWithTheSavedStateVersionEachOperatorRestoresFrom() throws IOException {
+        var named = new MetadataCheckpoint("app", "run-1", 1000, new Time(0), new Time(3000), List.of(),
+                List.of(new MetadataCheckpoint.Operator("totals", "updateStateByKey", 4, new Time(2000)),
+                        new MetadataCheckpoint.Operator("fresh", "mapWithState", 2)), List.of());
+        files.write(at(1000));
+        files.write(at(2000));
+        files.write(named);
+        Files.write(file(2000), new byte[] {1, 2, 3}); // damaged: not one a restart can use
+
+        assertThat(files.readKept()).containsExactly(at(1000), named);
+        assertThat(files.readLatest().orElseThrow().operators()).extracting(MetadataCheckpoint.Operator::restoreFrom)
+                .containsExactly(new Time(2000), null);
+    }
+
+    @Test
     void noCheckpointDirectoryMeansNoCheckpoint() throws IOException {
         assertThat(files.readLatest()).isEmpty();
     }

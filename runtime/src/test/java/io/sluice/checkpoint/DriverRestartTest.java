@@ -129,6 +129,120 @@ class DriverRestartTest {
     }
 
     @Test
+    void savedStateStaysWhileAKeptCheckpointNamesItSoARestartFromTheOldestKeptCheckpointContinuesFromIt()
+            throws Exception {
+        var first = wordCounts();
+        runSteadily(first, 20);
+        crash(first); // lets the queued saves (and their clean-up) finish
+        Path metadata = dir.resolve("checkpoint").resolve("metadata");
+
+        var fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        var root = new org.apache.hadoop.fs.Path(dir.resolve("checkpoint").toUri());
+        var snapshots = new io.sluice.state.StateSnapshots(fs, root);
+        List<MetadataCheckpoint> kept = new CheckpointFiles(fs, root).readKept();
+        assertThat(kept).hasSize(10);
+        for (MetadataCheckpoint cp : kept) {
+            io.sluice.api.Time named = cp.operators().get(0).restoreFrom();
+            assertThat(named).as("the saved version the checkpoint of %s names", cp.completedTime()).isNotNull();
+            assertThat(snapshots.isComplete("totals", named, 2))
+                    .as("%s, named by the checkpoint of %s, is still complete", named, cp.completedTime()).isTrue();
+        }
+        assertThat(snapshots.committedVersions("totals")).as("versions no kept checkpoint can need are deleted")
+                .doesNotContain(new io.sluice.api.Time(2000), new io.sluice.api.Time(4000));
+
+        // every checkpoint but the oldest kept one is damaged: a restart recovers from that one, and its state
+        var oldest = kept.get(0);
+        try (var listing = Files.list(metadata)) {
+            for (Path file : listing.toList()) {
+                if (CheckpointFiles.completedTimeOf(file.getFileName().toString()) > oldest.completedTime().milliseconds()) {
+                    Files.write(file, new byte[] {0});
+                }
+            }
+        }
+        var second = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
+        ((ManualClock) second.clock()).setTime(20_000);
+        second.start();
+        var state = (io.sluice.dstream.StatefulDStream<?, ?>) lastTotals.unwrap();
+        assertThat(state.lastSavedVersion()).as("the restart continues from the version its checkpoint names")
+                .contains(oldest.operators().get(0).restoreFrom());
+        long rerun = (20_000 - oldest.completedTime().milliseconds()) / 1000;
+        ((ManualClock) second.clock()).advance(2000);
+        assertThat(second.jobScheduler().awaitCompletedBatches(rerun + 2, Duration.ofSeconds(60))).isTrue();
+        crash(second);
+        for (long t = 1; t <= 22; t++) {
+            assertThat(outputs.get(t * 1000)).as("batch %s", t).containsExactly("a=" + 2 * t, "b=" + t);
+        }
+    }
+
+    /**
+     * Starts at time 0 and runs {@code batches} batches one at a time, each with its checkpoint and save, as a
+     * steady run does.
+     */
+    private void runSteadily(StreamingContext ssc, int batches) {
+        var clock = (ManualClock) ssc.clock();
+        clock.setTime(0);
+        ssc.start();
+        for (int batch = 1; batch <= batches; batch++) {
+            clock.advance(1000);
+            try {
+                assertThat(ssc.jobScheduler().awaitCompletedBatches(batch, Duration.ofSeconds(60))).isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            long written = batch * 1000L;
+            io.sluice.receiver.Await.until("the checkpoint of batch " + batch + " is written", () -> {
+                try {
+                    return latestCheckpoint(ssc.checkpointDir()) >= written;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Duration.ofSeconds(30));
+            if (batch % 2 == 0) {
+                long saved = batch * 1000L;
+                io.sluice.receiver.Await.until("the state at batch " + batch + " is saved", () -> lastTotals.unwrap()
+                        instanceof io.sluice.dstream.StatefulDStream<?, ?> st && st.lastSavedVersion()
+                        .filter(v -> v.milliseconds() == saved).isPresent(), Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    @Test
+    void aRestartWhoseSavedStateCannotBeReadFallsBackToTheVersionBeforeAndReplaysTheBatchesSince() throws Exception {
+        var first = wordCounts();
+        runSteadily(first, 6);
+        crash(first);
+        var fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        var root = new org.apache.hadoop.fs.Path(dir.resolve("checkpoint").toUri());
+        io.sluice.api.Time named = new CheckpointFiles(fs, root).readLatest().orElseThrow().operators().get(0)
+                .restoreFrom();
+        assertThat(named).isNotNull();
+        Path saved = dir.resolve("checkpoint").resolve("state").resolve("totals")
+                .resolve(Long.toString(named.milliseconds()));
+        for (String part : List.of("part-00000", "part-00001")) {
+            Files.write(saved.resolve(part), "not a snapshot any more".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        var second = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
+        var errors = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        second.addStreamingListener(new io.sluice.listener.StreamingListener() {
+            @Override
+            public void onOutputOperationCompleted(io.sluice.listener.StreamingListenerEvent.OutputOperationCompleted e) {
+                if (e.outputOperationInfo().failureReason() != null) {
+                    errors.add(e.outputOperationInfo().failureReason());
+                }
+            }
+        });
+        run(second, 6000, 2);
+        second.listenerBus().waitUntilEmpty(Duration.ofSeconds(30));
+        crash(second);
+
+        assertThat(errors).isEmpty();
+        assertThat(outputs.get(7000L)).containsExactly("a=14", "b=7");
+        assertThat(outputs.get(8000L)).containsExactly("a=16", "b=8");
+    }
+
+    @Test
     void withoutACheckpointGetOrCreateMakesANewContextThatCheckpointsThere() throws Exception {
         var ssc = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
         assertThat(ssc.isRecovering()).isFalse();

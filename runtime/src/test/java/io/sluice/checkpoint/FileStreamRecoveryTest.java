@@ -36,6 +36,8 @@ class FileStreamRecoveryTest {
     private final Map<Long, List<String>> lines = new ConcurrentSkipListMap<>();
     /** The running count of every word after each batch. */
     private final Map<Long, List<String>> totals = new ConcurrentSkipListMap<>();
+    /** When set, the first output operation of the batch of this time fails. */
+    private volatile long failAt = -1;
     /** When set, the batch of this time blocks in its first output operation (a driver killed while it runs). */
     private volatile long blockAt = -1;
     private final CountDownLatch blocked = new CountDownLatch(1);
@@ -58,6 +60,9 @@ class FileStreamRecoveryTest {
         in.foreachRDD((ds, time) -> {
             var l = new ArrayList<>(ds.collect());
             Collections.sort(l);
+            if (time.milliseconds() == failAt) {
+                throw new java.io.IOException("the output's store is down");
+            }
             lines.put(time.milliseconds(), l);
             if (time.milliseconds() == blockAt) {
                 blocked.countDown();
@@ -160,5 +165,38 @@ class FileStreamRecoveryTest {
         second.stop(true, false);
         assertThat(lines.keySet()).as("the first run's batch times").containsExactly(11_000L, 12_000L);
         assertThat(lines.get(11_000L)).containsExactly("a");
+    }
+
+    @Test
+    void aBatchWhoseOutputFailedRunsAgainInTheRestartedDriverWithItsFiles() throws Exception {
+        Files.createDirectories(input());
+        var first = application();
+        clock(first).setTime(10_000);
+        first.start();
+        file("f1", 10_500, "a");
+        failAt = 11_000;
+        clock(first).setTime(11_000);
+        awaitCompleted(first, 1);
+        file("f2", 11_500, "b");
+        clock(first).setTime(12_000);
+        awaitCompleted(first, 2);
+        assertThatThrownByAwait(first);
+        assertThat(lines).as("batch 11 000's output failed").doesNotContainKey(11_000L).containsKey(12_000L);
+        first.stop(true, false);
+
+        failAt = -1;
+        var second = StreamingContext.getOrCreate(checkpointDir(), this::application);
+        clock(second).setTime(12_000);
+        second.start();
+        awaitCompleted(second, 2);
+        second.stop(true, false);
+        assertThat(lines.get(11_000L)).as("the failed batch ran again, with its file").containsExactly("a");
+        assertThat(lines.get(12_000L)).containsExactly("b");
+        assertThat(totals.get(12_000L)).containsExactly("a=1", "b=1");
+    }
+
+    private static void assertThatThrownByAwait(StreamingContext ssc) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ssc.awaitTerminationOrTimeout(10_000))
+                .hasMessageContaining("the output's store is down");
     }
 }

@@ -1,11 +1,13 @@
 package io.sluice.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.api.Time;
 import io.sluice.listener.StreamingListenerEvent;
 import io.sluice.storage.BlockStore;
 import io.sluice.util.ManualClock;
+import io.sluice.wal.RecordHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -186,5 +188,107 @@ class ReceiverTrackerTest {
         tracker.allocateBlocksToBatch(new Time(12_000));
         tracker.cleanupBatch(new Time(12_000), 0);
         assertThat(tracker.holdsOnlyCopy("h:1")).isFalse();
+    }
+
+    private static final RecordHandle LOGGED = new RecordHandle("file:/wal/receivedData/0/log-1", 16, 100);
+
+    private static ReceivedBlockInfo logged(String id, long time, List<String> locations) {
+        return new ReceivedBlockInfo(0, id, time, 5, locations, LOGGED);
+    }
+
+    @Test
+    void aBlockInTheWriteAheadLogWhoseLastCopyIsLostStaysAndGoesToItsBatch() {
+        tracker.addBlock(logged("input-0-1", 1, List.of("h:1")));
+        tracker.allocateBlocksToBatch(new Time(11_000));
+        tracker.addBlock(logged("input-0-2", 2, List.of("h:1", "h:2")));
+        tracker.addBlock(logged("input-0-3", 3, List.of("h:1")));
+        tracker.addBlock(new ReceivedBlockInfo(0, "input-0-4", 4, 6, List.of("h:1")));
+
+        tracker.locationLost("h:1");
+
+        assertThat(tracker.blocksOfBatch(new Time(11_000), 0)).as("read from the log by its task")
+                .containsExactly(logged("input-0-1", 1, List.of()));
+        assertThat(tracker.unallocatedBlocks(0)).as("input-0-4 was in no log: lost")
+                .containsExactly(logged("input-0-2", 2, List.of("h:2")), logged("input-0-3", 3, List.of()));
+        tracker.locationLost("h:2");
+        tracker.allocateBlocksToBatch(new Time(12_000));
+        assertThat(tracker.blocksOfBatch(new Time(12_000), 0))
+                .containsExactly(logged("input-0-2", 2, List.of()), logged("input-0-3", 3, List.of()));
+    }
+
+    /** Runs nothing; says which executors are live. */
+    private static final class FakeLauncher implements ReceiverTracker.ReceiverLauncher {
+        final java.util.Set<String> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void start(Map<Integer, Receiver<?>> receivers, ReceiverTracker tracker) {
+        }
+
+        @Override
+        public void stop(boolean graceful) {
+        }
+
+        @Override
+        public void removeBlocks(List<ReceivedBlockInfo> blocks) {
+        }
+
+        @Override
+        public boolean isLive(String location) {
+            return live.contains(location);
+        }
+    }
+
+    private ReceiverTracker onExecutors(FakeLauncher launcher) {
+        var settings = new ReceiverSupervisor.Settings(Duration.ofMillis(200), 0, Duration.ofMillis(10), Duration.ofMillis(100));
+        var t = new ReceiverTracker(Map.of(0, new ControlledReceiver<String>()), clock, settings, store, events::add,
+                launcher);
+        t.start();
+        return t;
+    }
+
+    @Test
+    void aCopyAtAnExecutorNoLongerLiveDoesNotKeepAnotherFromHoldingTheOnlyCopy() {
+        var launcher = new FakeLauncher();
+        launcher.live.addAll(List.of("h:1", "h:2", "h:3"));
+        ReceiverTracker t = onExecutors(launcher);
+        try {
+            t.addBlock(new ReceivedBlockInfo(0, "input-0-1", 1, 3, List.of("h:1", "h:2")));
+            assertThat(t.holdsOnlyCopy("h:1")).isFalse();
+            launcher.live.remove("h:2"); // lost; the tracker is not told yet
+            assertThat(t.holdsOnlyCopy("h:1")).as("the copy at h:2 is gone").isTrue();
+
+            t.addBlock(logged("input-0-2", 2, List.of("h:3")));
+            assertThat(t.holdsOnlyCopy("h:3")).as("a block in the write-ahead log pins no executor").isFalse();
+        } finally {
+            t.stop(false);
+        }
+    }
+
+    @Test
+    void aBlockReportedAfterExecutorsHoldingItWereLostCountsOnlyLiveCopiesAndWithoutAnyIsRefusedUnlessLogged() {
+        var launcher = new FakeLauncher();
+        launcher.live.addAll(List.of("h:1", "h:2"));
+        ReceiverTracker t = onExecutors(launcher);
+        try {
+            launcher.live.remove("h:2"); // the peer took a copy, then was lost before the block was reported
+            t.addBlock(new ReceivedBlockInfo(0, "input-0-1", 1, 3, List.of("h:1", "h:2")));
+            launcher.live.remove("h:1"); // then the receiver's executor too
+            t.addBlock(logged("input-0-2", 2, List.of("h:1", "h:2")));
+            assertThatThrownBy(() -> t.addBlock(new ReceivedBlockInfo(0, "input-0-3", 3, 4, List.of("h:1", "h:2"))))
+                    .as("refused, so that the receiver's store fails and its source sends the records again")
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("input-0-3").hasMessageContaining("not accepted");
+            assertThat(t.unallocatedBlocks(0)).containsExactly(
+                    new ReceivedBlockInfo(0, "input-0-1", 1, 3, List.of("h:1")), logged("input-0-2", 2, List.of()));
+        } finally {
+            t.stop(false);
+        }
+    }
+
+    @Test
+    void aBlockReportedAfterTheTrackerStoppedIsRefusedNotSilentlyDropped() {
+        tracker.stop(false);
+        assertThatThrownBy(() -> tracker.addBlock(new ReceivedBlockInfo(0, "input-0-1", 1, 3)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("the tracker is stopped");
     }
 }

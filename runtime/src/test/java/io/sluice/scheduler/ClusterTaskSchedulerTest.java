@@ -13,6 +13,7 @@ import io.sluice.state.StoreSpec;
 import java.util.Map;
 import io.sluice.batch.Dataset;
 import io.sluice.batch.FetchFailedException;
+import io.sluice.batch.StateRestoreFailedException;
 import io.sluice.batch.ResultTask;
 import io.sluice.batch.SluiceContext;
 import io.sluice.batch.Task;
@@ -158,6 +159,46 @@ class ClusterTaskSchedulerTest {
     }
 
     @Test
+    void aStateRestoreFailureAsksTheJobToFallBackAndNeverExcludesTheExecutor() throws Exception {
+        execA.behaviour = (task, launch) -> CompletableFuture.completedFuture(new TaskResult.StateRestoreFailed<>(
+                "counts#1", task.partition(), 4000, "/ckpt/state/counts/4000", "part-00000 does not exist"));
+        join(A, execA, 4);
+
+        for (int stage = 0; stage < 3; stage++) {
+            int id = stage;
+            assertThatThrownBy(() -> scheduler.runTasks("restore " + id, tasks(id)))
+                    .isInstanceOfSatisfying(StateRestoreFailedException.class, e -> {
+                        assertThat(e.storeKey()).isEqualTo("counts#1");
+                        assertThat(e.version()).isEqualTo(new Time(4000));
+                        assertThat(e.snapshot()).isEqualTo("/ckpt/state/counts/4000");
+                    })
+                    .hasMessageContaining("could not restore saved state: part-00000 does not exist");
+        }
+        assertThat(scheduler.isExcluded(A)).as("the saved copy is at fault, not the executor").isFalse();
+    }
+
+    @Test
+    void anExecutorWhoseCoresAllRunReceiversIsNoReasonToWaitOutTheExclusionOfTheOnlyOneWithTaskSlots()
+            throws Exception {
+        scheduler.close();
+        scheduler = new ClusterTaskScheduler("app-test", conf.copy().set(SluiceConf.JOB_TIMEOUT, Duration.ofSeconds(10)),
+                serializer, driver.clientFactory(), tracker, clock);
+        var failed = new java.util.concurrent.ConcurrentHashMap<Integer, Boolean>();
+        execA.behaviour = (task, launch) -> failed.putIfAbsent(task.partition(), true) == null && task.partition() < 2
+                ? failure("flaky once") : success(task);
+        execB.behaviour = (task, launch) -> success(task);
+        join(A, execA, 1);
+        join(B, execB, 1);
+        assertThat(scheduler.reserveReceiverCore(Set.of(A)).orElseThrow().id()).isEqualTo(B);
+
+        assertThat(scheduler.runTasks("stage 0", tasks(0))).containsExactly(0, 10, 20, 30);
+        assertThat(scheduler.isExcluded(A)).isTrue();
+        assertThat(scheduler.runTasks("stage 1", tasks(1))).as("A is the only executor that can run them")
+                .containsExactly(0, 10, 20, 30);
+        assertThat(execB.launches.get()).isZero();
+    }
+
+    @Test
     void aTaskThatFailsEverywhereFailsTheStageAfterMaxFailures() throws Exception {
         execA.behaviour = (task, launch) -> task.partition() == 2 ? failure("bad partition 2") : success(task);
         execB.behaviour = execA.behaviour;
@@ -290,6 +331,30 @@ class ClusterTaskSchedulerTest {
         assertThat(lostAddresses).containsExactly(B + "@" + second.location());
         assertThat(scheduler.slots()).as("B's receiver core went with it").isEqualTo(2);
         assertThat(scheduler.runTasks("stage", tasks(1))).containsExactly(0, 10, 20, 30);
+    }
+
+    @Test
+    void onlyExecutorsReadyForTasksHoldBlockCopiesAndAReleasedOnesLossStillNamesItsAddress() throws Exception {
+        var lostAddresses = new ArrayList<String>();
+        scheduler.addLossListener((id, address) -> lostAddresses.add(id + "@" + address));
+        String atA = "127.0.0.1:" + execA.serverPort;
+        String atB = "127.0.0.1:" + execB.serverPort;
+        scheduler.executorRegistered(new ExecutorInfo(A, "127.0.0.1", execA.serverPort, 1, 1, 0, 0, null));
+        assertThat(scheduler.hasExecutorAt(atA)).as("registered, still starting").isFalse();
+        assertThat(scheduler.peersOf(B.value())).as("a starting executor takes no copies").isEmpty();
+        scheduler.schedulerEndpoint().receive(null, new ExecutorReady(A));
+        join(B, execB, 1);
+        assertThat(scheduler.hasExecutorAt(atA)).isTrue();
+        assertThat(scheduler.peersOf(B.value())).containsExactly(atA);
+
+        assertThat(scheduler.tryReserveForRelease(A)).isTrue();
+        assertThat(scheduler.hasExecutorAt(atA)).as("being released: its copies no longer count").isFalse();
+        assertThat(scheduler.peersOf(B.value())).isEmpty();
+        scheduler.executorLost(A, ExecutorLossReason.RELEASED_BY_DRIVER, "released");
+        scheduler.executorLost(B, ExecutorLossReason.EXITED, "killed");
+        assertThat(lostAddresses).as("the blocks' locations at both are dropped")
+                .containsExactly(A + "@" + atA, B + "@" + atB);
+        assertThat(scheduler.hasExecutorAt(atB)).isFalse();
     }
 
     @Test

@@ -166,7 +166,7 @@ class StatefulStreamsOnLocalClusterTest {
                 "total:a=3", "total:b=2", "total:c=2", "total:d=2", "total:e=2", "total:g=1",
                 "window:a=3", "window:b=2", "window:c=2", "window:d=2", "window:e=2", "window:g=1");
         assertThat(actual).isEqualTo(expected);
-        // the state was saved every 2 s (the newest two versions kept), and after the kill an executor started the
+        // the state was saved every 2 s (versions kept while needed), and after the kill an executor started the
         // lost partition of 'totals' from a saved version (then replayed the batches since)
         assertThat(saved).anyMatch(v -> v.startsWith("totals/")).anyMatch(v -> v.startsWith("running/"));
         assertThat(executorLogs()).containsPattern("Restored partition \\d of the state of 'totals' at \\d+ ms");

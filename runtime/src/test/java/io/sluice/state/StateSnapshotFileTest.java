@@ -141,10 +141,10 @@ class StateSnapshotFileTest {
     }
 
     @Test
-    void onlyCommittedVersionsCountAndOlderOnesAreDeleted() throws IOException {
+    void onlyCommittedVersionsCountAndThoseBeforeTheOldestNeededOneAndItsFallbackAreDeleted() throws IOException {
         var root = new org.apache.hadoop.fs.Path(dir.toUri());
         var snapshots = new StateSnapshots(fs, root);
-        for (long v : List.of(2000L, 4000L, 6000L, 8000L)) {
+        for (long v : List.of(1000L, 2000L, 4000L, 6000L, 8000L)) {
             var vdir = snapshots.versionDir("my op", new Time(v));
             StateSnapshotFile.write(fs, StateSnapshots.partitionFile(vdir, 0), "my op", 0, new Time(v), entries(2),
                     serializer);
@@ -152,12 +152,19 @@ class StateSnapshotFileTest {
                 snapshots.commit("my op", new Time(v)); // 8000 was not completed
             }
         }
-        assertThat(snapshots.committedVersions("my op")).containsExactly(new Time(2000), new Time(4000), new Time(6000));
+        assertThat(snapshots.committedVersions("my op"))
+                .containsExactly(new Time(1000), new Time(2000), new Time(4000), new Time(6000));
         assertThat(snapshots.latestCommitted("my op")).contains(new Time(6000));
+        assertThat(snapshots.isComplete("my op", new Time(4000), 1)).isTrue();
+        assertThat(snapshots.isComplete("my op", new Time(4000), 2)).as("no file of partition 1").isFalse();
+        assertThat(snapshots.isComplete("my op", new Time(8000), 1)).as("not committed").isFalse();
 
-        snapshots.retainNewest("my op", 2);
-        assertThat(snapshots.committedVersions("my op")).containsExactly(new Time(4000), new Time(6000));
+        assertThat(snapshots.retainFrom("my op", new Time(4000))).containsExactly(new Time(1000));
+        assertThat(snapshots.committedVersions("my op"))
+                .as("4000 is needed, 2000 stays as its fallback").containsExactly(new Time(2000), new Time(4000), new Time(6000));
         assertThat(fs.exists(snapshots.versionDir("my op", new Time(8000)))).as("newer than the kept ones").isTrue();
+        assertThat(snapshots.retainFrom("my op", new Time(5000))).containsExactly(new Time(2000));
+        assertThat(snapshots.committedVersions("my op")).containsExactly(new Time(4000), new Time(6000));
         assertThat(snapshots.latestCommitted("other")).isEmpty();
     }
 }

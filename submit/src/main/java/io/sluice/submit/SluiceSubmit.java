@@ -39,6 +39,8 @@ import picocli.CommandLine.Parameters;
  *               [--conf k=v]... [--driver-memory 1g] [--executor-memory 1g] [--executor-cores 1]
  *               [--num-executors 2] [--jars a.jar,b.jar] [--files f1,f2] app.jar [app args]
  * sluice-submit --master local[2] --class com.example.Main app.jar [app args]   (runs in this JVM)
+ * sluice-submit --master local-cluster[2,1,1024] --supervise --class com.example.Main app.jar [app args]
+ *               (runs the driver as a child JVM, restarted by sluice.driver.restart.*)
  * sluice-submit status &lt;appId&gt; | kill &lt;appId&gt; | list  [--master M]      (through the master's submitter)
  * sluice-submit mini-cluster [--conf-dir DIR] [--work-dir DIR]                 (HDFS + YARN on this machine)
  * </pre>
@@ -88,6 +90,10 @@ public final class SluiceSubmit implements Callable<Integer> {
     List<Path> jars = new ArrayList<>();
     @Option(names = "--files", split = ",", paramLabel = "FILE", description = "comma-separated files placed in the working directory of the driver and every executor under their own names (repeatable)")
     List<Path> files = new ArrayList<>();
+    @Option(names = "--supervise", description = "with a local master: run the driver as a child JVM and start it "
+            + "again when it fails, by the sluice.driver.restart.* policy, printing its lifecycle (on YARN in cluster "
+            + "deploy mode the ApplicationMaster always does this)")
+    boolean supervise;
     @Parameters(index = "0", arity = "0..1", description = "the application jar")
     Path jar;
     @Parameters(index = "1..*", description = "arguments of the main class")
@@ -148,6 +154,10 @@ public final class SluiceSubmit implements Callable<Integer> {
             throw new UsageException("--deploy-mode must be cluster or client, got '" + deployMode + "'");
         }
         String m = master.trim();
+        if (supervise && !Submitters.isLocal(m) && deployMode.equals("client")) {
+            throw new UsageException("--supervise needs a supervisor for the driver: with --master " + m + " use "
+                    + "--deploy-mode cluster, where the cluster manager supervises it");
+        }
         ClassLoader loader = SluiceSubmit.class.getClassLoader();
         SubmitterFactory submitters = null;
         if (Submitters.isLocal(m)) {
@@ -162,6 +172,9 @@ public final class SluiceSubmit implements Callable<Integer> {
         Staging.checkJarsAndFiles(new SubmitRequest(jar, mainClass, appArgs, conf, List.of()));
         if (submitters != null) {
             return submit(submitters, conf);
+        }
+        if (supervise && Submitters.isLocal(m)) {
+            return LocalSupervision.run(conf, jar, mainClass, appArgs, out);
         }
         // the driver runs here; on a cluster master the executors get the application jar
         conf.set(SluiceConf.SUBMIT_APP_JAR.name(), jar.toAbsolutePath().toString());

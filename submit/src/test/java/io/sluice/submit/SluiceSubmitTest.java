@@ -186,4 +186,42 @@ class SluiceSubmitTest {
         assertThat(err.toString().strip()).isEqualTo("sluice-submit: 'app-42' is not a YARN application id "
                 + "(application_<cluster timestamp>_<n>)");
     }
+
+    @Test
+    void superviseWithALocalMasterRestartsAFailedDriverAndPrintsItsLifecycle(@TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("app.jar");
+        Path classes = Path.of(io.sluice.submit.app.FailsOnceMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (var jarOut = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            String entry = io.sluice.submit.app.FailsOnceMain.class.getName().replace('.', '/') + ".class";
+            jarOut.putNextEntry(new java.util.zip.ZipEntry(entry));
+            Files.copy(classes.resolve(entry), jarOut);
+            jarOut.closeEntry();
+        }
+        int code = run(Map.of(), "--master", "local[1]", "--supervise", "--conf", "sluice.driver.restart.backoff=100ms",
+                "--class", io.sluice.submit.app.FailsOnceMain.class.getName(), jar.toString());
+        assertThat(code).as(out + "\n" + err).isEqualTo(SluiceSubmit.OK);
+        assertThat(out.toString()).contains("driver SUBMITTED (attempt 1)", "driver STARTING (attempt 1)",
+                "driver BACKING_OFF for 100 ms before attempt 2: the driver exited with code 1: "
+                        + "java.lang.IllegalStateException: planned failure of attempt 1",
+                "driver STARTING (attempt 2)", "driver SUCCEEDED (attempt 2)");
+    }
+
+    @Test
+    void superviseWithAMissingMainClassFailsAtOnce(@TempDir Path dir) throws Exception {
+        Path jar = Files.write(dir.resolve("empty.jar"), new byte[0]);
+        try (var jarOut = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            jarOut.setComment("no classes");
+        }
+        int code = run(Map.of(), "--master", "local[1]", "--supervise", "--class", "com.example.NoSuchMain", jar.toString());
+        assertThat(code).isEqualTo(SluiceSubmit.APP_FAILED);
+        assertThat(out.toString()).contains("driver FAILED (attempt 1): ").contains("Main class com.example.NoSuchMain was not found")
+                .doesNotContain("BACKING_OFF");
+    }
+
+    @Test
+    void superviseInYarnClientModeIsAUsageError() {
+        assertThat(run(Map.of(), "--master", "yarn", "--deploy-mode", "client", "--supervise", "--class", "M", "app.jar"))
+                .isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString()).contains("--supervise needs a supervisor for the driver");
+    }
 }
