@@ -33,7 +33,8 @@ public interface SubmitterFactory {
 
     /**
      * A submitter for the cluster {@code conf} and {@code environment} (the process environment: e.g.
-     * {@code HADOOP_CONF_DIR}) describe.
+     * {@code HADOOP_CONF_DIR}) describe. {@code sluice.master} is the master URL the command named (always when
+     * submitting; for status, kill and list when {@code --master} was given, else it may be unset).
      *
      * @param progress told of each submission step and event, one line each (the CLI prints them)
      * @throws SubmitException when the cluster's configuration is unusable

@@ -62,6 +62,8 @@ public final class SluiceSubmit implements Callable<Integer> {
     private static final Pattern MEMORY = Pattern.compile("(\\d+)\\s*([kKmMgGtT]?)[bB]?");
 
     private final Map<String, String> env;
+    /** Where backends (submitters, cluster managers, configuration keys) are looked up through ServiceLoader. */
+    private final ClassLoader backends;
     PrintWriter out;
     PrintWriter err;
 
@@ -100,7 +102,12 @@ public final class SluiceSubmit implements Callable<Integer> {
     List<String> appArgs = new ArrayList<>();
 
     SluiceSubmit(Map<String, String> env) {
+        this(env, SluiceSubmit.class.getClassLoader());
+    }
+
+    SluiceSubmit(Map<String, String> env, ClassLoader backends) {
         this.env = env;
+        this.backends = backends;
     }
 
     public static void main(String[] args) {
@@ -109,7 +116,12 @@ public final class SluiceSubmit implements Callable<Integer> {
 
     /** Runs the command line {@code args}; returns the exit code. */
     static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-        var submit = new SluiceSubmit(env);
+        return run(SluiceSubmit.class.getClassLoader(), env, out, err, args);
+    }
+
+    /** {@link #run(Map, PrintWriter, PrintWriter, String...)} with the backends installed in {@code backends}. */
+    static int run(ClassLoader backends, Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        var submit = new SluiceSubmit(env, backends);
         submit.out = out;
         submit.err = err;
         var cl = commandLine(submit);
@@ -158,7 +170,7 @@ public final class SluiceSubmit implements Callable<Integer> {
             throw new UsageException("--supervise needs a supervisor for the driver: with --master " + m + " use "
                     + "--deploy-mode cluster, where the cluster manager supervises it");
         }
-        ClassLoader loader = SluiceSubmit.class.getClassLoader();
+        ClassLoader loader = backends;
         SubmitterFactory submitters = null;
         if (Submitters.isLocal(m)) {
             deployMode = "client"; // a local master has no cluster to deploy the driver to
@@ -197,7 +209,7 @@ public final class SluiceSubmit implements Callable<Integer> {
         }
         if (queue != null) {
             var factory = submitters != null ? submitters
-                    : Submitters.forMaster(master.trim(), SluiceSubmit.class.getClassLoader()).orElse(null);
+                    : Submitters.forMaster(master.trim(), backends).orElse(null);
             var key = factory == null ? null : factory.queueKey().orElse(null);
             if (key == null) {
                 throw new UsageException("--queue: master '" + master.trim() + "' has no queues");
@@ -231,7 +243,7 @@ public final class SluiceSubmit implements Callable<Integer> {
      * for each unknown or deprecated key.
      */
     private SluiceConf checked(SluiceConf conf) {
-        var report = conf.check(ConfigRegistry.load(SluiceSubmit.class.getClassLoader()));
+        var report = conf.check(ConfigRegistry.load(backends));
         if (!report.errors().isEmpty()) {
             throw new UsageException(String.join("; ", report.errors()));
         }
@@ -345,7 +357,7 @@ public final class SluiceSubmit implements Callable<Integer> {
 
         /** The submitter of --master, else of the one installed backend whose application ids look like {@code appId}. */
         Submitter submitter(String appId) {
-            ClassLoader loader = SluiceSubmit.class.getClassLoader();
+            ClassLoader loader = parent.backends;
             SubmitterFactory factory;
             if (master != null) {
                 factory = Submitters.forMaster(master.trim(), loader)
@@ -363,7 +375,12 @@ public final class SluiceSubmit implements Callable<Integer> {
                 }
                 factory = owners.get(0);
             }
-            return factory.create(parent.checked(confOf(confs)), parent.env, parent.out::println);
+            var conf = confOf(confs);
+            if (master != null) {
+                // which cluster to ask: a Kubernetes or Mesos master URL is its API's address
+                conf.set(SluiceConf.MASTER.name(), master.trim());
+            }
+            return factory.create(parent.checked(conf), parent.env, parent.out::println);
         }
     }
 
