@@ -228,6 +228,20 @@ class StartValidationTest {
     }
 
     @Test
+    void aValueUnderAnOldKeyNameIsUsedAndWarnedOfAtStart() {
+        var conf = new SluiceConf(false).setMaster("local[1]")
+                .set("sluice.yarn.executor.extraJavaOptions", "-Dsluice.test.old=1");
+        var ssc = new StreamingContext(conf, Durations.seconds(1));
+        try {
+            assertThat(ssc.context().configurationWarnings()).containsExactly("sluice.yarn.executor.extraJavaOptions is "
+                    + "deprecated; use sluice.executor.extraJavaOptions (its value is used)");
+            assertThat(ssc.context().conf().get(SluiceConf.EXECUTOR_JAVA_OPTIONS)).isEqualTo("-Dsluice.test.old=1");
+        } finally {
+            ssc.stop();
+        }
+    }
+
+    @Test
     void batchDurationMustBePositive() {
         var conf = new SluiceConf(false).setMaster("local[1]");
         assertThatThrownBy(() -> new StreamingContext(conf, Durations.milliseconds(0)))
