@@ -1,5 +1,6 @@
 package io.sluice.itests;
 
+import io.sluice.testkit.ReplayingNumberServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -68,6 +69,38 @@ public final class BatchOutputs {
             throw new AssertionError("number " + l + " is in the output of batches " + a + " and " + b);
         })));
         return seen;
+    }
+
+    /**
+     * How many batches' outputs of {@code name} hold each number, for a source that sends again what was not
+     * acknowledged (a reliable receiver is at-least-once at its boundary: a block stored but whose acknowledgement
+     * was lost with its driver or executor is sent, and stored, again).
+     *
+     * @throws AssertionError if a number is in more batches' outputs than the source sent it: the engine counted it
+     *                        twice
+     */
+    public static Map<Long, Integer> numbersAtMostAsOftenAsSent(FileSystem fs, String dir, String name,
+                                                              List<ReplayingNumberServer.Delivery> sent)
+            throws IOException {
+        var timesSent = new HashMap<Long, Integer>();
+        for (var d : sent) {
+            for (long n = d.from(); n < d.from() + d.count(); n++) {
+                timesSent.merge(n, 1, Integer::sum);
+            }
+        }
+        var batches = new HashMap<Long, List<Long>>();
+        read(fs, dir, name).forEach((time, lines) -> lines.forEach(
+                l -> batches.computeIfAbsent(Long.parseLong(l), k -> new ArrayList<>()).add(time)));
+        var occurrences = new HashMap<Long, Integer>();
+        batches.forEach((n, times) -> {
+            int sentTimes = timesSent.getOrDefault(n, 0);
+            if (times.size() > sentTimes) {
+                throw new AssertionError("number " + n + " is in the outputs of batches " + times + " but was sent "
+                        + sentTimes + " time(s): counted twice");
+            }
+            occurrences.put(n, times.size());
+        });
+        return occurrences;
     }
 
     /** The batch time of the newest metadata checkpoint under {@code checkpointDir}, or -1. */

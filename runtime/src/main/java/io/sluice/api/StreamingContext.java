@@ -85,6 +85,7 @@ public class StreamingContext implements AutoCloseable {
     private JobGenerator jobGenerator;
     private StateCheckpointer stateCheckpointer;
     private CheckpointWriter checkpointWriter;
+    private io.sluice.checkpoint.CheckpointLease checkpointLease;
     private MetadataCheckpointer metadataCheckpointer;
     private volatile MetadataCheckpoint recovery;
     private volatile ReceiverTracker receiverTracker;
@@ -315,7 +316,8 @@ public class StreamingContext implements AutoCloseable {
             }
             try {
                 validate();
-                checkJvmOptions();
+                checkJvmOptions(); // before the lease: a refused start leaves no lease behind
+                acquireCheckpointLease();
                 if (recovery != null) {
                     prepareRecovery(recovery);
                 }
@@ -436,6 +438,27 @@ public class StreamingContext implements AutoCloseable {
      */
     private void prepareRecovery(MetadataCheckpoint cp) {
         new CheckpointRecovery(graph, checkpointDir, sc.hadoopConf(), sc.appId()).prepare(cp);
+    }
+
+    /**
+     * With a checkpoint directory, takes this driver's lease on it before anything is written there (a second driver
+     * on the same directory refuses to start; see {@link io.sluice.checkpoint.CheckpointLease}).
+     */
+    private void acquireCheckpointLease() {
+        if (checkpointDir == null || !conf().get(SluiceConf.CHECKPOINT_LEASE_ENABLED)) {
+            return;
+        }
+        var dir = new org.apache.hadoop.fs.Path(checkpointDir);
+        org.apache.hadoop.fs.FileSystem fs;
+        try {
+            fs = dir.getFileSystem(sc.hadoopConf());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
+        }
+        checkpointLease = io.sluice.checkpoint.CheckpointLease.acquire(fs, dir,
+                io.sluice.checkpoint.CheckpointLease.Holder.thisProcess(sc.appId()),
+                io.sluice.checkpoint.CheckpointLease.Settings.of(conf().get(SluiceConf.CHECKPOINT_LEASE_TIMEOUT)),
+                lost -> reportError("The checkpoint directory was taken over", lost));
     }
 
     /**
@@ -805,6 +828,9 @@ public class StreamingContext implements AutoCloseable {
         }
         if (stateCheckpointer != null) {
             stateCheckpointer.close(timeout);
+        }
+        if (checkpointLease != null) {
+            checkpointLease.close(); // after the last checkpoint and state writes
         }
         if (!graceful) {
             stopInputs(false);

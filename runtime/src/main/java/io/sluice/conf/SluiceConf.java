@@ -265,6 +265,10 @@ public final class SluiceConf {
             "Metadata checkpoints in a row that could not be written (each tried 3 times, with a growing pause from sluice.streaming.checkpoint.retryBackoff) before the streaming context fails: without them a restarted driver cannot recover.");
     public static final ConfigKey<Duration> CHECKPOINT_RETRY_BACKOFF = duration("sluice.streaming.checkpoint.retryBackoff", Duration.ofMillis(500), Duration.ofMillis(1),
             "The first pause before writing a metadata checkpoint again after a failure; it doubles with each attempt.");
+    public static final ConfigKey<Boolean> CHECKPOINT_LEASE_ENABLED = bool("sluice.streaming.checkpoint.lease", true,
+            "Take an exclusive lease on the checkpoint directory at start (a file _lease naming the driver's application, host and pid, renewed while it runs): a second driver on the same directory refuses to start, naming the holder. Turn off only for a file system whose create-if-absent is not atomic.");
+    public static final ConfigKey<Duration> CHECKPOINT_LEASE_TIMEOUT = duration("sluice.streaming.checkpoint.leaseTimeout", Duration.ofSeconds(30), Duration.ofSeconds(1),
+            "A checkpoint directory lease not renewed for this long has expired (it is renewed every third of it). A driver restarted on the same host after its predecessor died, or as a later attempt of the same application, takes the lease over at once; another waits up to this long to see whether the holder still renews it.");
     public static final ConfigKey<Integer> RECOVERY_MAX_QUEUED_BATCHES = integer("sluice.streaming.recovery.maxQueuedBatches", 2, 1,
             "While a restarted driver catches up on the batches it had not completed and those due while it was down, at most this many of them are generated and waiting to complete at once; the rest are generated as earlier ones complete, so that progress is checkpointed during the catch-up.");
     public static final ConfigKey<Duration> LOCALITY_WAIT = duration("sluice.locality.wait", Duration.ofSeconds(3), Duration.ZERO,

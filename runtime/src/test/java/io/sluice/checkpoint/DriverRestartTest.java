@@ -314,9 +314,43 @@ class DriverRestartTest {
         var ssc = wordCounts();
         ((ManualClock) ssc.clock()).setTime(0);
         assertThatThrownBy(ssc::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Cannot use the checkpoint directory " + new org.apache.hadoop.fs.Path(checkpointDir()))
+                .hasMessageContaining("Check that it is a directory this user can write to");
+        assertThat(ssc.getState()).isEqualTo(StreamingContext.State.STOPPED);
+    }
+
+    @Test
+    void withoutTheLeaseAnUnwritableCheckpointDirectoryStillFailsTheStartAtTheFirstCheckpoint() throws Exception {
+        Files.writeString(dir.resolve("checkpoint"), "a file where the checkpoint directory should be");
+        var ssc = wordCounts();
+        ssc.conf().set(SluiceConf.CHECKPOINT_LEASE_ENABLED, false);
+        ((ManualClock) ssc.clock()).setTime(0);
+        assertThatThrownBy(ssc::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Cannot checkpoint to " + checkpointDir())
                 .hasMessageContaining("Check that the checkpoint directory is reachable and writable");
         assertThat(ssc.getState()).isEqualTo(StreamingContext.State.STOPPED);
+    }
+
+    @Test
+    void aSecondDriverOnTheSameCheckpointDirectoryRefusesToStartNamingTheFirstAndTheFirstRunsOn() throws Exception {
+        var first = wordCounts();
+        first.conf().set(SluiceConf.CHECKPOINT_LEASE_TIMEOUT, seconds(3));
+        run(first, 0, 2);
+        var second = wordCounts();
+        second.conf().set(SluiceConf.CHECKPOINT_LEASE_TIMEOUT, seconds(3));
+        ((ManualClock) second.clock()).setTime(0);
+        assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is in use by application " + first.context().appId() + " (host ")
+                .hasMessageContaining("pid " + ProcessHandle.current().pid());
+        assertThat(second.getState()).isEqualTo(StreamingContext.State.STOPPED);
+        assertThat(first.getState()).isEqualTo(StreamingContext.State.ACTIVE);
+        ((ManualClock) first.clock()).advance(1000);
+        assertThat(first.jobScheduler().awaitCompletedBatches(3, Duration.ofSeconds(60))).isTrue();
+        crash(first);
+        // stopped, the first gave its lease up: a restart takes the directory at once
+        var restarted = StreamingContext.getOrCreate(checkpointDir(), this::wordCounts);
+        run(restarted, 3000, 1);
+        crash(restarted);
     }
 
     @Test
