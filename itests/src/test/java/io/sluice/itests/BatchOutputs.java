@@ -103,6 +103,20 @@ public final class BatchOutputs {
         return occurrences;
     }
 
+    /** How many of the numbers' occurrences fall on each key (n mod 10), as the count outputs print them. */
+    public static Map<String, String> perKey(Map<Long, Integer> occurrences) {
+        var counts = new TreeMap<Long, Long>();
+        occurrences.forEach((n, times) -> counts.merge(n % 10, (long) times, Long::sum));
+        var printed = new TreeMap<String, String>();
+        counts.forEach((k, v) -> printed.put(Long.toString(k), Long.toString(v)));
+        return printed;
+    }
+
+    /** The numbers in more than one batch's output (each explained by the source sending it again). */
+    public static List<Long> resent(Map<Long, Integer> occurrences) {
+        return occurrences.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+    }
+
     /** The batch time of the newest metadata checkpoint under {@code checkpointDir}, or -1. */
     public static long latestCheckpoint(FileSystem fs, String checkpointDir) throws IOException {
         var dir = new Path(checkpointDir, "metadata");

@@ -184,17 +184,12 @@ class DriverKillRecoveryTest {
         return BatchOutputs.numbersAtMostAsOftenAsSent(fsOf(dir), dir, "numbers", source.sent());
     }
 
-    /** How many of the numbers' occurrences fall on each key (n mod 10), as the job's count outputs print them. */
     private static Map<String, String> perKey(Map<Long, Integer> occurrences) {
-        var counts = new TreeMap<Long, Long>();
-        occurrences.forEach((n, times) -> counts.merge(n % 10, (long) times, Long::sum));
-        var printed = new TreeMap<String, String>();
-        counts.forEach((k, v) -> printed.put(Long.toString(k), Long.toString(v)));
-        return printed;
+        return BatchOutputs.perKey(occurrences);
     }
 
     private static List<Long> resent(Map<Long, Integer> occurrences) {
-        return occurrences.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+        return BatchOutputs.resent(occurrences);
     }
 
     /** Kills the driver {@code kills} times, each after it completed a batch, at a random point; returns the run count. */
