@@ -103,8 +103,8 @@ public final class ApplicationMaster {
         long validityMs = Long.parseLong(System.getenv().getOrDefault(YarnLaunch.ENV_ATTEMPT_VALIDITY_MS, "0"));
         var limit = new AttemptLimit(maxAttempts, Duration.ofMillis(validityMs), "YARN makes at most " + maxAttempts
                 + " attempts" + (validityMs > 0 ? " within " + validityMs + " ms" : "") + " ("
-                + SluiceConf.YARN_MAX_APP_ATTEMPTS.name() + ", yarn.resourcemanager.am.max-attempts"
-                + (validityMs > 0 ? ", " + SluiceConf.YARN_ATTEMPT_FAILURES_VALIDITY.name() : "") + ")");
+                + YarnConf.MAX_APP_ATTEMPTS.name() + ", yarn.resourcemanager.am.max-attempts"
+                + (validityMs > 0 ? ", " + YarnConf.ATTEMPT_FAILURES_VALIDITY.name() : "") + ")");
         String host = System.getenv().getOrDefault(Environment.NM_HOST.name(), "localhost");
         System.exit(driver != null ? runLauncher(driver, appId, attempt, host)
                 : run(mainClass, userArgs, cid.getApplicationAttemptId(), limit, host));
@@ -118,9 +118,11 @@ public final class ApplicationMaster {
             int colon = driverUrl.lastIndexOf(':');
             var driver = new java.net.InetSocketAddress(driverUrl.substring(0, colon), Integer.parseInt(driverUrl.substring(colon + 1)));
             var ending = ExecutorLauncher.run(conf, driver, attempt, new Path(System.getenv(YarnLaunch.ENV_STAGING_DIR)), host);
-            return ending.byDriver()
-                    ? finish(appId, FinalApplicationStatus.SUCCEEDED, "", 0)
-                    : finish(appId, FinalApplicationStatus.FAILED, "executor launcher: " + ending.reason(), EXIT_FAILED);
+            if (ending.byDriver()) {
+                var status = FinalApplicationStatus.valueOf(ending.finalStatus());
+                return finish(appId, status, ending.diagnostics(), status == FinalApplicationStatus.SUCCEEDED ? 0 : EXIT_FAILED);
+            }
+            return finish(appId, FinalApplicationStatus.FAILED, "executor launcher: " + ending.reason(), EXIT_FAILED);
         } catch (Exception e) {
             LOG.error("Application {}: the executor launcher failed", appId, e);
             return finish(appId, FinalApplicationStatus.FAILED, "the executor launcher failed: " + e, EXIT_FAILED);
@@ -350,7 +352,7 @@ public final class ApplicationMaster {
         rm.start();
         // as long as the ResourceManager client itself keeps trying (15 minutes by default): an AM that gives up
         // sooner during a ResourceManager restart would make YARN run a finished job again
-        var bound = sluiceConf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
+        var bound = sluiceConf.get(YarnConf.RM_CONNECT_TIMEOUT);
         long maxWait = conf.getLong(YarnConfiguration.RESOURCEMANAGER_CONNECT_MAX_WAIT_MS,
                 YarnConfiguration.DEFAULT_RESOURCEMANAGER_CONNECT_MAX_WAIT_MS);
         if (maxWait > bound.toMillis()) {

@@ -31,7 +31,7 @@ public record ContainerLoss(ExecutorLossReason reason, String diagnostics) {
         } else if (exit == ContainerExitStatus.KILLED_EXCEEDED_PMEM || exit == ContainerExitStatus.KILLED_EXCEEDED_VMEM) {
             reason = ExecutorLossReason.MEMORY_LIMIT;
             what = "was killed by YARN for exceeding its " + (exit == ContainerExitStatus.KILLED_EXCEEDED_PMEM ? "physical" : "virtual")
-                    + " memory limit (raise sluice.executor.memory or sluice.yarn.memoryOverhead)";
+                    + " memory limit (raise sluice.executor.memory or sluice.executor.memoryOverhead)";
         } else if (exit == ContainerExitStatus.DISKS_FAILED) {
             reason = ExecutorLossReason.DISK_FAILED;
             what = "was lost because the disks of its node failed";

@@ -33,8 +33,11 @@ import org.apache.logging.log4j.Logger;
 final class ExecutorLauncher {
     private static final Logger LOG = LogManager.getLogger(ExecutorLauncher.class);
 
-    /** How the launcher ended. */
-    record Ending(boolean byDriver, String reason) {
+    /** How the launcher ended; {@code finalStatus} and {@code diagnostics} as the driver gave them (when byDriver). */
+    record Ending(boolean byDriver, String reason, String finalStatus, String diagnostics) {
+        Ending(boolean byDriver, String reason) {
+            this(byDriver, reason, byDriver ? "SUCCEEDED" : "FAILED", "");
+        }
     }
 
     private ExecutorLauncher() {
@@ -62,7 +65,7 @@ final class ExecutorLauncher {
                         backend.publishDriverUi(java.net.URI.create(ui.url()));
                         return true;
                     } else if (message instanceof LauncherMessages.Shutdown s) {
-                        ended.complete(new Ending(true, s.reason()));
+                        ended.complete(new Ending(true, s.reason(), s.finalStatus(), s.diagnostics()));
                         return true;
                     }
                     throw new IllegalArgumentException("unexpected message " + message);

@@ -30,7 +30,8 @@ public final class LauncherMessages {
     public record Release(String executorId) {
     }
 
-    public record Shutdown(String reason) {
+    /** The driver is done: the launcher unregisters with {@code finalStatus} (a {@code FinalStatus} name). */
+    public record Shutdown(String reason, String finalStatus, String diagnostics) {
     }
 
     /** The driver's HTTP server serves at {@code url}: the launcher makes it the application's tracking URL. */

@@ -1,12 +1,13 @@
 package io.sluice.yarn;
 
-import io.sluice.cluster.ClusterBackend;
-import io.sluice.cluster.ExecutorEventHandler;
+import io.sluice.cluster.AbstractClusterBackend;
 import io.sluice.cluster.ExecutorId;
+import io.sluice.cluster.ExecutorIds;
+import io.sluice.cluster.ExecutorLaunchPlan;
 import io.sluice.cluster.ExecutorLossReason;
 import io.sluice.cluster.ExecutorSpec;
+import io.sluice.cluster.FinalStatus;
 import io.sluice.conf.SluiceConf;
-import io.sluice.executor.ExecutorLaunchSettings;
 import io.sluice.executor.ExecutorMain;
 import io.sluice.util.NamedThreadFactory;
 import java.io.IOException;
@@ -18,19 +19,19 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.yarn.api.ApplicationConstants;
 import org.apache.hadoop.yarn.api.records.Container;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
 import org.apache.hadoop.yarn.api.records.ContainerStatus;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.hadoop.yarn.api.records.LocalResource;
 import org.apache.hadoop.yarn.api.records.NodeReport;
 import org.apache.hadoop.yarn.api.records.Priority;
@@ -45,11 +46,13 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The YARN backend, running inside the ApplicationMaster: each executor is one YARN container running
- * {@link ExecutorMain}. Mechanism only — the runtime's {@code ExecutorAllocator} decides how many.
+ * {@link ExecutorMain}, started from its {@link ExecutorLaunchPlan} (the container's launch context: the plan's command
+ * as a shell line with the container's java and log directory, the plan's environment plus the container class path).
+ * Mechanism only — the runtime's {@code ExecutorAllocator} decides how many, and paces them.
  *
  * <pre>{@code
  * backend.start(events, mainThread, io);   // registers this attempt with the ResourceManager (AMRMClientAsync)
- * backend.launchExecutor(spec)             // one container request (heap + sluice.yarn.memoryOverhead, cores; the
+ * backend.launchExecutor(spec)             // one container request (heap + sluice.executor.memoryOverhead, cores; the
  *                                          // spec's preferred hosts as nodes, relaxLocality=true); the future
  *                                          // completes with <app>-exec-<attempt>-<n> at once
  *   ... RM allocates a container: it goes to the oldest pending executor preferring its host (else one without a
@@ -61,21 +64,24 @@ import org.apache.logging.log4j.Logger;
  *                                          // container is released and, once the NodeManager stopped it, completes
  *                                          // (RELEASED_BY_DRIVER) and its resources are free again
  *   ... a container that completes by itself: executorLost(reason from ContainerLoss, YARN's diagnostics)
+ * backend.deregister(status, diagnostics); // optional: unregisters this attempt with that final status, so YARN
+ *                                          // makes no further attempt
  * backend.stop();                          // stops every container (NMClientAsync) and the RM heartbeat; it does
- *                                          // NOT unregister: the ApplicationMaster does, with the final status
+ *                                          // not unregister (the ApplicationMaster does, with the final status,
+ *                                          // unless deregister was called)
  * }</pre>
  *
  * <p>Threading: every ResourceManager and NodeManager callback, and every public call, hops onto the single thread
- * {@code sluice-yarn-backend-<app>}, which owns the request and container maps (plain collections, no locks).
- * Building a container's launch context (listing the staging directory on HDFS) runs on the {@code io} executor.
+ * {@code sluice-yarn-backend-<app>}, which owns the request and container maps (plain collections, no locks); a
+ * throwable there goes to the fatal handler ({@link AbstractClusterBackend#guarded}). Events reach the handler on the
+ * driver's main thread. Building a container's launch context (listing the staging directory on HDFS) runs on the
+ * {@code io} executor.
  * Executors of a previous attempt are not kept across attempts: YARN stops them when the attempt ends.
  */
-public final class YarnClusterBackend implements ClusterBackend {
+public final class YarnClusterBackend extends AbstractClusterBackend {
     private static final Logger LOG = LogManager.getLogger(YarnClusterBackend.class);
     private static final int HEARTBEAT_MILLIS = 500;
     private static final Priority EXECUTOR_PRIORITY = Priority.newInstance(1);
-
-    private enum State { NEW, RUNNING, STOPPED }
 
     private record Pending(ExecutorId id, ExecutorSpec spec, ContainerRequest request) {
         /** The nodes its request prefers; empty for anywhere. */
@@ -104,17 +110,15 @@ public final class YarnClusterBackend implements ClusterBackend {
     private final Path stagingDir;
     private final String amHost;
     private final ExecutorService thread;
-    private final AtomicInteger nextExecutor = new AtomicInteger();
+    private final ExecutorIds ids;
     // owned by the backend thread
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Map<ContainerId, Running> containers = new HashMap<>();
     private final Map<ExecutorId, ContainerId> containerOf = new HashMap<>();
     private CompletableFuture<Map<String, LocalResource>> resources;
-    private State state = State.NEW;
-    private ExecutorEventHandler events;
-    private Executor io;
-    private AMRMClientAsync<ContainerRequest> rm;
-    private NMClientAsync nm;
+    private volatile AMRMClientAsync<ContainerRequest> rm;
+    private volatile NMClientAsync nm;
+    private volatile String trackingUrl = "";
 
     /**
      * @param stagingDir the application's staging directory, whose files every executor container gets
@@ -133,36 +137,32 @@ public final class YarnClusterBackend implements ClusterBackend {
         this.stagingDir = stagingDir;
         this.amHost = amHost;
         this.thread = Executors.newSingleThreadExecutor(new NamedThreadFactory("sluice-yarn-backend-" + appId, true));
+        this.ids = new ExecutorIds(appId, attempt);
+    }
+
+    @Override
+    protected String describe() {
+        return "the YARN backend of " + appId;
     }
 
     /**
      * Registers with the ResourceManager and starts the NodeManager client. Blocks for the registration (bounded by
-     * the ResourceManager client's retry policy) and fails with the ResourceManager's answer if it is refused.
+     * {@code sluice.yarn.rm.connectTimeout}) and fails with the ResourceManager's answer if it is refused.
      */
     @Override
-    public void start(ExecutorEventHandler events, Executor mainThread, Executor io) {
-        await(onThread(() -> {
-            if (state != State.NEW) {
-                throw new IllegalStateException("the YARN backend of " + appId + " was already started (" + state + ")");
-            }
-            this.events = events;
-            this.io = io;
-            state = State.RUNNING;
-            return null;
-        }));
+    protected void doStart() {
         rm = clients.resourceManager(HEARTBEAT_MILLIS, new RmCallbacks());
         rm.init(hadoopConf);
         rm.start();
-        var timeout = conf.get(SluiceConf.YARN_RM_CONNECT_TIMEOUT);
+        var timeout = conf.get(YarnConf.RM_CONNECT_TIMEOUT);
         try {
             var response = BoundedCall.call("register " + appId, timeout, () -> rm.registerApplicationMaster(amHost, 0, ""));
             LOG.info("Application {} attempt {}: registered with the ResourceManager; maximum container {}, queue {}",
                     appId, attempt, response.getMaximumResourceCapability(), response.getQueue());
         } catch (Exception e) {
-            rm.stop();
             throw new IllegalStateException("Application " + appId + ": the ApplicationMaster could not register with the "
                     + "ResourceManager at " + hadoopConf.get(YarnConfiguration.RM_SCHEDULER_ADDRESS,
-                    YarnConfiguration.DEFAULT_RM_SCHEDULER_ADDRESS) + " (" + SluiceConf.YARN_RM_CONNECT_TIMEOUT.name() + " = "
+                    YarnConfiguration.DEFAULT_RM_SCHEDULER_ADDRESS) + " (" + YarnConf.RM_CONNECT_TIMEOUT.name() + " = "
                     + timeout.toMillis() + " ms): " + e.getMessage(), e);
         }
         nm = clients.nodeManagers(new NmCallbacks());
@@ -171,19 +171,16 @@ public final class YarnClusterBackend implements ClusterBackend {
     }
 
     @Override
-    public CompletableFuture<ExecutorId> launchExecutor(ExecutorSpec spec) {
-        if (!spec.environment().containsKey(ExecutorLaunchSettings.DRIVER_URL)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("the executor spec's environment must "
-                    + "contain " + ExecutorLaunchSettings.DRIVER_URL + " (the driver's host:port)"));
-        }
+    protected CompletableFuture<ExecutorId> doLaunch(ExecutorSpec spec) {
+        ExecutorLaunchPlan.checkSpec(spec);
         return onThread(() -> {
-            if (state != State.RUNNING) {
-                throw new IllegalStateException("the YARN backend of " + appId + " is " + state + ", not running");
+            if (!isRunning()) {
+                throw new IllegalStateException(describe() + " is " + state() + ", not running");
             }
-            var id = new ExecutorId(appId + "-exec-" + attempt + "-" + nextExecutor.incrementAndGet());
-            var capability = Resource.newInstance(spec.memoryMb() + conf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB), spec.cores());
+            var id = ids.next();
+            var capability = Resource.newInstance(spec.memoryMb() + conf.get(SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB), spec.cores());
             var request = containerRequest(capability,
-                    conf.get(SluiceConf.YARN_EXECUTOR_NODE_LOCALITY) ? spec.preferredHosts() : List.of());
+                    conf.get(YarnConf.EXECUTOR_NODE_LOCALITY) ? spec.preferredHosts() : List.of());
             rm.addContainerRequest(request);
             pending.add(new Pending(id, spec, request));
             LOG.info("Application {}: requested a container {} for executor {}{}", appId, capability, id,
@@ -204,7 +201,7 @@ public final class YarnClusterBackend implements ClusterBackend {
     @Override
     public void releaseExecutor(ExecutorId id) {
         onThread(() -> {
-            if (state != State.RUNNING) {
+            if (!isRunning()) {
                 return null;
             }
             for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
@@ -212,7 +209,7 @@ public final class YarnClusterBackend implements ClusterBackend {
                 if (p.id().equals(id)) {
                     it.remove();
                     rm.removeContainerRequest(p.request());
-                    events.executorLost(id, ExecutorLossReason.LAUNCH_FAILED, "executor " + id
+                    reportLost(id, ExecutorLossReason.LAUNCH_FAILED, "executor " + id
                             + " was released by the driver before YARN allocated its container, so it was never started");
                     return null;
                 }
@@ -236,7 +233,8 @@ public final class YarnClusterBackend implements ClusterBackend {
     @Override
     public void publishDriverUi(java.net.URI url) {
         onThread(() -> {
-            if (state == State.RUNNING) {
+            if (isRunning()) {
+                trackingUrl = url.toString();
                 rm.updateTrackingUrl(url.toString());
                 LOG.info("Application {} attempt {}: tracking URL is the driver UI at {}", appId, attempt, url);
             }
@@ -244,30 +242,52 @@ public final class YarnClusterBackend implements ClusterBackend {
         });
     }
 
-    /** Stops every container and the clients (each bounded); does not unregister. Idempotent. */
+    /**
+     * Unregisters this attempt with the ResourceManager with {@code status} and {@code diagnostics} (bounded by
+     * {@code sluice.yarn.rm.connectTimeout}): YARN records them as the application's final status and makes no further
+     * attempt.
+     *
+     * @throws IllegalStateException when the ResourceManager could not be told
+     */
     @Override
-    public void stop() {
-        CompletableFuture<Boolean> stopping = onThread(() -> {
-                if (state == State.STOPPED) {
-                    return false;
-                }
-                boolean wasRunning = state == State.RUNNING;
-                state = State.STOPPED;
-                pending.forEach(p -> rm.removeContainerRequest(p.request()));
-                pending.clear();
-                return wasRunning;
+    protected void doDeregister(FinalStatus status, String diagnostics) {
+        var timeout = conf.get(YarnConf.RM_CONNECT_TIMEOUT);
+        try {
+            BoundedCall.call("unregister " + appId, timeout, () -> {
+                rm.unregisterApplicationMaster(FinalApplicationStatus.valueOf(status.name()), diagnostics, trackingUrl);
+                return null;
             });
-        if (stopping.isCompletedExceptionally()) {
-            return; // stopped before
+            LOG.info("Application {} attempt {}: unregistered as {}", appId, attempt, status);
+        } catch (Exception e) {
+            throw new IllegalStateException("Application " + appId + ": could not unregister as " + status
+                    + " with the ResourceManager within " + timeout.toMillis() + " ms: " + e.getMessage(), e);
         }
-        boolean wasRunning = Boolean.TRUE.equals(await(stopping));
+    }
+
+    /** Stops every container and the clients (each bounded); does not unregister. */
+    @Override
+    protected void doStop() {
+        CompletableFuture<Void> withdrawing = onThread(() -> {
+            if (rm != null) {
+                pending.forEach(p -> rm.removeContainerRequest(p.request()));
+            }
+            pending.clear();
+            return null;
+        });
+        try {
+            await(withdrawing);
+        } catch (RuntimeException e) {
+            LOG.debug("Application {}: could not withdraw the pending requests: {}", appId, e.toString());
+        }
         RuntimeException failure = null;
-        if (wasRunning) {
+        if (nm != null) {
             try {
                 nm.stop(); // stops the containers it started
             } catch (RuntimeException e) {
                 failure = e;
             }
+        }
+        if (rm != null) {
             try {
                 rm.stop();
             } catch (RuntimeException e) {
@@ -296,7 +316,7 @@ public final class YarnClusterBackend implements ClusterBackend {
 
     private void allocated(List<Container> allocated) {
         for (Container c : allocated) {
-            Pending p = state == State.RUNNING ? takePendingFor(c.getNodeId().getHost()) : null;
+            Pending p = isRunning() ? takePendingFor(c.getNodeId().getHost()) : null;
             if (p == null) {
                 LOG.info("Application {}: returning surplus container {}", appId, c.getId());
                 rm.releaseAssignedContainer(c.getId());
@@ -313,7 +333,7 @@ public final class YarnClusterBackend implements ClusterBackend {
                     r.released = true;
                     rm.releaseAssignedContainer(c.getId());
                     lostBeforeStart(r, "cannot build the launch context of executor " + p.id() + ": " + error);
-                } else if (!r.released && state == State.RUNNING) {
+                } else if (!r.released && isRunning()) {
                     nm.startContainerAsync(c, ctx);
                 }
             }));
@@ -352,34 +372,27 @@ public final class YarnClusterBackend implements ClusterBackend {
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }, io);
+            }, io());
         }
         return resources.thenApply(res -> {
-            var env = new HashMap<>(p.spec().environment());
-            env.putIfAbsent(ExecutorLaunchSettings.APP_ID, appId); // the driver's id (set by the ExecutorManager)
-            env.put(ExecutorLaunchSettings.EXECUTOR_ID, p.id().value());
-            env.put(ExecutorLaunchSettings.CORES, Integer.toString(p.spec().cores()));
+            var plan = ExecutorLaunchPlan.of(conf, p.spec(), p.id(), appId, attempt);
+            var env = new HashMap<>(plan.environment());
             env.put("CLASSPATH", YarnLaunch.classPath());
-            var cmd = new ArrayList<String>();
-            cmd.add(YarnLaunch.javaCommand(conf));
-            cmd.addAll(YarnLaunch.executorJvmOptions(conf, p.spec().memoryMb()));
-            cmd.addAll(YarnLaunch.loggingOptions(res));
-            cmd.add(ExecutorMain.class.getName());
-            cmd.add(YarnLaunch.logRedirects());
-            return ContainerLaunchContext.newInstance(res, env, List.of(String.join(" ", cmd)), null,
-                    (ByteBuffer) null, null);
+            String cmd = plan.shellCommand(YarnLaunch.javaCommand(conf), null, YarnLaunch.loggingOptions(res),
+                    ApplicationConstants.LOG_DIR_EXPANSION_VAR);
+            return ContainerLaunchContext.newInstance(res, env, List.of(cmd), null, (ByteBuffer) null, null);
         });
     }
 
     private void started(ContainerId cid) {
         Running r = containers.get(cid);
-        if (r == null || r.started || state != State.RUNNING) {
+        if (r == null || r.started || !isRunning()) {
             return;
         }
         r.started = true;
         String host = r.container.getNodeId().getHost();
         LOG.info("Application {}: executor {} started in container {} on {}", appId, r.id, cid, host);
-        events.executorLaunched(r.id, host);
+        reportLaunched(r.id, host);
     }
 
     private void startFailed(ContainerId cid, Throwable t) {
@@ -396,8 +409,8 @@ public final class YarnClusterBackend implements ClusterBackend {
         containers.remove(r.container.getId());
         containerOf.remove(r.id);
         LOG.warn("Application {}: {}", appId, diagnostics);
-        if (state == State.RUNNING) {
-            events.executorLost(r.id, ExecutorLossReason.LAUNCH_FAILED, diagnostics);
+        if (isRunning()) {
+            reportLost(r.id, ExecutorLossReason.LAUNCH_FAILED, diagnostics);
         }
     }
 
@@ -408,11 +421,11 @@ public final class YarnClusterBackend implements ClusterBackend {
                 continue; // a surplus container we returned, or one already reported
             }
             containerOf.remove(r.id);
-            if (state != State.RUNNING) {
+            if (!isRunning()) {
                 continue;
             }
             if (!r.started) {
-                events.executorLost(r.id, ExecutorLossReason.LAUNCH_FAILED, "container " + st.getContainerId()
+                reportLost(r.id, ExecutorLossReason.LAUNCH_FAILED, "container " + st.getContainerId()
                         + " of executor " + r.id + " ended before it started (exit status " + st.getExitStatus() + "): "
                         + st.getDiagnostics());
                 continue;
@@ -423,27 +436,21 @@ public final class YarnClusterBackend implements ClusterBackend {
             } else {
                 LOG.warn("Application {}: {}", appId, loss.diagnostics());
             }
-            events.executorLost(r.id, loss.reason(), loss.diagnostics());
+            reportLost(r.id, loss.reason(), loss.diagnostics());
         }
     }
 
     private void fatal(Throwable t) {
-        if (state == State.RUNNING) {
+        if (isRunning()) {
             LOG.error("Application {}: the ResourceManager connection failed", appId, t);
-            events.fatalError(t);
+            reportFatal(t);
         }
     }
 
     /** Runs {@code r} on the backend thread; a throwable goes to the fatal handler. Dropped once the thread is gone. */
     private void post(Runnable r) {
         try {
-            thread.execute(() -> {
-                try {
-                    r.run();
-                } catch (Throwable t) {
-                    fatal(t);
-                }
-            });
+            thread.execute(guarded(r));
         } catch (RejectedExecutionException e) {
             LOG.debug("Application {}: YARN callback dropped, the backend stopped", appId);
         }

@@ -18,18 +18,17 @@ public final class YarnClusterManagerFactory implements ClusterManagerFactory {
 
     /** The class path's Hadoop configuration with the {@code sluice.hadoop.*} settings of {@code conf} on top. */
     static YarnConfiguration hadoopConf(SluiceConf conf) {
-        var hadoop = new YarnConfiguration();
-        conf.asMap().forEach((k, v) -> {
-            if (k.startsWith(SluiceConf.HADOOP_PREFIX)) {
-                hadoop.set(k.substring(SluiceConf.HADOOP_PREFIX.length()), v);
-            }
-        });
-        return hadoop;
+        return new YarnConfiguration(io.sluice.conf.HadoopConfigurations.from(conf));
     }
 
     @Override
     public boolean supports(String masterUrl) {
         return masterUrl != null && masterUrl.trim().equals(MASTER);
+    }
+
+    @Override
+    public String masterForm() {
+        return MASTER;
     }
 
     /**
@@ -42,12 +41,12 @@ public final class YarnClusterManagerFactory implements ClusterManagerFactory {
     public ClusterBackend create(SluiceConf conf) {
         String staging = System.getenv(YarnLaunch.ENV_STAGING_DIR);
         String containerId = System.getenv(Environment.CONTAINER_ID.name());
-        if ((staging == null || containerId == null) && conf.get(SluiceConf.YARN_DEPLOY_MODE).equals("client")) {
+        if ((staging == null || containerId == null) && conf.get(SluiceConf.DEPLOY_MODE).equals("client")) {
             return new YarnClientModeBackend(conf, hadoopConf(conf));
         }
         if (staging == null || containerId == null) {
             throw new IllegalStateException("Master 'yarn' outside a Sluice ApplicationMaster needs client deploy mode ("
-                    + SluiceConf.YARN_DEPLOY_MODE.name() + "=client, sluice-submit --deploy-mode client); this JVM is not "
+                    + SluiceConf.DEPLOY_MODE.name() + "=client, sluice-submit --deploy-mode client); this JVM is not "
                     + "an ApplicationMaster (" + YarnLaunch.ENV_STAGING_DIR + " and " + Environment.CONTAINER_ID.name()
                     + " are not set)");
         }

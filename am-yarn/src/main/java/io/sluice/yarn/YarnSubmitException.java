@@ -1,7 +1,9 @@
 package io.sluice.yarn;
 
-/** A submission YARN cannot run, or a ResourceManager that cannot be reached; the message says which and why. */
-public final class YarnSubmitException extends RuntimeException {
+import io.sluice.deploy.SubmitException;
+
+/** A submission YARN refuses (an unknown queue, containers too large), or a ResourceManager that cannot be reached. */
+public final class YarnSubmitException extends SubmitException {
     public YarnSubmitException(String message) {
         super(message);
     }

@@ -74,7 +74,7 @@ class YarnClusterBackendTest {
                 return nm;
             }
         };
-        var conf = new SluiceConf(false).set(SluiceConf.YARN_MEMORY_OVERHEAD_MB.name(), "100");
+        var conf = new SluiceConf(false).set(SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB.name(), "100");
         backend = new YarnClusterBackend(conf, new Configuration(false), clients, "application_1_0001", 1,
                 new org.apache.hadoop.fs.Path(staging.toUri()), "am-host");
         backend.start(new ExecutorEventHandler() {
@@ -121,7 +121,20 @@ class YarnClusterBackendTest {
     void theDriverUiBecomesTheTrackingUrlAfterRegisteringWithoutOne() throws Exception {
         verify(rm).registerApplicationMaster("am-host", 0, "");
         backend.publishDriverUi(java.net.URI.create("http://am-host:4040"));
-        verify(rm, timeout(5_000)).updateTrackingUrl("http://am-host:4040");
+        verify(rm, timeout(30_000)).updateTrackingUrl("http://am-host:4040");
+    }
+
+    @Test
+    void deregisteringUnregistersWithTheFinalStatusAndTheDriverUiAndRefusesLaunches() throws Exception {
+        backend.publishDriverUi(java.net.URI.create("http://am-host:4040"));
+        verify(rm, timeout(30_000)).updateTrackingUrl("http://am-host:4040");
+        backend.deregister(io.sluice.cluster.FinalStatus.FAILED, "executors keep failing");
+        verify(rm).unregisterApplicationMaster(org.apache.hadoop.yarn.api.records.FinalApplicationStatus.FAILED,
+                "executors keep failing", "http://am-host:4040");
+        assertThat(backend.finalStatus()).contains(io.sluice.cluster.FinalStatus.FAILED);
+        assertThat(backend.launchExecutor(SPEC)).isCompletedExceptionally();
+        backend.deregister(io.sluice.cluster.FinalStatus.SUCCEEDED, "again");
+        verify(rm, org.mockito.Mockito.times(1)).unregisterApplicationMaster(any(), anyString(), anyString());
     }
 
     @Test
@@ -129,13 +142,13 @@ class YarnClusterBackendTest {
         ExecutorId id = backend.launchExecutor(SPEC).get(10, TimeUnit.SECONDS);
         assertThat(id.value()).isEqualTo("application_1_0001-exec-1-1");
         var request = ArgumentCaptor.forClass(ContainerRequest.class);
-        verify(rm, timeout(5000)).addContainerRequest(request.capture());
+        verify(rm, timeout(30_000)).addContainerRequest(request.capture());
         assertThat(request.getValue().getCapability()).isEqualTo(Resource.newInstance(356, 1));
 
         Container c = container(2);
         rmEvents.onContainersAllocated(List.of(c));
         var ctx = ArgumentCaptor.forClass(ContainerLaunchContext.class);
-        verify(nm, timeout(5000)).startContainerAsync(any(), ctx.capture());
+        verify(nm, timeout(30_000)).startContainerAsync(any(), ctx.capture());
         verify(rm).removeContainerRequest(request.getValue());
         assertThat(ctx.getValue().getEnvironment()).containsEntry(ExecutorLaunchSettings.EXECUTOR_ID, id.value())
                 .containsEntry(ExecutorLaunchSettings.DRIVER_URL, "10.0.0.1:7077")
@@ -161,13 +174,13 @@ class YarnClusterBackendTest {
 
         Container c = container(3);
         rmEvents.onContainersAllocated(List.of(c, container(4))); // one for `second`, one surplus
-        verify(rm, timeout(5000)).releaseAssignedContainer(container(4).getId());
-        verify(nm, timeout(5000)).startContainerAsync(any(), any());
+        verify(rm, timeout(30_000)).releaseAssignedContainer(container(4).getId());
+        verify(nm, timeout(30_000)).startContainerAsync(any(), any());
         nmEvents.onContainerStarted(c.getId(), Map.of());
         assertThat(nextEvent()).isEqualTo("launched " + second + " on node-3");
 
         backend.releaseExecutor(second);
-        verify(rm, timeout(5000)).releaseAssignedContainer(c.getId());
+        verify(rm, timeout(30_000)).releaseAssignedContainer(c.getId());
         rmEvents.onContainersCompleted(List.of(ContainerStatus.newInstance(c.getId(), ContainerState.COMPLETE,
                 "Container released by application", ContainerExitStatus.ABORTED)));
         assertThat(nextEvent()).isEqualTo("lost " + second + " RELEASED_BY_DRIVER");
@@ -178,7 +191,7 @@ class YarnClusterBackendTest {
         ExecutorId anywhere = backend.launchExecutor(SPEC).get(10, TimeUnit.SECONDS);
         ExecutorId near = backend.launchExecutor(SPEC.withPreferredHosts(List.of("node-7", "node-8"))).get(10, TimeUnit.SECONDS);
         var requests = ArgumentCaptor.forClass(ContainerRequest.class);
-        verify(rm, timeout(5000).times(2)).addContainerRequest(requests.capture());
+        verify(rm, timeout(30_000).times(2)).addContainerRequest(requests.capture());
         ContainerRequest anywhereRequest = requests.getAllValues().get(0);
         ContainerRequest nearRequest = requests.getAllValues().get(1);
         assertThat(anywhereRequest.getNodes()).isNullOrEmpty();
@@ -189,8 +202,8 @@ class YarnClusterBackendTest {
         // a container on node-7 goes to the executor that prefers node-7, though the other one asked first
         Container onPreferred = container(7);
         rmEvents.onContainersAllocated(List.of(onPreferred));
-        verify(rm, timeout(5000)).removeContainerRequest(nearRequest);
-        verify(nm, timeout(5000)).startContainerAsync(any(), any());
+        verify(rm, timeout(30_000)).removeContainerRequest(nearRequest);
+        verify(nm, timeout(30_000)).startContainerAsync(any(), any());
         nmEvents.onContainerStarted(onPreferred.getId(), Map.of());
         assertThat(nextEvent()).isEqualTo("launched " + near + " on node-7");
 
@@ -198,9 +211,9 @@ class YarnClusterBackendTest {
         // hands out for it is surplus, returned at once
         backend.releaseExecutor(anywhere);
         assertThat(nextEvent()).isEqualTo("lost " + anywhere + " LAUNCH_FAILED");
-        verify(rm, timeout(5000)).removeContainerRequest(anywhereRequest);
+        verify(rm, timeout(30_000)).removeContainerRequest(anywhereRequest);
         rmEvents.onContainersAllocated(List.of(container(9)));
-        verify(rm, timeout(5000)).releaseAssignedContainer(container(9).getId());
+        verify(rm, timeout(30_000)).releaseAssignedContainer(container(9).getId());
         assertThat(events.poll(200, TimeUnit.MILLISECONDS)).as("no event for a surplus container").isNull();
     }
 
@@ -210,14 +223,14 @@ class YarnClusterBackendTest {
         ExecutorId anywhere = backend.launchExecutor(SPEC).get(10, TimeUnit.SECONDS);
         Container c = container(4);
         rmEvents.onContainersAllocated(List.of(c));
-        verify(nm, timeout(5000)).startContainerAsync(any(), any());
+        verify(nm, timeout(30_000)).startContainerAsync(any(), any());
         nmEvents.onContainerStarted(c.getId(), Map.of());
         assertThat(nextEvent()).isEqualTo("launched " + anywhere + " on node-4");
 
         // with only a preferring executor left, a container elsewhere still serves it (relaxed locality)
         Container other = container(5);
         rmEvents.onContainersAllocated(List.of(other));
-        verify(nm, timeout(5000).times(2)).startContainerAsync(any(), any());
+        verify(nm, timeout(30_000).times(2)).startContainerAsync(any(), any());
         nmEvents.onContainerStarted(other.getId(), Map.of());
         assertThat(nextEvent()).isEqualTo("launched " + elsewhere + " on node-5");
     }
@@ -227,10 +240,10 @@ class YarnClusterBackendTest {
         ExecutorId id = backend.launchExecutor(SPEC).get(10, TimeUnit.SECONDS);
         Container c = container(5);
         rmEvents.onContainersAllocated(List.of(c));
-        verify(nm, timeout(5000)).startContainerAsync(any(), any());
+        verify(nm, timeout(30_000)).startContainerAsync(any(), any());
         nmEvents.onStartContainerError(c.getId(), new RuntimeException("NodeManager down"));
         assertThat(nextEvent()).isEqualTo("lost " + id + " LAUNCH_FAILED");
-        verify(rm, timeout(5000)).releaseAssignedContainer(c.getId());
+        verify(rm, timeout(30_000)).releaseAssignedContainer(c.getId());
 
         rmEvents.onError(new RuntimeException("RM gone"));
         assertThat(nextEvent()).isEqualTo("fatal RM gone");

@@ -45,7 +45,7 @@ class SluiceSubmitOnYarnTest {
         appJar = YarnApps.packApp("sluice-submit-apps.jar");
         baseConf = new ArrayList<>();
         YarnApps.appConf().asMap().forEach((k, v) -> baseConf.addAll(List.of("--conf", k + "=" + v)));
-        baseConf.addAll(List.of("--conf", "sluice.yarn.jars=" + String.join(",",
+        baseConf.addAll(List.of("--conf", "sluice.submit.sluiceJars=" + String.join(",",
                 YarnApps.sluiceJars().stream().map(Path::toString).toList())));
     }
 
@@ -126,10 +126,13 @@ class SluiceSubmitOnYarnTest {
     @Test
     void aRunningApplicationIsListedAndKilled() throws Exception {
         String output = cluster.fs().makeQualified(new org.apache.hadoop.fs.Path("/cli/long/counts")).toString();
-        // 600 one-second batches: running until killed; the command returns once YARN accepted it
+        // 600 one-second batches: running until killed; the command returns once YARN accepted it (set under the key's
+        // deprecated name, which still works, with a warning)
         int code = submit(List.of("--name", "cli-long", "--conf", "sluice.yarn.submit.waitAppCompletion=false"),
                 YarnWordCountApp.class.getName(), output, "/cli/long/cp", "600");
         assertThat(code).as("err: %s", err).isZero();
+        assertThat(err.toString()).contains("sluice-submit: warning: sluice.yarn.submit.waitAppCompletion is deprecated; "
+                + "use sluice.submit.waitAppCompletion (its value is used)");
         String appId = appIdIn(out.toString());
         try (var client = cluster.yarnClient()) {
             MiniYarnDfs.await(Duration.ofMinutes(2), appId + " running", () -> {

@@ -60,7 +60,7 @@ public final class YarnApps {
     public static List<Path> sluiceJars() {
         var excluded = List.of("hadoop-client-minicluster", "junit", "mockito", "surefire", "assertj", "opentest4j",
                 "apiguardian", "byte-buddy", "reload4j", "hamcrest", "test-classes", "selenium", "bcpkix", "bcprov", "bcutil");
-        return YarnSubmitter.currentClassPath().stream()
+        return io.sluice.deploy.Staging.currentClassPath().stream()
                 .filter(p -> excluded.stream().noneMatch(x -> p.toString().contains(x)))
                 .toList();
     }
@@ -71,12 +71,13 @@ public final class YarnApps {
                 .set(SluiceConf.APP_NAME.name(), "yarn-word-count")
                 .set(SluiceConf.EXECUTOR_INSTANCES.name(), "2")
                 .set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "256")
-                .set(SluiceConf.YARN_AM_MEMORY_MB.name(), "384")
-                .set(SluiceConf.YARN_MEMORY_OVERHEAD_MB.name(), "192")
-                .set(SluiceConf.YARN_JAVA_HOME.name(), MiniYarnDfs.javaHome().getPath())
+                .set(SluiceConf.DRIVER_MEMORY_MB.name(), "384")
+                .set(SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB.name(), "192")
+                .set(SluiceConf.DRIVER_MEMORY_OVERHEAD_MB.name(), "192")
+                .set(YarnConf.JAVA_HOME.name(), MiniYarnDfs.javaHome().getPath())
                 .set(SluiceConf.UI_ENABLED.name(), "false")
-                .set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms")
-                .set(SluiceConf.YARN_LOG4J_CONFIG.name(), Path.of("..", "conf", "log4j2.xml").toAbsolutePath().normalize().toString());
+                .set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms")
+                .set(SluiceConf.SUBMIT_LOG4J_CONFIG.name(), Path.of("..", "conf", "log4j2.xml").toAbsolutePath().normalize().toString());
     }
 
     /** Logs the tail of every container log of {@code appId}, for a look after a failure. */

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.deploy.SubmitException;
+import io.sluice.deploy.SubmitRequest;
+import io.sluice.deploy.ApplicationState;
+import io.sluice.deploy.ApplicationStatus;
 import io.sluice.yarn.app.YarnWordCountApp;
 import java.io.File;
 import java.io.IOException;
@@ -59,7 +63,7 @@ class YarnClusterModeTest {
     }
 
     private YarnSubmitter submitter(List<String> progress) {
-        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"),
+        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"),
                 line -> {
                     progress.add(line);
                     LOG.info("submit: {}", line);
@@ -76,11 +80,11 @@ class YarnClusterModeTest {
         try (var submitter = submitter(progress)) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
                     List.of(out, checkpoint, Integer.toString(batches)), YarnApps.appConf(), sluiceJars));
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            ApplicationStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
             if (!end.succeeded()) {
                 YarnApps.dumpLogs(cluster, appId.toString());
             }
-            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.SUCCEEDED);
             assertThat(fs.exists(submitter.stagingDir(appId))).as("staging directory removed").isFalse();
 
             // the last batch's output holds the running totals
@@ -132,9 +136,9 @@ class YarnClusterModeTest {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly)).as("killed " + victim).contains(true);
             LOG.info("killed executor container {} (pid {})", victim, pid);
 
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            ApplicationStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
             try {
-                assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+                assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.SUCCEEDED);
                 // every batch's output holds the running totals up to it: the kill lost no update and applied none twice
                 FileStatus[] outputs = fs.globStatus(new org.apache.hadoop.fs.Path(out + "-[0-9]*"));
                 java.util.Arrays.sort(outputs, Comparator.comparing(st -> st.getPath().getName()));
@@ -164,9 +168,9 @@ class YarnClusterModeTest {
         String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/client-mode")).toString();
         SluiceConf conf = YarnApps.appConf()
                 .set(SluiceConf.MASTER.name(), "yarn")
-                .set(SluiceConf.YARN_DEPLOY_MODE.name(), "client")
-                .set(SluiceConf.YARN_APP_JAR.name(), appJar.toString())
-                .set(SluiceConf.YARN_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()));
+                .set(SluiceConf.DEPLOY_MODE.name(), "client")
+                .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())
+                .set(SluiceConf.SUBMIT_SLUICE_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()));
         for (var e : cluster.conf()) {
             if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
                 conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
@@ -200,12 +204,12 @@ class YarnClusterModeTest {
         try (var submitter = submitter(new CopyOnWriteArrayList<>()); var client = cluster.yarnClient()) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
                     List.of(out, checkpoint, Integer.toString(batches), "1"), YarnApps.appConf(), sluiceJars));
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            ApplicationStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
             if (!end.succeeded()) {
                 YarnApps.dumpLogs(cluster, appId.toString());
             }
-            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
-            assertThat(client.getApplicationAttempts(appId)).hasSize(2);
+            assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.SUCCEEDED);
+            assertThat(client.getApplicationAttempts(org.apache.hadoop.yarn.api.records.ApplicationId.fromString(appId))).hasSize(2);
             List<Path> containers = cluster.containerLogDirs(appId.toString());
             String attempt1 = Files.readString(containers.stream().filter(d -> d.getFileName().toString().endsWith("_01_000001"))
                     .findFirst().orElseThrow().resolve("stderr"));
@@ -232,8 +236,8 @@ class YarnClusterModeTest {
         try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
                     List.of(out, checkpoint, "2", "99"), YarnApps.appConf(), sluiceJars));
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
-            assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
+            ApplicationStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.FAILED);
             assertThat(end.diagnostics()).contains("the driver failed on attempt 2")
                     .contains("planned failure of the driver on attempt 2");
             assertThat(fs.exists(submitter.stagingDir(appId))).isFalse();
@@ -244,8 +248,8 @@ class YarnClusterModeTest {
     void aMainClassThatDoesNotExistFailsTheApplicationWithThatDiagnostic() throws Exception {
         try (var submitter = submitter(new ArrayList<>())) {
             var appId = submitter.submit(new SubmitRequest(appJar, "com.example.NoSuchMain", List.of(), YarnApps.appConf(), sluiceJars));
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(3));
-            assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
+            ApplicationStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(3));
+            assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.FAILED);
             assertThat(end.diagnostics()).contains("Main class com.example.NoSuchMain was not found");
             assertThat(cluster.fs().exists(submitter.stagingDir(appId))).isFalse();
         }
@@ -256,19 +260,19 @@ class YarnClusterModeTest {
         try (var submitter = submitter(new ArrayList<>())) {
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(Path.of("target/nope.jar"), "x.Main", List.of(),
                     YarnApps.appConf(), sluiceJars)))
-                    .isInstanceOf(YarnSubmitException.class).hasMessageContaining("nope.jar does not exist");
+                    .isInstanceOf(SubmitException.class).hasMessageContaining("nope.jar does not exist");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
-                    YarnApps.appConf().set(SluiceConf.YARN_QUEUE.name(), "nightly"), sluiceJars)))
-                    .isInstanceOf(YarnSubmitException.class)
+                    YarnApps.appConf().set(YarnConf.QUEUE.name(), "nightly"), sluiceJars)))
+                    .isInstanceOf(SubmitException.class)
                     .hasMessage("Queue 'nightly' does not exist on the ResourceManager (sluice.yarn.queue/--queue); known queues: [default]");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
                     YarnApps.appConf().set(SluiceConf.EXECUTOR_MEMORY_MB.name(), "8192"), sluiceJars)))
-                    .isInstanceOf(YarnSubmitException.class)
-                    .hasMessageContaining("each executor needs 8384 MiB (sluice.executor.memory=8192 + sluice.yarn.memoryOverhead=192)")
+                    .isInstanceOf(SubmitException.class)
+                    .hasMessageContaining("each executor needs 8384 MiB (sluice.executor.memory=8192 + sluice.executor.memoryOverhead=192)")
                     .hasMessageContaining("maximum allocation of 4096 MiB");
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, "x.Main", List.of(),
-                    YarnApps.appConf().set(SluiceConf.YARN_AM_CORES.name(), "64"), sluiceJars)))
-                    .isInstanceOf(YarnSubmitException.class)
+                    YarnApps.appConf().set(SluiceConf.DRIVER_CORES.name(), "64"), sluiceJars)))
+                    .isInstanceOf(SubmitException.class)
                     .hasMessageContaining("the ApplicationMaster (the driver) needs 64 vcores");
         }
     }
@@ -284,7 +288,7 @@ class YarnClusterModeTest {
         try (var submitter = new YarnSubmitter(conf, new SluiceConf(false), line -> LOG.info("submit: {}", line))) {
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
                     List.of(), YarnApps.appConf(), sluiceJars)))
-                    .isInstanceOf(YarnSubmitException.class)
+                    .isInstanceOf(SubmitException.class)
                     .hasMessageStartingWith("Cannot stage application application_")
                     .hasMessageContaining("on hdfs://127.0.0.1:1")
                     .hasMessageContaining("Connection refused");
@@ -299,18 +303,18 @@ class YarnClusterModeTest {
     void anApplicationMasterThatCannotRegisterFailsTheApplicationWithThatDiagnostic() throws Exception {
         // the AM's ResourceManager scheduler address is wrong: submission works, registration cannot
         SluiceConf conf = YarnApps.appConf()
-                .set(SluiceConf.YARN_MAX_APP_ATTEMPTS.name(), "1")
+                .set(YarnConf.MAX_APP_ATTEMPTS.name(), "1")
                 .set(SluiceConf.HADOOP_PREFIX + "yarn.resourcemanager.scheduler.address", "127.0.0.1:1")
-                .set(SluiceConf.YARN_RM_CONNECT_TIMEOUT.name(), "5s")
+                .set(YarnConf.RM_CONNECT_TIMEOUT.name(), "5s")
                 .set(SluiceConf.HADOOP_PREFIX + "yarn.resourcemanager.connect.max-wait.ms", "5000");
         FileSystem fs = cluster.fs();
         String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/no-register/counts")).toString();
         try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
             var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
                     List.of(out, "/checkpoints/no-register", "2"), conf, sluiceJars));
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(3));
+            ApplicationStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(3));
             try {
-                assertThat(end.finalStatus()).isEqualTo(FinalApplicationStatus.FAILED);
+                assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.FAILED);
                 assertThat(end.diagnostics()).contains("the ApplicationMaster could not register with the ResourceManager at "
                         + "127.0.0.1:1 (sluice.yarn.rm.connectTimeout = 5000 ms)");
                 assertThat(fs.globStatus(new org.apache.hadoop.fs.Path(out + "-*"))).as("no batch ran").isEmpty();

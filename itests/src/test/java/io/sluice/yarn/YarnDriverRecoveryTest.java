@@ -3,6 +3,9 @@ package io.sluice.yarn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.deploy.SubmitRequest;
+import io.sluice.deploy.ApplicationState;
+import io.sluice.deploy.ApplicationStatus;
 import io.sluice.itests.BatchOutputs;
 import io.sluice.testkit.ReplayingNumberServer;
 import io.sluice.yarn.app.YarnRecoverableCountingApp;
@@ -56,7 +59,7 @@ class YarnDriverRecoveryTest {
     }
 
     private YarnSubmitter submitter() {
-        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"),
+        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"),
                 line -> LOG.info("submit: {}", line));
     }
 
@@ -68,9 +71,9 @@ class YarnDriverRecoveryTest {
         try (var source = new ReplayingNumberServer(TOTAL, 10, Duration.ofMillis(40)); var submitter = submitter();
              var client = cluster.yarnClient()) {
             long submitted = System.nanoTime();
-            ApplicationId appId = submitter.submit(new SubmitRequest(appJar, YarnRecoverableCountingApp.class.getName(),
+            ApplicationId appId = ApplicationId.fromString(submitter.submit(new SubmitRequest(appJar, YarnRecoverableCountingApp.class.getName(),
                     List.of(checkpoint, output, source.host(), Integer.toString(source.port())),
-                    YarnApps.appConf().set(SluiceConf.EXECUTOR_CORES.name(), "2"), sluiceJars)); // one for the receiver
+                    YarnApps.appConf().set(SluiceConf.EXECUTOR_CORES.name(), "2"), sluiceJars))); // one for the receiver
             long accepted = System.nanoTime();
             try {
                 MiniYarnDfs.await(Duration.ofMinutes(3), "the first completed batch", () -> latestCheckpoint(fs, checkpoint) > 0);
@@ -115,8 +118,8 @@ class YarnDriverRecoveryTest {
                 });
 
                 fs.create(new org.apache.hadoop.fs.Path(output, YarnRecoverableCountingApp.STOP_MARKER)).close();
-                AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(2));
-                assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+                ApplicationStatus end = submitter.awaitCompletion(appId.toString(), Duration.ofMinutes(2));
+                assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.SUCCEEDED);
                 assertThat(client.getApplicationAttempts(appId)).as("attempts").hasSize(2);
                 String attempt2 = Files.readString(cluster.containerLogDirs(appId.toString()).stream()
                         .filter(d -> d.getFileName().toString().equals(containerId(appId, 2, 1)))
@@ -138,14 +141,14 @@ class YarnDriverRecoveryTest {
         // the driver fails on attempts 1 and 2, each after its first batch: more than 3 s apart, so with at most two
         // attempts in any 3 s YARN still starts a third, which runs to the end
         SluiceConf conf = YarnApps.appConf()
-                .set(SluiceConf.YARN_MAX_APP_ATTEMPTS.name(), "2")
-                .set(SluiceConf.YARN_ATTEMPT_FAILURES_VALIDITY.name(), "3s");
+                .set(YarnConf.MAX_APP_ATTEMPTS.name(), "2")
+                .set(YarnConf.ATTEMPT_FAILURES_VALIDITY.name(), "3s");
         try (var submitter = submitter(); var client = cluster.yarnClient()) {
-            var appId = submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
-                    List.of(out, checkpoint, "3", "2"), conf, sluiceJars));
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(5));
+            ApplicationId appId = ApplicationId.fromString(submitter.submit(new SubmitRequest(appJar, YarnWordCountApp.class.getName(),
+                    List.of(out, checkpoint, "3", "2"), conf, sluiceJars)));
+            ApplicationStatus end = submitter.awaitCompletion(appId.toString(), Duration.ofMinutes(5));
             try {
-                assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+                assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.SUCCEEDED);
                 assertThat(client.getApplicationAttempts(appId)).as("attempts").hasSize(3);
                 String attempt2 = Files.readString(cluster.containerLogDirs(appId.toString()).stream()
                         .filter(d -> d.getFileName().toString().equals(containerId(appId, 2, 1)))

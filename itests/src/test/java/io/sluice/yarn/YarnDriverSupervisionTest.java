@@ -3,6 +3,9 @@ package io.sluice.yarn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.deploy.ApplicationState;
+import io.sluice.deploy.ApplicationStatus;
+import io.sluice.deploy.SubmitRequest;
 import io.sluice.supervision.DriverEvent;
 import io.sluice.supervision.DriverEventLog;
 import io.sluice.supervision.DriverState;
@@ -17,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
-import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.junit.jupiter.api.AfterAll;
@@ -81,19 +83,19 @@ class YarnDriverSupervisionTest extends DriverSupervisionContract {
                 .set(SluiceConf.EXECUTOR_INSTANCES.name(), "1")
                 .set(SluiceConf.DRIVER_EVENT_LOG_DIR.name(), eventDir().toString());
         settings.forEach(conf::set);
-        var submitter = new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"),
+        var submitter = new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"),
                 line -> LOG.info("submit: {}", line));
-        ApplicationId appId = submitter.submit(new SubmitRequest(appJar, mainClass, args, conf, sluiceJars));
+        ApplicationId appId = ApplicationId.fromString(submitter.submit(new SubmitRequest(appJar, mainClass, args, conf, sluiceJars)));
         return timeout -> {
             try (submitter) {
-                AppStatus end = submitter.awaitCompletion(appId, timeout);
+                ApplicationStatus end = submitter.awaitCompletion(appId.toString(), timeout);
                 List<DriverEvent> events = DriverEventLog.read(cluster.fs(), new Path(eventDir(), appId.toString()));
                 try {
                     var last = last(events);
-                    assertThat(end.finalStatus()).as(end.describe()).isEqualTo(switch (last.state()) {
-                        case SUCCEEDED -> FinalApplicationStatus.SUCCEEDED;
-                        case KILLED -> FinalApplicationStatus.KILLED;
-                        default -> FinalApplicationStatus.FAILED;
+                    assertThat(end.state()).as(end.describe()).isEqualTo(switch (last.state()) {
+                        case SUCCEEDED -> ApplicationState.SUCCEEDED;
+                        case KILLED -> ApplicationState.KILLED;
+                        default -> ApplicationState.FAILED;
                     });
                     if (last.state() == DriverState.FAILED) {
                         assertThat(end.diagnostics()).as("YARN's diagnostics").contains(last.reason());

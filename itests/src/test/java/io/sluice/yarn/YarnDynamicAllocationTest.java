@@ -3,6 +3,9 @@ package io.sluice.yarn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.deploy.SubmitRequest;
+import io.sluice.deploy.ApplicationState;
+import io.sluice.deploy.ApplicationStatus;
 import io.sluice.yarn.app.YarnLoadStepApp;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,14 +97,14 @@ class YarnDynamicAllocationTest {
     void executorContainersFollowALoadStepUpAndBackDownWithinMinAndMax() throws Exception {
         var samples = new ArrayList<Sample>();
         try (var submitter = new YarnSubmitter(cluster.conf(),
-                new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"), line -> LOG.info("submit: {}", line));
+                new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"), line -> LOG.info("submit: {}", line));
              var client = cluster.yarnClient()) {
-            var appId = submitter.submit(new SubmitRequest(appJar, YarnLoadStepApp.class.getName(),
-                    List.of("5", "20", "6", "400"), appConf(), YarnApps.sluiceJars()));
+            ApplicationId appId = ApplicationId.fromString(submitter.submit(new SubmitRequest(appJar, YarnLoadStepApp.class.getName(),
+                    List.of("5", "20", "6", "400"), appConf(), YarnApps.sluiceJars())));
             long start = System.nanoTime();
             long deadline = start + TimeUnit.MINUTES.toNanos(4);
             int last = -1;
-            while (!submitter.status(appId).ended() && System.nanoTime() < deadline) {
+            while (!submitter.status(appId.toString()).ended() && System.nanoTime() < deadline) {
                 Sample s = sample(client, appId, start);
                 if (s != null) {
                     samples.add(s);
@@ -113,11 +116,11 @@ class YarnDynamicAllocationTest {
                 }
                 Thread.sleep(250); // sampling interval
             }
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofSeconds(30));
+            ApplicationStatus end = submitter.awaitCompletion(appId.toString(), Duration.ofSeconds(30));
             if (!end.succeeded()) {
                 YarnApps.dumpLogs(cluster, appId.toString());
             }
-            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.SUCCEEDED);
         }
 
         int most = samples.stream().mapToInt(Sample::executors).max().orElse(0);

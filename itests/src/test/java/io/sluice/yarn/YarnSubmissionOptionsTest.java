@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.deploy.SubmitException;
+import io.sluice.deploy.SubmitRequest;
+import io.sluice.deploy.ApplicationState;
+import io.sluice.deploy.ApplicationStatus;
 import io.sluice.yarn.app.YarnSubmitOptionsApp;
 import io.sluice.yarn.helper.Shouter;
 import java.io.File;
@@ -75,7 +79,7 @@ class YarnSubmissionOptionsTest {
     }
 
     private static YarnSubmitter submitter(List<String> progress) {
-        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.YARN_REPORT_INTERVAL.name(), "250ms"),
+        return new YarnSubmitter(cluster.conf(), new SluiceConf(false).set(SluiceConf.SUBMIT_STATUS_INTERVAL.name(), "250ms"),
                 line -> {
                     progress.add(line);
                     LOG.info("submit: {}", line);
@@ -103,34 +107,34 @@ class YarnSubmissionOptionsTest {
         // a cache of this test's own, so that the first submission finds it empty whatever ran before
         String cache = "/jar-caches/options-cluster";
         try (var submitter = submitter(progress)) {
-            ApplicationId appId = submitter.submit(request(appConf(true).set(SluiceConf.YARN_JAR_CACHE_DIR.name(), cache),
-                    out1, 2, marker.toString()));
+            ApplicationId appId = ApplicationId.fromString(submitter.submit(request(appConf(true).set(SluiceConf.SUBMIT_JAR_CACHE_DIR.name(), cache),
+                    out1, 2, marker.toString())));
             cacheDir = fs.makeQualified(new org.apache.hadoop.fs.Path(cache));
             assertThat(progress).anyMatch(l -> l.startsWith("Sluice's jars: ") && l.contains(" 0 reused from the jar cache "
                     + cacheDir + ", ") && !l.endsWith(", 0 uploaded"));
 
             // while it runs, YARN's tracking URL is the driver's UI, and it answers
-            AppStatus running = awaitTrackingUrl(submitter, appId);
+            ApplicationStatus running = awaitTrackingUrl(submitter, appId);
             assertThat(running.trackingUrl()).matches("http://[^/]+:\\d+/?");
             var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             HttpResponse<String> apps = http.send(HttpRequest.newBuilder(URI.create(running.trackingUrl().replaceAll("/$", "")
                     + "/api/v1/applications")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(apps.statusCode()).isEqualTo(200);
             assertThat(apps.body()).contains(appId.toString());
-            LOG.info("Tracking URL {} (ResourceManager proxy {}) answered {}", running.trackingUrl(), running.proxyUrl(), apps.body());
+            LOG.info("Tracking URL {} (ResourceManager proxy {}) answered {}", running.trackingUrl(), running.managerUrl(), apps.body());
 
             fs.create(marker).close();
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(4));
+            ApplicationStatus end = submitter.awaitCompletion(appId.toString(), Duration.ofMinutes(4));
             if (!end.succeeded()) {
                 YarnApps.dumpLogs(cluster, appId.toString());
             }
-            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
+            assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.SUCCEEDED);
 
             // the --jars class and the --files file were there on the driver and on the executors
             assertThat(outputLines(fs, out1)).isNotEmpty()
                     .allMatch(l -> l.equals("HELLO FROM FILES!|X HELLO FROM FILES!") || l.equals("HELLO FROM FILES!|Y HELLO FROM FILES!"));
 
-            assertThat(fs.exists(submitter.stagingDir(appId))).as("staging directory removed").isFalse();
+            assertThat(fs.exists(submitter.stagingDir(appId.toString()))).as("staging directory removed").isFalse();
             cached = cacheListing(fs, cacheDir);
             assertThat(cached).as("Sluice's jars stay in the cache " + cacheDir).hasSizeGreaterThanOrEqualTo(sluiceJars.size() / 2);
         }
@@ -139,18 +143,18 @@ class YarnSubmissionOptionsTest {
         progress.clear();
         String out2 = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/options-2/shouts")).toString();
         try (var submitter = submitter(progress)) {
-            ApplicationId appId = submitter.submit(request(appConf(false).set(SluiceConf.YARN_JAR_CACHE_DIR.name(), cache),
-                    out2, 2, null));
+            ApplicationId appId = ApplicationId.fromString(submitter.submit(request(appConf(false).set(SluiceConf.SUBMIT_JAR_CACHE_DIR.name(), cache),
+                    out2, 2, null)));
             assertThat(progress).anyMatch(l -> l.startsWith("Sluice's jars: ") && l.endsWith(" reused from the jar cache "
                     + cacheDir + ", 0 uploaded"));
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofMinutes(4));
+            ApplicationStatus end = submitter.awaitCompletion(appId.toString(), Duration.ofMinutes(4));
             if (!end.succeeded()) {
                 YarnApps.dumpLogs(cluster, appId.toString());
             }
-            assertThat(end.finalStatus()).as(end.describe()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
-            assertThat(end.trackingUrl()).as("without a UI no driver URL is registered").isEqualTo(end.proxyUrl());
+            assertThat(end.state()).as(end.describe()).isEqualTo(ApplicationState.SUCCEEDED);
+            assertThat(end.trackingUrl()).as("without a UI no driver URL is registered").isEqualTo(end.managerUrl());
             assertThat(outputLines(fs, out2)).isNotEmpty().allMatch(l -> l.startsWith("HELLO FROM FILES!|"));
-            assertThat(fs.exists(submitter.stagingDir(appId))).as("staging directory removed").isFalse();
+            assertThat(fs.exists(submitter.stagingDir(appId.toString()))).as("staging directory removed").isFalse();
         }
         assertThat(cacheListing(fs, cacheDir)).as("same files, same modification times").isEqualTo(cached);
     }
@@ -162,9 +166,9 @@ class YarnSubmissionOptionsTest {
         var marker = fs.makeQualified(new org.apache.hadoop.fs.Path("/markers/options-client-stop"));
         SluiceConf conf = appConf(true)
                 .set(SluiceConf.MASTER.name(), "yarn")
-                .set(SluiceConf.YARN_DEPLOY_MODE.name(), "client")
-                .set(SluiceConf.YARN_APP_JAR.name(), appJar.toString())
-                .set(SluiceConf.YARN_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()))
+                .set(SluiceConf.DEPLOY_MODE.name(), "client")
+                .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())
+                .set(SluiceConf.SUBMIT_SLUICE_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()))
                 .set(SluiceConf.SUBMIT_JARS.name(), helperJar.toString())
                 .set(SluiceConf.SUBMIT_FILES.name(), greeting.toString());
         for (var e : cluster.conf()) {
@@ -185,13 +189,13 @@ class YarnSubmissionOptionsTest {
         });
         try (var client = cluster.yarnClient()) {
             // the launcher application's tracking URL becomes the UI of the driver in this JVM
-            AppStatus launcher = null;
+            ApplicationStatus launcher = null;
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             while (launcher == null) {
                 for (var r : client.getApplications()) {
-                    AppStatus st = AppStatus.of(r);
+                    ApplicationStatus st = YarnStatus.of(r);
                     if (!before.contains(r.getApplicationId()) && st.trackingUrl().startsWith("http://")
-                            && !st.trackingUrl().equals(st.proxyUrl())) {
+                            && !st.trackingUrl().equals(st.managerUrl())) {
                         launcher = st;
                     }
                 }
@@ -212,7 +216,7 @@ class YarnSubmissionOptionsTest {
             var launcherId = ApplicationId.fromString(launcher.appId());
             MiniYarnDfs.await(Duration.ofMinutes(1), "the launcher to end", () -> {
                 try {
-                    return AppStatus.of(client.getApplicationReport(launcherId)).ended();
+                    return YarnStatus.of(client.getApplicationReport(launcherId)).ended();
                 } catch (Exception e) {
                     return false;
                 }
@@ -229,7 +233,7 @@ class YarnSubmissionOptionsTest {
         try (var submitter = submitter(new CopyOnWriteArrayList<>())) {
             assertThatThrownBy(() -> submitter.submit(new SubmitRequest(appJar, YarnSubmitOptionsApp.class.getName(),
                     List.of("/out/never", "1"), appConf(false), sluiceJars, List.of(helperJar), List.of(greeting, missing))))
-                    .isInstanceOf(YarnSubmitException.class)
+                    .isInstanceOf(SubmitException.class)
                     .hasMessage("File " + missing + " (--files, sluice.submit.files) does not exist or is not a readable file");
         }
         assertThat(stagingEntries(fs)).isEqualTo(before);
@@ -254,17 +258,17 @@ class YarnSubmissionOptionsTest {
         return out;
     }
 
-    private static AppStatus awaitTrackingUrl(YarnSubmitter submitter, ApplicationId appId) throws Exception {
+    private static ApplicationStatus awaitTrackingUrl(YarnSubmitter submitter, ApplicationId appId) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (true) {
-            AppStatus st = submitter.status(appId);
-            if (st.state() == YarnApplicationState.RUNNING && st.trackingUrl().startsWith("http://")
-                    && !st.trackingUrl().equals(st.proxyUrl())) {
+            ApplicationStatus st = submitter.status(appId.toString());
+            if (st.state() == ApplicationState.RUNNING && st.trackingUrl().startsWith("http://")
+                    && !st.trackingUrl().equals(st.managerUrl())) {
                 return st;
             }
             if (st.ended() || System.nanoTime() > deadline) {
                 YarnApps.dumpLogs(cluster, appId.toString());
-                throw new AssertionError("no driver UI as tracking URL: " + st.describe() + ", proxy " + st.proxyUrl());
+                throw new AssertionError("no driver UI as tracking URL: " + st.describe() + ", proxy " + st.managerUrl());
             }
             Thread.sleep(250);
         }

@@ -316,6 +316,7 @@ public class StreamingContext implements AutoCloseable {
             }
             try {
                 validate();
+                checkJvmOptions(); // before the lease: a refused start leaves no lease behind
                 acquireCheckpointLease();
                 if (recovery != null) {
                     prepareRecovery(recovery);
@@ -493,6 +494,33 @@ public class StreamingContext implements AutoCloseable {
         });
         jobGenerator.setAfterGenerated(checkpointer::generated);
         jobGenerator.setAfterBatchCompleted(checkpointer::completed);
+    }
+
+    /**
+     * Fails the start when this JVM cannot write (or read back) what the job needs to be durable: the state of
+     * stateful streams saved to the checkpoint directory, and received blocks in the write-ahead log, are written with
+     * Kryo, which needs {@link io.sluice.serde.RequiredJvmOptions}. Without them every checkpoint would fail and a
+     * restarted driver would replay from the beginning; better to refuse, naming the options to add.
+     */
+    private void checkJvmOptions() {
+        if (checkpointDir == null) {
+            return;
+        }
+        var stateful = graph.allStreams().stream().filter(s -> s instanceof StatefulDStream<?, ?>).map(String::valueOf).toList();
+        boolean wal = conf().get(SluiceConf.RECEIVER_WAL_ENABLE);
+        if (stateful.isEmpty() && !wal) {
+            return;
+        }
+        var missing = io.sluice.serde.RequiredJvmOptions.missing();
+        if (missing.isEmpty()) {
+            return;
+        }
+        String what = !stateful.isEmpty() ? "saves the state of " + stateful + " to " + checkpointDir
+                : "writes received blocks to the write-ahead log under " + checkpointDir;
+        throw new IllegalStateException("This streaming job " + what + " with Kryo, which needs the JVM started with "
+                + "these options: " + io.sluice.serde.RequiredJvmOptions.TEXT + " (java.base does not open " + missing
+                + " to Sluice). Add them to the java command (bin/sluice-submit and Sluice's cluster backends pass them); "
+                + "without them no state would be saved and a restarted driver would start over.");
     }
 
     /** With stateful streams, saves their state to the checkpoint directory every checkpoint interval. */

@@ -53,6 +53,7 @@ public final class SluiceContext implements AutoCloseable {
      * loss just took away.
      */
     private final Object computedLock = new Object();
+    private final List<String> configurationWarnings;
     private long stateLosses;
     private final List<java.util.function.Predicate<StateRestoreFailedException>> restoreFailureHandlers =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -77,6 +78,8 @@ public final class SluiceContext implements AutoCloseable {
      * plug in.
      */
     public SluiceContext(SluiceConf conf, Function<ExecutionEnv, TaskScheduler> schedulers) {
+        // every value at once, before anything starts; unknown and deprecated keys are logged
+        this.configurationWarnings = conf.validateAtStart(conf.get(SluiceConf.APP_NAME)).warnings();
         this.conf = conf;
         this.env = new DriverEnv(conf);
         this.maxStageAttempts = conf.get(SluiceConf.STAGE_MAX_ATTEMPTS);
@@ -90,6 +93,11 @@ public final class SluiceContext implements AutoCloseable {
             this.scheduler = ExecutorCluster.start(conf, clusterManager(master).get(), env.serializer(), mapOutputs);
             this.cluster = true;
         } else {
+            if (!ClusterManagers.isLocalThreads(master)) {
+                // a cluster master whose backend module is not on the class path
+                throw new IllegalArgumentException("Cannot start " + conf.get(SluiceConf.APP_NAME) + ": "
+                        + io.sluice.deploy.Submitters.noBackendMessage(master, SluiceContext.class.getClassLoader()));
+            }
             int threads = MasterUrl.parseLocal(master).localThreads();
             this.scheduler = new LocalTaskScheduler(threads, conf.get(SluiceConf.JOB_TIMEOUT), env);
             this.appId = "local-" + System.currentTimeMillis();
@@ -153,6 +161,14 @@ public final class SluiceContext implements AutoCloseable {
 
     public SluiceConf conf() {
         return conf;
+    }
+
+    /**
+     * What the configuration check at start warned of (and logged): unknown {@code sluice.*} keys, each naming the
+     * closest known key, and deprecated key names.
+     */
+    public List<String> configurationWarnings() {
+        return configurationWarnings;
     }
 
     public String appId() {

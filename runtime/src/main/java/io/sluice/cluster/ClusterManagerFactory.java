@@ -15,6 +15,14 @@ public interface ClusterManagerFactory {
     ClusterBackend create(SluiceConf conf);
 
     /**
+     * The master URL form this factory claims, for messages that list the installed masters (e.g. {@code yarn},
+     * {@code local-cluster[E,C,M]}); by default the factory's class name.
+     */
+    default String masterForm() {
+        return getClass().getName();
+    }
+
+    /**
      * How many executors an application on this master starts with (the initial count under dynamic allocation):
      * {@code sluice.executor.instances} unless the master URL itself says (as {@code local-cluster[E,C,M]} does).
      * With dynamic allocation and {@code sluice.executor.instances} not set, its default does not count:

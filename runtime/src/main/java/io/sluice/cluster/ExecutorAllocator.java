@@ -31,6 +31,13 @@ import org.apache.logging.log4j.Logger;
  * futures hop onto it), so the maps need no locks; tests pass a direct executor and step time with
  * {@link #runOnce(long)}.
  *
+ * <p>Pacing: at most {@code maxPendingLaunches} launches are in flight at once — asked of the backend but not yet
+ * seen starting ({@code executorLaunched}) — so that a cluster manager that is slow to place executors (a Kubernetes
+ * API server, a full YARN queue) is not flooded with requests; more follow as those start. A launch the backend
+ * accepted but never reported starting within {@code launchTimeout} is given up (released) and replaced, without
+ * counting as a failure (the cluster manager had no room, the executor did nothing wrong); one that started but does
+ * not register within {@code registrationTimeout} is released and counts as a failure.
+ *
  * <p>Release order when the target drops: launch requests not yet accepted, then executors not yet registered,
  * then registered executors, newest first, skipping those {@code releasable} refuses (hosting a receiver or the
  * only copy of a block).
@@ -54,8 +61,15 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
     private final Consumer<String> onFatal;
     private final Supplier<List<ExecutorId>> localityHint;
 
+    private final int maxPendingLaunches;
+    private final Duration launchTimeout;
     private final Map<Integer, CompletableFuture<ExecutorId>> requested = new LinkedHashMap<>();
+    /** Accepted by the backend, not yet registered: the deadline of its launch (if unseen) or of its registration. */
     private final Map<ExecutorId, Long> registering = new LinkedHashMap<>();
+    /** Of {@link #registering}: accepted but not yet seen starting ({@code executorLaunched}). */
+    private final Set<ExecutorId> unseen = new HashSet<>();
+    /** Seen starting before the backend's answer to the launch arrived (the answer hops onto the main thread later). */
+    private final Set<ExecutorId> seenEarly = new HashSet<>();
     private final Map<ExecutorId, Long> running = new LinkedHashMap<>();
     private final Set<ExecutorId> releasedByUs = new HashSet<>();
     private final Map<ExecutorId, String> hosts = new HashMap<>(); // as the backend reported them at launch
@@ -64,6 +78,8 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
     private int consecutiveFailures;
     private long backoffUntil;
     private String fatal;
+    private boolean launchesStopped;
+    private int launchesGivenUp;
 
     public ExecutorAllocator(ClusterBackend backend, ExecutorSpec spec, Clock clock, Executor mainThread,
                              Duration registrationTimeout, RestartBackoff backoff, FailureWindow failures,
@@ -79,6 +95,34 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
                              Duration registrationTimeout, RestartBackoff backoff, FailureWindow failures,
                              Predicate<ExecutorId> releasable, Consumer<String> onFatal,
                              Supplier<List<ExecutorId>> localityHint) {
+        this(backend, spec, clock, mainThread, registrationTimeout, backoff, failures, releasable, onFatal, localityHint,
+                new Pacing(0, Duration.ofMinutes(10)));
+    }
+
+    /**
+     * How launches are paced.
+     *
+     * @param maxPendingLaunches launches in flight at most (asked, not yet seen starting); 0 means no limit
+     * @param launchTimeout      how long an accepted launch may take to start before it is given up and replaced
+     */
+    public record Pacing(int maxPendingLaunches, Duration launchTimeout) {
+        public Pacing {
+            if (maxPendingLaunches < 0) {
+                throw new IllegalArgumentException("maxPendingLaunches must be >= 0, got " + maxPendingLaunches);
+            }
+            if (launchTimeout.isNegative() || launchTimeout.isZero()) {
+                throw new IllegalArgumentException("launchTimeout must be > 0, got " + launchTimeout);
+            }
+        }
+    }
+
+    /** @param pacing how many launches may be in flight, and how long one may take to start */
+    public ExecutorAllocator(ClusterBackend backend, ExecutorSpec spec, Clock clock, Executor mainThread,
+                             Duration registrationTimeout, RestartBackoff backoff, FailureWindow failures,
+                             Predicate<ExecutorId> releasable, Consumer<String> onFatal,
+                             Supplier<List<ExecutorId>> localityHint, Pacing pacing) {
+        this.maxPendingLaunches = pacing.maxPendingLaunches();
+        this.launchTimeout = pacing.launchTimeout();
         this.backend = backend;
         this.spec = spec;
         this.clock = clock;
@@ -112,6 +156,7 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
      */
     public void onRegistered(ExecutorId id) {
         if (registering.remove(id) != null) {
+            unseen.remove(id);
             running.put(id, clock.currentTimeMillis());
             consecutiveFailures = 0;
         } else if (!running.containsKey(id)) {
@@ -119,7 +164,18 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
         }
     }
 
-    /** One pass of the policy: time out registrations, then launch or release toward the target. */
+    /**
+     * No executor is launched, released or replaced any more (the application ended and is being deregistered);
+     * events are still tracked. Irreversible.
+     */
+    public void stopLaunching() {
+        launchesStopped = true;
+    }
+
+    /**
+     * One pass of the policy: give up launches that did not start in time and time out registrations, then launch or
+     * release toward the target.
+     */
     public void runOnce(long nowMs) {
         var expired = new ArrayList<ExecutorId>();
         registering.forEach((id, deadline) -> {
@@ -132,14 +188,20 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
             hosts.remove(id);
             releasedByUs.add(id);
             backend.releaseExecutor(id);
-            LOG.warn("Executor {} did not register within {} ms; released it", id, registrationTimeout.toMillis());
-            recordFailure(nowMs, id, ExecutorLossReason.REGISTRATION_TIMEOUT, "");
+            if (unseen.remove(id)) {
+                launchesGivenUp++;
+                LOG.warn("Executor {} was accepted by the cluster manager but did not start within {} ms; gave it up and "
+                        + "asked for another (not counted as a failure)", id, launchTimeout.toMillis());
+            } else {
+                LOG.warn("Executor {} did not register within {} ms; released it", id, registrationTimeout.toMillis());
+                recordFailure(nowMs, id, ExecutorLossReason.REGISTRATION_TIMEOUT, "");
+            }
         }
         reconcile(nowMs);
     }
 
     private void reconcile(long nowMs) {
-        if (fatal != null) {
+        if (fatal != null || launchesStopped) {
             return;
         }
         int have = requested.size() + registering.size() + running.size();
@@ -147,8 +209,14 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
             if (nowMs < backoffUntil) {
                 return; // a later runOnce launches them
             }
-            for (int i = have; i < target; i++) {
+            int missing = target - have;
+            int room = maxPendingLaunches == 0 ? missing
+                    : Math.max(0, Math.min(missing, maxPendingLaunches - inFlight()));
+            for (int i = 0; i < room; i++) {
                 launchOne();
+            }
+            if (room < missing) {
+                LOG.debug("{} executors wait for launches in flight ({} at most)", missing - room, maxPendingLaunches);
             }
         } else if (have > target) {
             releaseExcess(have - target);
@@ -201,7 +269,18 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
             reconcile(now);
             return;
         }
-        registering.put(id, now + registrationTimeout.toMillis());
+        if (seenEarly.remove(id)) {
+            registering.put(id, now + registrationTimeout.toMillis());
+            reconcile(now); // one fewer in flight
+        } else {
+            unseen.add(id);
+            registering.put(id, now + launchTimeout.toMillis());
+        }
+    }
+
+    /** Launches asked of the backend and not yet seen starting. */
+    private int inFlight() {
+        return requested.size() + unseen.size();
     }
 
     private void releaseExcess(int excess) {
@@ -223,6 +302,7 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
                 continue;
             }
             from.remove(id);
+            unseen.remove(id);
             hosts.remove(id);
             releasedByUs.add(id);
             backend.releaseExecutor(id);
@@ -249,14 +329,26 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
     @Override
     public void executorLaunched(ExecutorId id, String host) {
         LOG.info("Executor {} launched on {}", id, host);
-        if (host != null && !host.isBlank() && !releasedByUs.contains(id)) { // may come before the launch's answer
+        if (releasedByUs.contains(id)) {
+            return;
+        }
+        if (host != null && !host.isBlank()) { // may come before the launch's answer
             hosts.put(id, host);
+        }
+        if (unseen.remove(id)) {
+            long now = clock.currentTimeMillis();
+            registering.put(id, now + registrationTimeout.toMillis()); // it started: now it has to register
+            reconcile(now); // one fewer in flight: the next may go
+        } else if (!registering.containsKey(id) && !running.containsKey(id)) {
+            seenEarly.add(id);
         }
     }
 
     @Override
     public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
         hosts.remove(id);
+        seenEarly.remove(id);
+        unseen.remove(id);
         if (releasedByUs.remove(id)) {
             return; // we asked for it
         }
@@ -297,8 +389,19 @@ public final class ExecutorAllocator implements ExecutorEventHandler, ExecutorAl
         return requested.size();
     }
 
+    /** Executors the backend accepted that have not registered yet (whether or not they were seen starting). */
     public int registering() {
         return registering.size();
+    }
+
+    /** Executors the backend accepted but has not reported starting yet. */
+    public int unseen() {
+        return unseen.size();
+    }
+
+    /** Launches given up because they did not start within the launch timeout, since construction. */
+    public int launchesGivenUp() {
+        return launchesGivenUp;
     }
 
     public List<ExecutorId> running() {

@@ -67,6 +67,7 @@ public final class ExecutorManager {
     private final Clock clock;
     private final Duration tick;
     private final Duration callTimeout;
+    private final Duration startTimeout;
     private final Duration stopTimeout;
     private final ScheduledExecutorService mainThread;
     private final ExecutorService io;
@@ -105,6 +106,9 @@ public final class ExecutorManager {
         Duration heartbeat = conf.get(SluiceConf.EXECUTOR_HEARTBEAT_INTERVAL);
         this.tick = heartbeat.compareTo(Duration.ofSeconds(1)) < 0 ? heartbeat : Duration.ofSeconds(1);
         this.callTimeout = conf.get(SluiceConf.RPC_ASK_TIMEOUT);
+        // a backend's start may wait for its cluster manager (YARN client mode: for the launcher application to run and
+        // connect back, bounded by the registration timeout)
+        this.startTimeout = callTimeout.plus(conf.get(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT));
         this.stopTimeout = conf.get(SluiceConf.EXECUTOR_STOP_GRACE);
         this.mainThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("sluice-executor-manager", true));
         this.io = Executors.newFixedThreadPool(2, new NamedThreadFactory("sluice-cluster-io", true));
@@ -120,12 +124,16 @@ public final class ExecutorManager {
                 clock, mainThread, conf.get(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT),
                 new RestartBackoff(conf.get(SluiceConf.EXECUTOR_FAILURE_BACKOFF), conf.get(SluiceConf.EXECUTOR_MAX_FAILURE_BACKOFF), 2.0),
                 new FailureWindow(conf.get(SluiceConf.EXECUTOR_MAX_FAILURES), conf.get(SluiceConf.EXECUTOR_FAILURE_WINDOW)),
-                releasable, onFatal, localityHint);
+                releasable, onFatal, localityHint, new ExecutorAllocator.Pacing(conf.get(SluiceConf.EXECUTOR_MAX_PENDING_LAUNCHES),
+                        conf.get(SluiceConf.EXECUTOR_LAUNCH_TIMEOUT)));
     }
 
-    /** Starts the backend and the tick. Call once. */
+    /**
+     * Starts the backend and the tick. Call once. Waits for the backend's start at most {@code sluice.rpc.askTimeout}
+     * plus {@code sluice.executor.registrationTimeout}.
+     */
     public void start() {
-        onMain(() -> {
+        onMain(startTimeout, () -> {
             if (started) {
                 throw new IllegalStateException("executor manager of " + appId + " already started");
             }
@@ -136,7 +144,18 @@ public final class ExecutorManager {
         mainThread.scheduleWithFixedDelay(this::runOnce, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Sets the number of executors wanted (see {@link ExecutorAllocator#requestTotalExecutors}). */
+    /**
+     * Tells the cluster manager the application ended with {@code status} (see {@link ClusterBackend#deregister}); call
+     * before {@link #stop()}. No executor is launched afterwards.
+     */
+    public void deregister(FinalStatus status, String diagnostics) {
+        onMain(() -> {
+            allocator.stopLaunching();
+            return null;
+        });
+        backend.deregister(status, diagnostics);
+    }
+
     /** Tells the backend where the driver's HTTP server is (see {@link ClusterBackend#publishDriverUi}); never throws. */
     public void publishDriverUi(java.net.URI url) {
         try {
@@ -146,6 +165,7 @@ public final class ExecutorManager {
         }
     }
 
+    /** Sets the number of executors wanted (see {@link ExecutorAllocator#requestTotalExecutors}). */
     public void requestTotalExecutors(int total) {
         onMain(() -> {
             allocator.requestTotalExecutors(total);
@@ -250,6 +270,10 @@ public final class ExecutorManager {
     }
 
     private <T> T onMain(Callable<T> call) {
+        return onMain(callTimeout, call);
+    }
+
+    private <T> T onMain(Duration timeout, Callable<T> call) {
         if (Thread.currentThread() == mainThreadRef) {
             try {
                 return call.call(); // e.g. a listener calling back: waiting for ourselves would deadlock
@@ -268,11 +292,11 @@ public final class ExecutorManager {
             }
         });
         try {
-            return result.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the executor manager's main thread did not answer within " + callTimeout.toMillis() + " ms");
+            throw new IllegalStateException("the executor manager's main thread did not answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -317,6 +341,11 @@ public final class ExecutorManager {
         public void releaseExecutor(ExecutorId id) {
             lost(id, ExecutorLossReason.RELEASED_BY_DRIVER, "released by the executor allocator");
             backend.releaseExecutor(id);
+        }
+
+        @Override
+        public void deregister(FinalStatus status, String diagnostics) {
+            backend.deregister(status, diagnostics);
         }
 
         @Override

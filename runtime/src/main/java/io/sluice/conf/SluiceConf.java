@@ -12,15 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
- * The configuration of one Sluice application: every {@code sluice.*} key is declared here, typed, with its
- * default and documentation. Values are set as strings (from files, {@code --conf}, system properties or code)
- * and parsed on read, so a bad value fails with a message naming the key.
+ * The configuration of one Sluice application. Runtime's {@code sluice.*} keys are declared here, typed, with their
+ * default and documentation; each backend module declares its own (as {@link ConfigKey} constants listed by a
+ * {@link ConfigKeyProvider}). Values are set as strings (from files, {@code --conf}, system properties or code) and
+ * parsed on read, so a bad value fails with a message naming the key; a value set under a key's deprecated name is
+ * read too. {@link #validateAtStart} checks every value at once and warns of unknown and deprecated keys.
  *
  * <p>Not thread-safe for writes; an application configures it before creating its context.
  */
 public final class SluiceConf {
+    /** The module name of runtime's keys in the documentation. */
+    public static final String MODULE = "sluice-runtime";
     private static final Map<String, ConfigKey<?>> KEYS = new LinkedHashMap<>();
 
     public static final ConfigKey<String> MASTER = string("sluice.master", "local[2]",
@@ -203,7 +209,19 @@ public final class SluiceConf {
             "How long an executor keeps trying to reach the driver (to register, then to heartbeat) before it exits with "
                     + "an error, so that executors of a dead driver do not linger.");
     public static final ConfigKey<Duration> EXECUTOR_REGISTRATION_TIMEOUT = duration("sluice.executor.registrationTimeout", Duration.ofSeconds(60), Duration.ofMillis(10),
-            "How long a launched executor has to register with the driver before the allocator releases it and counts a failure.");
+            "How long an executor that started (its process, container or pod runs) has to register with the driver before the "
+                    + "allocator releases it and counts a failure.");
+    public static final ConfigKey<Duration> EXECUTOR_LAUNCH_TIMEOUT = register(ConfigKey.key("sluice.executor.launchTimeout")
+            .durationType().atLeast(Duration.ofMillis(1)).defaultValue(Duration.ofMinutes(10))
+            .doc("How long an executor the cluster manager accepted may take to start (a YARN container to be allocated "
+                    + "and started, a Kubernetes pod to be scheduled) before the allocator gives it up and asks for "
+                    + "another; not counted as a failure. Once started, it has sluice.executor.registrationTimeout to "
+                    + "register."));
+    public static final ConfigKey<Integer> EXECUTOR_MAX_PENDING_LAUNCHES = register(ConfigKey.key("sluice.executor.maxPendingLaunches")
+            .intType().atLeast(0).defaultValue(0)
+            .doc("The most executor launches in flight at once (asked of the cluster manager, not yet started); further "
+                    + "executors are asked for as those start, so that a slow cluster manager is not flooded with "
+                    + "requests. 0 means no limit."));
     public static final ConfigKey<Integer> EXECUTOR_MAX_FAILURES = integer("sluice.executor.maxFailures", 8, 0,
             "Executor failures (exits, launch failures, registration or heartbeat timeouts; never preemption or release "
                     + "by the driver) tolerated within sluice.executor.failureWindow before the application fails.");
@@ -219,6 +237,15 @@ public final class SluiceConf {
     public static final ConfigKey<Integer> EXECUTOR_INSTANCES = integer("sluice.executor.instances", 2, 1,
             "Executors a cluster master other than local-cluster (yarn, k8s, mesos) starts with. With dynamic "
                     + "allocation, the initial count when set; unset, " + DYN_ALLOC_INITIAL.name() + " decides.");
+    public static final ConfigKey<Integer> EXECUTOR_MEMORY_OVERHEAD_MB = register(ConfigKey.key("sluice.executor.memoryOverhead")
+            .intType().atLeast(0).defaultValue(256).deprecatedNames("sluice.yarn.memoryOverhead")
+            .doc("MiB each executor's container (YARN container, Kubernetes pod, Mesos task) asks for on top of the "
+                    + "executor's heap (metaspace, thread stacks, direct buffers); the cluster manager kills a container "
+                    + "exceeding heap plus overhead. local-cluster does not use it."));
+    public static final ConfigKey<String> EXECUTOR_JAVA_OPTIONS = register(ConfigKey.key("sluice.executor.extraJavaOptions")
+            .stringType().defaultValue("").deprecatedNames("sluice.yarn.executor.extraJavaOptions")
+            .doc("Extra JVM options (space-separated) of every executor JVM, on every cluster master (local-cluster too), "
+                    + "after the options Sluice sets (heap, --add-opens, startup settings)."));
     public static final ConfigKey<String> LOCAL_CLUSTER_WORK_DIR = string("sluice.localCluster.workDir", "",
             "Where local-cluster[E,C,M] writes each executor's stdout and stderr (<dir>/<executor id>/); empty means "
                     + "<java.io.tmpdir>/sluice-local-cluster/<app id>.");
@@ -276,73 +303,67 @@ public final class SluiceConf {
     public static final ConfigKey<Duration> WAL_MAX_RETRY_BACKOFF = duration("sluice.streaming.writeAheadLog.maxRetryBackoff", Duration.ofSeconds(5), Duration.ofMillis(1),
             "The longest pause between retries of a failed write-ahead log write.");
 
-    public static final ConfigKey<String> YARN_QUEUE = string("sluice.yarn.queue", "default",
-            "The YARN queue an application is submitted to.");
-    public static final ConfigKey<Integer> YARN_AM_MEMORY_MB = integer("sluice.yarn.am.memory", 512, 64,
-            "Heap of the ApplicationMaster JVM, in MiB; in cluster mode the driver runs there, so this is the driver's memory. "
-                    + "The container asks for this plus sluice.yarn.memoryOverhead.");
-    public static final ConfigKey<Integer> YARN_AM_CORES = integer("sluice.yarn.am.cores", 1, 1,
-            "Virtual cores of the ApplicationMaster's container (the driver's, in cluster mode).");
-    public static final ConfigKey<Integer> YARN_MEMORY_OVERHEAD_MB = integer("sluice.yarn.memoryOverhead", 256, 0,
-            "MiB each YARN container asks for on top of its JVM heap (metaspace, thread stacks, direct buffers); YARN "
-                    + "kills a container that exceeds heap plus overhead.");
-    public static final ConfigKey<Integer> YARN_MAX_APP_ATTEMPTS = integer("sluice.yarn.maxAppAttempts", 0, 0,
-            "How many times YARN starts the ApplicationMaster (and, in cluster mode, the driver) before the application "
-                    + "fails; 0 means the cluster's yarn.resourcemanager.am.max-attempts.");
-    public static final ConfigKey<Duration> YARN_ATTEMPT_FAILURES_VALIDITY = duration("sluice.yarn.am.attemptFailuresValidityInterval",
-            Duration.ZERO, Duration.ZERO,
-            "Only ApplicationMaster failures within this interval count towards sluice.yarn.maxAppAttempts, so a job "
-                    + "that fails once a week is not killed by its second failure; 0 means every failure counts.");
-    public static final ConfigKey<String> YARN_STAGING_DIR = string("sluice.yarn.stagingDir", "",
-            "Where the application's files are staged on the cluster's file system (<dir>/<app id>/); empty means "
-                    + "<home directory of the submitting user>/.sluice. Removed when the application finishes.");
-    public static final ConfigKey<Boolean> YARN_WAIT_FOR_COMPLETION = bool("sluice.yarn.submit.waitAppCompletion", true,
-            "In cluster mode, whether the submitter follows the application until it ends (printing its state changes) "
-                    + "or returns once YARN accepted it.");
-    public static final ConfigKey<Duration> YARN_REPORT_INTERVAL = duration("sluice.yarn.report.interval", Duration.ofSeconds(1), Duration.ofMillis(10),
-            "How often the submitter polls the ResourceManager for the application's report.");
-    public static final ConfigKey<Duration> YARN_RM_CONNECT_TIMEOUT = duration("sluice.yarn.rm.connectTimeout", Duration.ofSeconds(30), Duration.ofMillis(100),
-            "How long the submitter (and the sluice-submit status, kill and list commands) tries to reach the ResourceManager "
-                    + "before failing with an error; also how long an ApplicationMaster waits to register (to unregister, at least as long as "
-                    + "yarn.resourcemanager.connect.max-wait.ms).");
-    public static final ConfigKey<String> YARN_AM_JAVA_OPTIONS = string("sluice.yarn.am.extraJavaOptions", "",
-            "Extra JVM options of the ApplicationMaster (space-separated).");
-    public static final ConfigKey<String> YARN_EXECUTOR_JAVA_OPTIONS = string("sluice.yarn.executor.extraJavaOptions", "",
-            "Extra JVM options of every executor container (space-separated).");
-    public static final ConfigKey<Boolean> YARN_EXECUTOR_NODE_LOCALITY = bool("sluice.yarn.executor.nodeLocality", true,
-            "Executor container requests name the nodes of the executors that run receivers or host state as preferred, "
-                    + "so that new executors start next to the data they will work on. A preference only (relaxed "
-                    + "locality): YARN's scheduler falls back to other nodes after its locality delay (the "
-                    + "CapacityScheduler's yarn.scheduler.capacity.node-locality-delay), which can hold a scale-up back "
-                    + "when those nodes are full; false asks for any node.");
-    public static final ConfigKey<String> YARN_JAVA_HOME = string("sluice.yarn.javaHome", "",
-            "The Java installation containers run (ApplicationMaster and executors); empty means the NodeManager's JAVA_HOME.");
-    public static final ConfigKey<String> YARN_LOG4J_CONFIG = string("sluice.yarn.log4jConfig", "",
-            "A log4j2 configuration file on the submitting machine that the ApplicationMaster and every executor container "
-                    + "log with (shipped as __sluice_conf__/log4j2.xml; log to the console so the container's stdout/stderr "
-                    + "files, and YARN's log aggregation, get it); empty means log4j2's defaults.");
-    public static final ConfigKey<String> YARN_APP_JAR = string("sluice.yarn.appJar", "",
-            "Client deploy mode on YARN: the application jar (on this machine) that executor containers get; sluice-submit "
-                    + "sets it from its jar argument.");
-    public static final ConfigKey<String> YARN_JARS = string("sluice.yarn.jars", "",
-            "Comma-separated jars (or class directories) shipped to YARN containers as Sluice's jars; empty means the "
-                    + "submitting JVM's class path.");
-    public static final ConfigKey<String> YARN_JAR_CACHE_DIR = string("sluice.yarn.jarCacheDir", "",
-            "Where Sluice's jars (" + YARN_JARS.name() + ") are kept on the cluster's file system between submissions, "
-                    + "each as <dir>/<sha256 of its content>/<file name>: a jar whose hash is there is not uploaded again. "
-                    + "Shared by concurrent submitters (written to a temporary name, then renamed) and never removed with "
-                    + "an application; empty means .sluice-cache in the staging base directory (" + YARN_STAGING_DIR.name()
-                    + ", by default <home directory>/.sluice).");
+    // ---------------------------------------------------------------- drivers a cluster manager starts, and submission
+    public static final ConfigKey<String> DEPLOY_MODE = string("sluice.submit.deployMode", "cluster",
+            "Where the driver runs on a cluster master: 'cluster' (the cluster manager starts and supervises it: on YARN "
+                    + "inside the ApplicationMaster) or 'client' (in the submitting process; on YARN the ApplicationMaster "
+                    + "only manages executors). Local masters always run the driver in the submitting process.");
+    public static final ConfigKey<Integer> DRIVER_MEMORY_MB = register(ConfigKey.key("sluice.driver.memory").intType()
+            .atLeast(64).defaultValue(512).deprecatedNames("sluice.yarn.am.memory")
+            .doc("Heap of the driver JVM, in MiB, when the cluster manager starts the driver (cluster deploy mode; on YARN "
+                    + "the ApplicationMaster, which hosts the driver; on YARN client mode the ApplicationMaster that launches "
+                    + "the executors). The driver's container asks for this plus " + "sluice.driver.memoryOverhead. A driver "
+                    + "you start yourself (local masters, client mode) gets its heap from its own java command (-Xmx)."));
+    public static final ConfigKey<Integer> DRIVER_CORES = register(ConfigKey.key("sluice.driver.cores").intType()
+            .atLeast(1).defaultValue(1).deprecatedNames("sluice.yarn.am.cores")
+            .doc("Cores of the driver's container when the cluster manager starts the driver (on YARN: the "
+                    + "ApplicationMaster's virtual cores)."));
+    public static final ConfigKey<Integer> DRIVER_MEMORY_OVERHEAD_MB = register(ConfigKey.key("sluice.driver.memoryOverhead")
+            .intType().atLeast(0).defaultValue(256).deprecatedNames("sluice.yarn.memoryOverhead")
+            .doc("MiB the driver's container asks for on top of the driver's heap (metaspace, thread stacks, direct "
+                    + "buffers), when the cluster manager starts the driver; a container exceeding its limit is killed."));
+    public static final ConfigKey<String> DRIVER_JAVA_OPTIONS = register(ConfigKey.key("sluice.driver.extraJavaOptions")
+            .stringType().defaultValue("").deprecatedNames("sluice.yarn.am.extraJavaOptions")
+            .doc("Extra JVM options (space-separated) of the driver JVM the cluster manager starts (on YARN: the "
+                    + "ApplicationMaster, in either deploy mode)."));
+    public static final ConfigKey<String> SUBMIT_APP_JAR = register(ConfigKey.key("sluice.submit.appJar").stringType()
+            .defaultValue("").deprecatedNames("sluice.yarn.appJar")
+            .doc("Client deploy mode: the application jar (on this machine) that the executors get; sluice-submit sets it "
+                    + "from its jar argument."));
     public static final ConfigKey<String> SUBMIT_JARS = string("sluice.submit.jars", "",
             "Comma-separated jars (on the submitting machine) for the class path of the driver and every executor, "
-                    + "besides the application jar (sluice-submit --jars); on YARN staged with the application.");
+                    + "besides the application jar (sluice-submit --jars); staged with the application on cluster masters.");
     public static final ConfigKey<String> SUBMIT_FILES = string("sluice.submit.files", "",
-            "Comma-separated files (on the submitting machine) placed in the working directory of every YARN container "
-                    + "(the ApplicationMaster, so a cluster-mode driver, and the executors) under their own names "
-                    + "(sluice-submit --files).");
-    public static final ConfigKey<String> YARN_DEPLOY_MODE = string("sluice.submit.deployMode", "cluster",
-            "Where the driver runs for --master yarn: 'cluster' (inside the ApplicationMaster, supervised by YARN) or "
-                    + "'client' (in the submitting process; the ApplicationMaster only manages executors).");
+            "Comma-separated files (on the submitting machine) placed in the working directory of the driver the "
+                    + "cluster manager starts and of every executor, under their own names (sluice-submit --files).");
+    public static final ConfigKey<String> SUBMIT_STAGING_DIR = register(ConfigKey.key("sluice.submit.stagingDir")
+            .stringType().defaultValue("").deprecatedNames("sluice.yarn.stagingDir")
+            .doc("Where a submission stages the application's files on the cluster's file system (<dir>/<app id>/); "
+                    + "empty means <home directory of the submitting user>/.sluice. Removed when the application ends."));
+    public static final ConfigKey<String> SUBMIT_SLUICE_JARS = register(ConfigKey.key("sluice.submit.sluiceJars")
+            .stringType().defaultValue("").deprecatedNames("sluice.yarn.jars")
+            .doc("Comma-separated jars (or class directories) shipped to the cluster as Sluice's own jars (for the driver "
+                    + "the cluster manager starts and the executors); empty means the submitting JVM's class path."));
+    public static final ConfigKey<String> SUBMIT_JAR_CACHE_DIR = register(ConfigKey.key("sluice.submit.jarCacheDir")
+            .stringType().defaultValue("").deprecatedNames("sluice.yarn.jarCacheDir")
+            .doc("Where Sluice's jars (" + SUBMIT_SLUICE_JARS.name() + ") are kept on the cluster's file system between "
+                    + "submissions, each as <dir>/<sha256 of its content>/<file name>: a jar whose hash is there is not "
+                    + "uploaded again. Shared by concurrent submitters (written to a temporary name, then renamed) and never "
+                    + "removed with an application; empty means .sluice-cache in the staging base directory ("
+                    + SUBMIT_STAGING_DIR.name() + ", by default <home directory>/.sluice)."));
+    public static final ConfigKey<String> SUBMIT_LOG4J_CONFIG = register(ConfigKey.key("sluice.submit.log4jConfig")
+            .stringType().defaultValue("").deprecatedNames("sluice.yarn.log4jConfig")
+            .doc("A log4j2 configuration file on the submitting machine that the driver the cluster manager starts and "
+                    + "every executor log with (staged as conf/log4j2.xml; log to the console so that the cluster "
+                    + "manager's log collection gets it); empty means log4j2's defaults."));
+    public static final ConfigKey<Boolean> SUBMIT_WAIT_FOR_COMPLETION = register(ConfigKey.key("sluice.submit.waitAppCompletion")
+            .booleanType().defaultValue(true).deprecatedNames("sluice.yarn.submit.waitAppCompletion")
+            .doc("In cluster deploy mode, whether sluice-submit follows the application until it ends (printing its "
+                    + "state changes, exiting 1 unless it succeeded) or returns once the cluster manager accepted it."));
+    public static final ConfigKey<Duration> SUBMIT_STATUS_INTERVAL = register(ConfigKey.key("sluice.submit.statusInterval")
+            .durationType().atLeast(Duration.ofMillis(10)).defaultValue(Duration.ofSeconds(1))
+            .deprecatedNames("sluice.yarn.report.interval")
+            .doc("How often a submitter following an application asks the cluster manager for its status."));
 
     private final Map<String, String> values = new TreeMap<>();
 
@@ -379,9 +400,31 @@ public final class SluiceConf {
         return set(APP_NAME, name);
     }
 
+    /**
+     * The value of {@code key}: set under its name, else under one of its deprecated names, else its default.
+     *
+     * @throws IllegalArgumentException naming the key (as it was set) when the value does not parse or is out of range
+     */
     public <T> T get(ConfigKey<T> key) {
         String raw = values.get(key.name());
-        return raw == null ? key.defaultValue() : key.parse(raw);
+        if (raw != null) {
+            return key.parse(raw);
+        }
+        for (String old : key.deprecatedNames()) {
+            raw = values.get(old);
+            if (raw != null) {
+                return key.parse(old, raw);
+            }
+        }
+        return key.defaultValue();
+    }
+
+    /** True if {@code key} is set, under its name or a deprecated one. */
+    public boolean contains(ConfigKey<?> key) {
+        if (values.containsKey(key.name())) {
+            return true;
+        }
+        return key.deprecatedNames().stream().anyMatch(values::containsKey);
     }
 
     public String get(String key, String defaultValue) {
@@ -408,24 +451,92 @@ public final class SluiceConf {
         return this;
     }
 
-    /** Parses every set {@code sluice.*} key and reports all errors at once; unknown keys are errors too. */
-    public List<String> validate() {
+    /**
+     * What is wrong with this configuration, checked against every key the modules on the class path declare: errors
+     * (values that do not parse or are out of range, all at once) and warnings (unknown {@code sluice.*} keys, naming
+     * the closest known key; deprecated names).
+     */
+    public record Report(List<String> errors, List<String> warnings) {
+        public Report {
+            errors = List.copyOf(errors);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /** Checks every set {@code sluice.*} key against {@code registry} (see {@link Report}). */
+    public Report check(ConfigRegistry registry) {
         var errors = new ArrayList<String>();
+        var warnings = new ArrayList<String>();
         for (var e : values.entrySet()) {
-            ConfigKey<?> key = KEYS.get(e.getKey());
-            if (key == null) {
-                if (e.getKey().startsWith("sluice.") && !e.getKey().startsWith("sluice.user.")) {
-                    errors.add(e.getKey() + ": unknown configuration key");
+            String name = e.getKey();
+            if (!name.startsWith("sluice.")) {
+                continue;
+            }
+            var declared = registry.find(name);
+            if (declared.isPresent()) {
+                parseInto(errors, declared.get(), name, e.getValue());
+                continue;
+            }
+            List<ConfigKey<?>> replacements = registry.replacements(name);
+            if (replacements.isEmpty()) {
+                if (!registry.isOpen(name)) {
+                    warnings.add(name + ": unknown configuration key, ignored"
+                            + registry.closest(name).map(k -> "; did you mean " + k.name() + "?").orElse(""));
                 }
                 continue;
             }
-            try {
-                key.parse(e.getValue());
-            } catch (IllegalArgumentException ex) {
+            List<ConfigKey<?>> unset = replacements.stream().filter(k -> !values.containsKey(k.name())).toList();
+            List<String> names = replacements.stream().map(ConfigKey::name).toList();
+            if (unset.isEmpty()) {
+                warnings.add(name + " is deprecated and ignored: " + String.join(", ", names) + " is set too");
+                continue;
+            }
+            warnings.add(name + " is deprecated; use " + String.join(", ", names) + " (its value is used"
+                    + (unset.size() == replacements.size() ? "" : " for " + String.join(", ",
+                    unset.stream().map(ConfigKey::name).toList())) + ")");
+            for (ConfigKey<?> key : unset) {
+                parseInto(errors, key, name, e.getValue());
+            }
+        }
+        return new Report(errors, warnings);
+    }
+
+    private static void parseInto(List<String> errors, ConfigKey<?> key, String as, String value) {
+        try {
+            key.parse(as, value);
+        } catch (IllegalArgumentException ex) {
+            if (!errors.contains(ex.getMessage())) {
                 errors.add(ex.getMessage());
             }
         }
-        return errors;
+    }
+
+    /**
+     * Parses every set {@code sluice.*} key and reports all errors at once (against the keys of every module on the
+     * class path); unknown keys are warnings, see {@link #check}.
+     */
+    public List<String> validate() {
+        return check(ConfigRegistry.load()).errors();
+    }
+
+    /**
+     * The check an application's start runs ({@code SluiceContext}): logs every warning (unknown keys with the closest
+     * known one, deprecated names) and fails on the first look at a bad value, listing every error.
+     *
+     * @param what names what is starting, for the messages (e.g. the application's name)
+     * @throws IllegalArgumentException listing every invalid value
+     */
+    public Report validateAtStart(String what) {
+        Report report = check(ConfigRegistry.load());
+        // looked up here, not held in a static: the documentation generator loads this class without log4j
+        Logger log = LogManager.getLogger(SluiceConf.class);
+        for (String w : report.warnings()) {
+            log.warn("Configuration of {}: {}", what, w);
+        }
+        if (!report.errors().isEmpty()) {
+            throw new IllegalArgumentException("Invalid configuration of " + what + ": " + String.join("; ", report.errors()));
+        }
+        return report;
     }
 
     public SluiceConf copy() {
@@ -440,10 +551,36 @@ public final class SluiceConf {
      */
     public static final String HADOOP_PREFIX = "sluice.hadoop.";
 
-    /** Every declared key, in declaration order, for documentation and {@code --conf} help. */
+    /**
+     * Every key the modules on the class path declare (runtime's first, in declaration order), for documentation and
+     * {@code --conf} checks; see {@link ConfigRegistry}.
+     */
     public static List<ConfigKey<?>> keys() {
-        return List.copyOf(KEYS.values());
+        return ConfigRegistry.load().keys();
     }
+
+    /** Runtime's own keys, as a provider (the registry always includes it). */
+    static ConfigKeyProvider provider() {
+        return new ConfigKeyProvider() {
+            @Override
+            public String module() {
+                return MODULE;
+            }
+
+            @Override
+            public List<ConfigKey<?>> keys() {
+                return List.copyOf(KEYS.values());
+            }
+
+            @Override
+            public List<String> openPrefixes() {
+                return List.of(HADOOP_PREFIX, USER_PREFIX);
+            }
+        };
+    }
+
+    /** Keys under this prefix are the application's own; Sluice never reports them as unknown. */
+    public static final String USER_PREFIX = "sluice.user.";
 
     private static <T> ConfigKey<T> register(ConfigKey<T> key) {
         if (KEYS.putIfAbsent(key.name(), key) != null) {

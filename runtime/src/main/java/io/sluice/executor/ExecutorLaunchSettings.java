@@ -5,17 +5,19 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
- * What a backend tells the executor it launches, through environment variables: {@value #DRIVER_URL}
- * ({@code host:port} of the driver's RPC server), {@value #APP_ID}, {@value #EXECUTOR_ID}, {@value #CORES}, and
- * optionally {@value #BIND_HOST} (where the executor's own RPC server listens and what it advertises; by default it
- * listens on every interface and advertises the address it reaches the driver from).
+ * What a backend tells the executor it launches, through environment variables (the launch plan,
+ * {@link io.sluice.cluster.ExecutorLaunchPlan}, sets them): {@value #DRIVER_URL} ({@code host:port} of the driver's RPC
+ * server), {@value #APP_ID}, {@value #EXECUTOR_ID}, {@value #CORES}, optionally {@value #APP_ATTEMPT} (the driver's
+ * attempt, 1 when absent) and optionally {@value #BIND_HOST} (where the executor's own RPC server listens and what it
+ * advertises; by default it listens on every interface and advertises the address it reaches the driver from).
  */
 public record ExecutorLaunchSettings(InetSocketAddress driver, String appId, ExecutorId executorId, int cores,
-                                     String bindHost) {
+                                     String bindHost, int attempt) {
     public static final String DRIVER_URL = "SLUICE_DRIVER_URL";
     public static final String APP_ID = "SLUICE_APP_ID";
     public static final String EXECUTOR_ID = "SLUICE_EXECUTOR_ID";
     public static final String CORES = "SLUICE_EXECUTOR_CORES";
+    public static final String APP_ATTEMPT = "SLUICE_APP_ATTEMPT";
     public static final String BIND_HOST = "SLUICE_EXECUTOR_HOST";
 
     /** A missing or invalid environment variable; the message names it. */
@@ -48,8 +50,9 @@ public record ExecutorLaunchSettings(InetSocketAddress driver, String appId, Exe
         ExecutorId id = new ExecutorId(required(env, EXECUTOR_ID));
         int cores = parseInt(CORES, required(env, CORES), "a number of cores", 1, 4096);
         String bind = env.getOrDefault(BIND_HOST, "").trim();
+        String attempt = env.getOrDefault(APP_ATTEMPT, "").trim();
         return new ExecutorLaunchSettings(InetSocketAddress.createUnresolved(host, port), appId, id, cores,
-                bind.isEmpty() ? null : bind);
+                bind.isEmpty() ? null : bind, attempt.isEmpty() ? 1 : parseInt(APP_ATTEMPT, attempt, "an attempt number", 1, Integer.MAX_VALUE));
     }
 
     /** The environment a backend sets for these settings (the inverse of {@link #fromEnvironment}). */

@@ -90,8 +90,8 @@ public final class ExecutorProcess {
             RpcServer server = transport.startServer(bind, 0);
             server.registerEndpoint(ExecutorMessages.EXECUTOR_ENDPOINT, this::receive);
             var driver = new InetSocketAddress(settings.driver().getHostString(), settings.driver().getPort());
-            LOG.info("Executor {} of {} ({} cores, pid {}) starting; RPC server on {}, driver at {}", id,
-                    settings.appId(), settings.cores(), ProcessHandle.current().pid(), server.address(), driver);
+            LOG.info("Executor {} of {} attempt {} ({} cores, pid {}) starting; RPC server on {}, driver at {}", id,
+                    settings.appId(), settings.attempt(), settings.cores(), ProcessHandle.current().pid(), server.address(), driver);
 
             if (!register(transport, server, driver)) {
                 return exit.join();

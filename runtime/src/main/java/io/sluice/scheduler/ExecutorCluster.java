@@ -139,8 +139,8 @@ public final class ExecutorCluster implements TaskScheduler {
     public static ExecutorCluster start(SluiceConf conf, int executors, Serializer serializer, MapOutputTracker tracker) {
         String master = conf.get(SluiceConf.MASTER);
         ClusterManagerFactory factory = ClusterManagers.forMaster(master, ExecutorCluster.class.getClassLoader())
-                .orElseThrow(() -> new IllegalArgumentException("No cluster manager on the class path supports master URL '"
-                        + master + "'"));
+                .orElseThrow(() -> new IllegalArgumentException(
+                        io.sluice.deploy.Submitters.noBackendMessage(master, ExecutorCluster.class.getClassLoader())));
         return start(conf, factory, executors, serializer, tracker);
     }
 

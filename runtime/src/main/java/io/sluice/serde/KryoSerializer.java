@@ -39,8 +39,7 @@ public final class KryoSerializer implements Serializer {
     }
 
     /** JVM options without which Kryo cannot (de)serialize lambdas and JDK collections. */
-    public static final String REQUIRED_JVM_OPTIONS = "--add-opens java.base/java.lang=ALL-UNNAMED "
-            + "--add-opens java.base/java.lang.invoke=ALL-UNNAMED --add-opens java.base/java.util=ALL-UNNAMED";
+    public static final String REQUIRED_JVM_OPTIONS = RequiredJvmOptions.TEXT;
 
     public KryoSerializer(SluiceConf conf, ClassLoader classLoader) {
         requireOpens();
@@ -58,12 +57,9 @@ public final class KryoSerializer implements Serializer {
 
     /** Fails with the options to add, rather than with Kryo's reflection error deep inside the first task. */
     private static void requireOpens() {
-        Module sluice = KryoSerializer.class.getModule();
-        for (String pkg : new String[] {"java.lang", "java.lang.invoke", "java.util"}) {
-            if (!Object.class.getModule().isOpen(pkg, sluice)) {
-                throw new IllegalStateException("Shipping tasks and functions with Kryo needs this JVM started with: "
-                        + REQUIRED_JVM_OPTIONS + " (package " + pkg + " of java.base is not open)");
-            }
+        for (String pkg : RequiredJvmOptions.missing()) {
+            throw new IllegalStateException("Shipping tasks and functions with Kryo needs this JVM started with: "
+                    + REQUIRED_JVM_OPTIONS + " (package " + pkg + " of java.base is not open)");
         }
     }
 

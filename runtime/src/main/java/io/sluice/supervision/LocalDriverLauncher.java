@@ -1,7 +1,7 @@
 package io.sluice.supervision;
 
 import io.sluice.conf.SluiceConf;
-import io.sluice.serde.KryoSerializer;
+import io.sluice.serde.RequiredJvmOptions;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +50,7 @@ public record LocalDriverLauncher(String appId, SluiceConf conf, List<String> jv
         var cmd = new ArrayList<String>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.addAll(Arrays.asList(KryoSerializer.REQUIRED_JVM_OPTIONS.split(" ")));
+        cmd.addAll(RequiredJvmOptions.OPTIONS);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));

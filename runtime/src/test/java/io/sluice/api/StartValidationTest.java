@@ -171,11 +171,14 @@ class StartValidationTest {
     }
 
     @Test
-    void aBadMasterUrlListsTheAcceptedForms() {
-        assertThatThrownBy(() -> new SluiceContext(new SluiceConf(false).setMaster("spark://host:7077")))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Could not parse master URL 'spark://host:7077'. Expected one of: local, local[N], local[*], "
-                        + "local-cluster[E,C,M], yarn, k8s://https://host:port, mesos://host:port");
+    void aBadMasterUrlListsTheInstalledMasters() {
+        for (String master : new String[] {"spark://host:7077", "k8s://https://kube:6443", "mesos://m:5050"}) {
+            assertThatThrownBy(() -> new SluiceContext(new SluiceConf(false).setMaster(master).setAppName("wc")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Cannot start wc: no backend installed for this master: '" + master + "'; installed masters: "
+                            + "local, local[N], local[*], local-cluster[E,C,M] (a cluster manager's backend is installed by "
+                            + "putting its module on the class path)");
+        }
         assertThatThrownBy(() -> new StreamingContext("local[0]", "app", Durations.seconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid master URL 'local[0]': local[N] needs N >= 1");
@@ -195,10 +198,47 @@ class StartValidationTest {
         assertThat(conf.validate()).containsExactly(
                 "sluice.default.parallelism: cannot parse 'two' as Integer",
                 "sluice.streaming.blockInterval: cannot parse 'soon' as Duration (examples: 200ms, 10s, 1min)",
-                "sluice.streaming.blockIntervall: unknown configuration key",
                 "sluice.streaming.unpersist: cannot parse 'maybe' as Boolean");
         assertThat(new SluiceConf(false).setMaster("local[3]").set("sluice.streaming.blockInterval", "50ms").validate())
                 .isEmpty();
+    }
+
+    @Test
+    void aContextDoesNotStartWithAnInvalidValueAndListsEveryOne() {
+        var conf = new SluiceConf(false).setMaster("local[1]")
+                .set("sluice.streaming.unpersist", "maybe")
+                .set("sluice.rpc.askTimeout", "0ms");
+        assertThatThrownBy(() -> new StreamingContext(conf, Durations.seconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sluice.streaming.unpersist: cannot parse 'maybe' as Boolean")
+                .hasMessageContaining("sluice.rpc.askTimeout: expected >= 1 ms, got 0ms");
+    }
+
+    @Test
+    void aMisspelledKeyIsWarnedOfAtStartNamingTheKeyMeant() {
+        var conf = new SluiceConf(false).setMaster("local[1]").set("sluice.streaming.backpresure.enabled", "true");
+        var ssc = new StreamingContext(conf, Durations.seconds(1));
+        try {
+            assertThat(ssc.context().configurationWarnings()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .startsWith("sluice.streaming.backpresure.enabled: unknown configuration key")
+                    .endsWith("did you mean sluice.streaming.backpressure.enabled?");
+        } finally {
+            ssc.stop();
+        }
+    }
+
+    @Test
+    void aValueUnderAnOldKeyNameIsUsedAndWarnedOfAtStart() {
+        var conf = new SluiceConf(false).setMaster("local[1]")
+                .set("sluice.yarn.executor.extraJavaOptions", "-Dsluice.test.old=1");
+        var ssc = new StreamingContext(conf, Durations.seconds(1));
+        try {
+            assertThat(ssc.context().configurationWarnings()).containsExactly("sluice.yarn.executor.extraJavaOptions is "
+                    + "deprecated; use sluice.executor.extraJavaOptions (its value is used)");
+            assertThat(ssc.context().conf().get(SluiceConf.EXECUTOR_JAVA_OPTIONS)).isEqualTo("-Dsluice.test.old=1");
+        } finally {
+            ssc.stop();
+        }
     }
 
     @Test

@@ -136,6 +136,7 @@ class ExecutorAllocatorTest {
     void executorThatNeverRegistersIsReleasedAndCounted() {
         allocator.requestTotalExecutors(1);
         var id = backend.acceptAll().get(0);
+        allocator.executorLaunched(id, "node-a"); // the registration timeout runs from here
         clock.advance(30_000);
         allocator.runOnce(clock.currentTimeMillis());
         assertThat(backend.released).containsExactly(id);
@@ -149,6 +150,7 @@ class ExecutorAllocatorTest {
     void lateRegistrationOfATimedOutExecutorDoesNotCountItAsRunning() {
         allocator.requestTotalExecutors(1);
         var id = backend.acceptAll().get(0);
+        allocator.executorLaunched(id, "node-a");
         clock.advance(30_000);
         allocator.runOnce(clock.currentTimeMillis());
         allocator.onRegistered(id); // it connected just as it was being released
@@ -183,5 +185,87 @@ class ExecutorAllocatorTest {
         assertThat(backend.released).containsExactlyElementsOf(old);
         allocator.executorLost(old.get(0), ExecutorLossReason.RELEASED_BY_DRIVER, "");
         assertThat(fatal).isEmpty();
+    }
+
+    private ExecutorAllocator paced(int maxPending, Duration launchTimeout) {
+        return new ExecutorAllocator(backend, new ExecutorSpec(1, 512, Map.of()), clock, Runnable::run,
+                Duration.ofSeconds(30), new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0),
+                new FailureWindow(3, Duration.ofMinutes(5)), id -> true, fatal::add, List::of,
+                new ExecutorAllocator.Pacing(maxPending, launchTimeout));
+    }
+
+    @Test
+    void atMostMaxPendingLaunchesAreInFlightAndMoreFollowAsTheyStart() {
+        var paced = paced(2, Duration.ofMinutes(5));
+        paced.requestTotalExecutors(5);
+        assertThat(backend.launches).hasSize(2);
+        var ids = backend.acceptAll();
+        paced.runOnce(clock.currentTimeMillis());
+        assertThat(backend.launches).as("accepted but not started: still in flight").hasSize(2);
+        assertThat(paced.unseen()).isEqualTo(2);
+
+        paced.executorLaunched(ids.get(0), "node-a");
+        assertThat(backend.launches).hasSize(3);
+        paced.onRegistered(ids.get(1)); // registering also shows it started
+        paced.runOnce(clock.currentTimeMillis());
+        assertThat(backend.launches).hasSize(4);
+        backend.launches.get(3).completeExceptionally(new IllegalStateException("no quota")); // a failed launch frees its slot
+        clock.advance(1_000); // after the failure's backoff
+        paced.runOnce(clock.currentTimeMillis());
+        assertThat(backend.launches).hasSize(5);
+        assertThat(paced.target()).isEqualTo(5);
+    }
+
+    @Test
+    void aLaunchThatNeverStartsIsGivenUpAndReplacedWithoutCountingAsAFailure() {
+        var paced = paced(0, Duration.ofSeconds(90));
+        paced.requestTotalExecutors(1);
+        for (int round = 1; round <= 5; round++) { // more rounds than the failure budget (3) allows
+            var id = backend.acceptAll().get(0);
+            clock.advance(89_999);
+            paced.runOnce(clock.currentTimeMillis());
+            assertThat(backend.released).as("round " + round).hasSize(round - 1);
+            clock.advance(1);
+            paced.runOnce(clock.currentTimeMillis());
+            assertThat(backend.released).last().isEqualTo(id);
+            assertThat(backend.launches).as("replaced at once, no backoff").hasSize(round + 1);
+            paced.executorLost(id, ExecutorLossReason.LAUNCH_FAILED, "withdrawn"); // the backend confirms the release
+        }
+        assertThat(paced.launchesGivenUp()).isEqualTo(5);
+        assertThat(paced.isFailed()).isFalse();
+        assertThat(fatal).isEmpty();
+    }
+
+    @Test
+    void theRegistrationTimeoutRunsFromTheStartNotFromTheRequest() {
+        var paced = paced(0, Duration.ofMinutes(5));
+        paced.requestTotalExecutors(1);
+        var id = backend.acceptAll().get(0);
+        clock.advance(120_000); // two minutes waiting for a container: longer than the registration timeout
+        paced.runOnce(clock.currentTimeMillis());
+        assertThat(backend.released).isEmpty();
+        paced.executorLaunched(id, "node-a");
+        clock.advance(29_999);
+        paced.runOnce(clock.currentTimeMillis());
+        assertThat(backend.released).isEmpty();
+        clock.advance(1);
+        paced.runOnce(clock.currentTimeMillis());
+        assertThat(backend.released).containsExactly(id);
+        assertThat(paced.launchesGivenUp()).isZero();
+    }
+
+    @Test
+    void aStartReportedBeforeTheLaunchIsAnsweredCountsAsStarted() {
+        var paced = paced(1, Duration.ofSeconds(10));
+        paced.requestTotalExecutors(2);
+        assertThat(backend.launches).hasSize(1);
+        paced.executorLaunched(new ExecutorId("exec-0"), "node-a"); // the backend's event overtook its answer
+        var id = backend.acceptAll().get(0);
+        assertThat(id.value()).isEqualTo("exec-0");
+        assertThat(paced.unseen()).isZero();
+        assertThat(backend.launches).as("the next launch may go").hasSize(2);
+        clock.advance(10_000);
+        paced.runOnce(clock.currentTimeMillis());
+        assertThat(backend.released).as("started, so not subject to the launch timeout").isEmpty();
     }
 }

@@ -27,9 +27,10 @@ class ExecutorManagerTest {
     private static final long WAIT_S = 10;
 
     /** Accepts every launch at once, naming executors app-m-exec-1-N; thread-safe. */
-    private static final class FakeBackend implements ClusterBackend {
+    private static class FakeBackend implements ClusterBackend {
         final List<ExecutorSpec> launched = new CopyOnWriteArrayList<>();
         final List<ExecutorId> released = new CopyOnWriteArrayList<>();
+        final List<String> deregistered = new CopyOnWriteArrayList<>();
         volatile boolean stopped;
 
         @Override
@@ -45,6 +46,11 @@ class ExecutorManagerTest {
         @Override
         public void releaseExecutor(ExecutorId id) {
             released.add(id);
+        }
+
+        @Override
+        public void deregister(FinalStatus status, String diagnostics) {
+            deregistered.add(status + ": " + diagnostics);
         }
 
         @Override
@@ -157,5 +163,58 @@ class ExecutorManagerTest {
         assertThat(events).containsExactly("registered " + a, "lost " + a + " RELEASED_BY_DRIVER");
         assertThat(register(b)).isNotInstanceOf(Registered.class);
         assertThat(manager.runningExecutors()).isEmpty();
+    }
+
+    @Test
+    void deregisteringTellsTheBackendTheFinalStatusAndNoExecutorIsReplacedAfterwards() throws Exception {
+        manager.requestTotalExecutors(1);
+        var first = new ExecutorId("app-m-exec-1-1");
+        await("launch", () -> backend.launched.size() == 1);
+        register(first);
+        await("running", () -> manager.runningExecutors().equals(List.of(first)));
+
+        manager.deregister(FinalStatus.FAILED, "the job failed");
+        assertThat(backend.deregistered).containsExactly("FAILED: the job failed");
+        // the application is over: a larger target launches nothing (requestTotalExecutors acts at once, on the main thread)
+        manager.requestTotalExecutors(2);
+        assertThat(backend.launched).hasSize(1);
+    }
+
+    @Test
+    void aBackendWhoseStartWaitsForItsClusterManagerLongerThanAnAskStillStarts() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
+        var slow = new FakeBackend() {
+            @Override
+            public void start(ExecutorEventHandler events, Executor mainThread, Executor io) {
+                try {
+                    release.await(); // YARN client mode: until the launcher application connected back
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        var conf = new SluiceConf(false).set(SluiceConf.APP_ID, "app-s").set(SluiceConf.RPC_IO_THREADS, 1)
+                .set(SluiceConf.RPC_ASK_TIMEOUT, Duration.ofMillis(200))
+                .set(SluiceConf.EXECUTOR_REGISTRATION_TIMEOUT, Duration.ofMinutes(2));
+        try (var slowDriver = new DriverEndpoints(conf)) {
+            var slowManager = new ExecutorManager(conf, slowDriver, slow, new ExecutorSpec(1, 256, Map.of()), clock,
+                    new ExecutorRegistry.Listener() {
+                        @Override
+                        public void executorRegistered(ExecutorRegistry.ExecutorInfo executor) {
+                        }
+
+                        @Override
+                        public void executorLost(ExecutorId id, ExecutorLossReason reason, String diagnostics) {
+                        }
+                    }, id -> true, msg -> { });
+            var starting = CompletableFuture.runAsync(slowManager::start);
+            Thread.sleep(1_000); // five ask timeouts: the start is still waiting, not failed
+            assertThat(starting).isNotDone();
+            release.countDown();
+            starting.get(WAIT_S, TimeUnit.SECONDS);
+            slowManager.requestTotalExecutors(1);
+            assertThat(slow.launched).hasSize(1);
+            slowManager.stop();
+        }
     }
 }

@@ -28,7 +28,7 @@ public final class TestingClusterBackend implements ClusterBackend {
     /** Accepts every open launch, naming executors exec-0, exec-1, ... */
     public List<ExecutorId> acceptAll() {
         var ids = new ArrayList<ExecutorId>();
-        for (var f : launches) {
+        for (var f : List.copyOf(launches)) { // completing one may launch more (a direct main thread)
             if (!f.isDone()) {
                 var id = new ExecutorId("exec-" + next++);
                 f.complete(id);
@@ -41,6 +41,14 @@ public final class TestingClusterBackend implements ClusterBackend {
     @Override
     public void releaseExecutor(ExecutorId id) {
         released.add(id);
+    }
+
+    /** The final status given to {@link #deregister}, or null. */
+    public FinalStatus finalStatus;
+
+    @Override
+    public void deregister(FinalStatus status, String diagnostics) {
+        finalStatus = status;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.sluice.submit;
 
 import io.sluice.conf.SluiceConf;
+import io.sluice.deploy.SubmitException;
+import io.sluice.deploy.SubmitRequest;
 import io.sluice.supervision.DriverEvent;
 import io.sluice.supervision.DriverEventLog;
 import io.sluice.supervision.DriverLifecycleListener;
@@ -9,8 +11,6 @@ import io.sluice.supervision.DriverState;
 import io.sluice.supervision.DriverSupervisor;
 import io.sluice.supervision.LocalDriverLauncher;
 import io.sluice.util.SystemClock;
-import io.sluice.yarn.SubmitRequest;
-import io.sluice.yarn.YarnSubmitException;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,7 +37,7 @@ final class LocalSupervision {
 
     static int run(SluiceConf conf, Path jar, String mainClass, List<String> appArgs, PrintWriter out) throws Exception {
         if (!Files.isReadable(jar) || !Files.isRegularFile(jar)) {
-            throw new YarnSubmitException("Application jar " + jar.toAbsolutePath() + " does not exist or is not readable");
+            throw new SubmitException("Application jar " + jar.toAbsolutePath() + " does not exist or is not readable");
         }
         DriverRestartPolicy policy;
         try {
@@ -59,7 +59,7 @@ final class LocalSupervision {
                 listeners.add(DriverEventLog.open(conf.get(SluiceConf.DRIVER_EVENT_LOG_DIR), appId,
                         new org.apache.hadoop.conf.Configuration()));
             } catch (IOException e) {
-                throw new YarnSubmitException("Cannot open the driver event log under "
+                throw new SubmitException("Cannot open the driver event log under "
                         + conf.get(SluiceConf.DRIVER_EVENT_LOG_DIR) + ": " + e.getMessage(), e);
             }
         }

@@ -1,10 +1,15 @@
 package io.sluice.submit;
 
+import io.sluice.cluster.ClusterManagers;
+import io.sluice.conf.ConfigRegistry;
 import io.sluice.conf.SluiceConf;
-import io.sluice.yarn.AppStatus;
-import io.sluice.yarn.SubmitRequest;
-import io.sluice.yarn.YarnSubmitException;
-import io.sluice.yarn.YarnSubmitter;
+import io.sluice.deploy.ApplicationStatus;
+import io.sluice.deploy.Staging;
+import io.sluice.deploy.SubmitException;
+import io.sluice.deploy.SubmitRequest;
+import io.sluice.deploy.Submitter;
+import io.sluice.deploy.SubmitterFactory;
+import io.sluice.deploy.Submitters;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
@@ -18,16 +23,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.yarn.api.records.ApplicationId;
-import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice-submit}: runs an application on a master, with spark-submit's habits.
+ * {@code sluice-submit}: runs an application on a master, with spark-submit's habits. It names no cluster manager:
+ * cluster masters are served by the {@link SubmitterFactory} (cluster deploy mode) and
+ * {@link io.sluice.cluster.ClusterManagerFactory} (client deploy mode) that claim the master URL, found through
+ * {@link java.util.ServiceLoader}; a master no installed module claims is refused with the list of installed ones.
  *
  * <pre>
  * sluice-submit --master yarn --deploy-mode cluster --class com.example.Main [--name N] [--queue Q]
@@ -36,18 +41,17 @@ import picocli.CommandLine.Parameters;
  * sluice-submit --master local[2] --class com.example.Main app.jar [app args]   (runs in this JVM)
  * sluice-submit --master local-cluster[2,1,1024] --supervise --class com.example.Main app.jar [app args]
  *               (runs the driver as a child JVM, restarted by sluice.driver.restart.*)
- * sluice-submit status &lt;appId&gt; | kill &lt;appId&gt; | list                         (against YARN)
+ * sluice-submit status &lt;appId&gt; | kill &lt;appId&gt; | list  [--master M]      (through the master's submitter)
  * sluice-submit mini-cluster [--conf-dir DIR] [--work-dir DIR]                 (HDFS + YARN on this machine)
  * </pre>
  *
- * YARN is found through {@code $HADOOP_CONF_DIR} / {@code $YARN_CONF_DIR} ({@code core-site.xml},
- * {@code yarn-site.xml}, {@code hdfs-site.xml}). Exit codes: {@value #OK} success, {@value #APP_FAILED} the
- * application failed or was killed, {@value #USAGE} a usage error, {@value #REFUSED} the submission or command was
- * refused (bad jar, unknown queue, containers too large, unreachable ResourceManager, ...); each error is one line
- * on stderr.
+ * A cluster is found through the environment ({@code $HADOOP_CONF_DIR} / {@code $YARN_CONF_DIR} for YARN). Exit
+ * codes: {@value #OK} success, {@value #APP_FAILED} the application failed or was killed, {@value #USAGE} a usage
+ * error (including a master no installed backend runs), {@value #REFUSED} the submission or command was refused (bad
+ * jar, unknown queue, containers too large, unreachable cluster manager, ...); each error is one line on stderr.
  */
 @Command(name = "sluice-submit", mixinStandardHelpOptions = true, version = "sluice-submit 0.1.0",
-        description = "Submits a Sluice application (or, with a subcommand, queries YARN).",
+        description = "Submits a Sluice application (or, with a subcommand, asks the cluster manager about applications).",
         subcommands = {SluiceSubmit.Status.class, SluiceSubmit.Kill.class, SluiceSubmit.ListApps.class,
                 SluiceSubmit.MiniClusterCommand.class})
 public final class SluiceSubmit implements Callable<Integer> {
@@ -58,10 +62,13 @@ public final class SluiceSubmit implements Callable<Integer> {
     private static final Pattern MEMORY = Pattern.compile("(\\d+)\\s*([kKmMgGtT]?)[bB]?");
 
     private final Map<String, String> env;
-    private PrintWriter out;
-    private PrintWriter err;
+    /** Where backends (submitters, cluster managers, configuration keys) are looked up through ServiceLoader. */
+    private final ClassLoader backends;
+    PrintWriter out;
+    PrintWriter err;
 
-    @Option(names = "--master", defaultValue = "local[2]", description = "yarn, local[N], local-cluster[E,C,M] (default: ${DEFAULT-VALUE})")
+    @Option(names = "--master", defaultValue = "local[2]", description = "local[N], local-cluster[E,C,M], or a cluster master "
+            + "whose backend is installed (yarn, ...) (default: ${DEFAULT-VALUE})")
     String master;
     @Option(names = "--deploy-mode", defaultValue = "cluster", description = "cluster or client (default: ${DEFAULT-VALUE})")
     String deployMode;
@@ -69,11 +76,11 @@ public final class SluiceSubmit implements Callable<Integer> {
     String mainClass;
     @Option(names = "--name", description = "the application's name")
     String name;
-    @Option(names = "--queue", description = "the YARN queue")
+    @Option(names = "--queue", description = "the cluster manager's queue (YARN's), where it has queues")
     String queue;
     @Option(names = "--conf", description = "a configuration setting key=value (repeatable)")
     List<String> confs = new ArrayList<>();
-    @Option(names = "--driver-memory", description = "driver heap, e.g. 1g or 512m (on YARN cluster mode: the ApplicationMaster's)")
+    @Option(names = "--driver-memory", description = "heap of a driver the cluster manager starts (cluster deploy mode), e.g. 1g or 512m")
     String driverMemory;
     @Option(names = "--executor-memory", description = "heap of each executor, e.g. 1g or 512m")
     String executorMemory;
@@ -83,7 +90,7 @@ public final class SluiceSubmit implements Callable<Integer> {
     Integer numExecutors;
     @Option(names = "--jars", split = ",", paramLabel = "JAR", description = "comma-separated jars for the class path of the driver and the executors, besides the application jar (repeatable)")
     List<Path> jars = new ArrayList<>();
-    @Option(names = "--files", split = ",", paramLabel = "FILE", description = "comma-separated files placed in the working directory of every YARN container under their own names (repeatable)")
+    @Option(names = "--files", split = ",", paramLabel = "FILE", description = "comma-separated files placed in the working directory of the driver and every executor under their own names (repeatable)")
     List<Path> files = new ArrayList<>();
     @Option(names = "--supervise", description = "with a local master: run the driver as a child JVM and start it "
             + "again when it fails, by the sluice.driver.restart.* policy, printing its lifecycle (on YARN in cluster "
@@ -95,7 +102,12 @@ public final class SluiceSubmit implements Callable<Integer> {
     List<String> appArgs = new ArrayList<>();
 
     SluiceSubmit(Map<String, String> env) {
+        this(env, SluiceSubmit.class.getClassLoader());
+    }
+
+    SluiceSubmit(Map<String, String> env, ClassLoader backends) {
         this.env = env;
+        this.backends = backends;
     }
 
     public static void main(String[] args) {
@@ -104,13 +116,18 @@ public final class SluiceSubmit implements Callable<Integer> {
 
     /** Runs the command line {@code args}; returns the exit code. */
     static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-        var submit = new SluiceSubmit(env);
+        return run(SluiceSubmit.class.getClassLoader(), env, out, err, args);
+    }
+
+    /** {@link #run(Map, PrintWriter, PrintWriter, String...)} with the backends installed in {@code backends}. */
+    static int run(ClassLoader backends, Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        var submit = new SluiceSubmit(env, backends);
         submit.out = out;
         submit.err = err;
         var cl = commandLine(submit);
         cl.setOut(out).setErr(err);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof YarnSubmitException || e instanceof UsageException) {
+            if (e instanceof SubmitException || e instanceof UsageException) {
                 commandLine.getErr().println("sluice-submit: " + e.getMessage());
                 return e instanceof UsageException ? USAGE : REFUSED;
             }
@@ -148,45 +165,59 @@ public final class SluiceSubmit implements Callable<Integer> {
         if (!deployMode.equals("cluster") && !deployMode.equals("client")) {
             throw new UsageException("--deploy-mode must be cluster or client, got '" + deployMode + "'");
         }
-        if (supervise && master.trim().equals("yarn") && deployMode.equals("client")) {
-            throw new UsageException("--supervise needs a supervisor for the driver: with --master yarn use "
-                    + "--deploy-mode cluster, where the ApplicationMaster supervises it");
-        }
-        SluiceConf conf = conf();
-        // a missing --jars or --files entry fails here, before anything is staged or run
-        YarnSubmitter.checkLocalFiles(new SubmitRequest(jar, mainClass, appArgs, conf, List.of()));
         String m = master.trim();
-        if (m.equals("yarn")) {
-            if (deployMode.equals("client")) {
-                // the driver runs here; an ApplicationMaster launches the executors, which get the jar
-                conf.set(SluiceConf.YARN_APP_JAR.name(), jar.toAbsolutePath().toString());
-                return runHere(conf);
-            }
-            return submitToYarn(conf);
+        if (supervise && !Submitters.isLocal(m) && deployMode.equals("client")) {
+            throw new UsageException("--supervise needs a supervisor for the driver: with --master " + m + " use "
+                    + "--deploy-mode cluster, where the cluster manager supervises it");
         }
-        if (m.equals("local") || m.startsWith("local[") || m.startsWith("local-cluster")) {
-            if (deployMode.equals("cluster")) {
-                deployMode = "client"; // a local master has no cluster to deploy the driver to
-            }
-            return supervise ? LocalSupervision.run(conf, jar, mainClass, appArgs, out) : runHere(conf);
+        ClassLoader loader = backends;
+        SubmitterFactory submitters = null;
+        if (Submitters.isLocal(m)) {
+            deployMode = "client"; // a local master has no cluster to deploy the driver to
+        } else if (deployMode.equals("cluster")) {
+            submitters = Submitters.forMaster(m, loader).orElseThrow(() -> new UsageException(Submitters.noBackendMessage(m, loader)));
+        } else if (ClusterManagers.forMaster(m, loader).isEmpty()) {
+            throw new UsageException(Submitters.noBackendMessage(m, loader));
         }
-        throw new UsageException("unknown --master '" + master + "': expected yarn, local[N], local[*] or local-cluster[E,C,M]");
+        SluiceConf conf = conf(submitters);
+        // a missing --jars or --files entry fails here, before anything is staged or run
+        Staging.checkJarsAndFiles(new SubmitRequest(jar, mainClass, appArgs, conf, List.of()));
+        if (submitters != null) {
+            return submit(submitters, conf);
+        }
+        if (supervise && Submitters.isLocal(m)) {
+            return LocalSupervision.run(conf, jar, mainClass, appArgs, out);
+        }
+        // the driver runs here; on a cluster master the executors get the application jar
+        conf.set(SluiceConf.SUBMIT_APP_JAR.name(), jar.toAbsolutePath().toString());
+        return runHere(conf);
     }
 
     SluiceConf conf() {
+        return conf(null);
+    }
+
+    /** The settings of the command line; {@code submitters} (null on local masters) says what --queue sets. */
+    SluiceConf conf(SubmitterFactory submitters) {
         var conf = confOf(confs);
         conf.set(SluiceConf.MASTER.name(), master.trim());
-        conf.set(SluiceConf.YARN_DEPLOY_MODE.name(), deployMode);
+        conf.set(SluiceConf.DEPLOY_MODE.name(), deployMode);
         if (name != null) {
             conf.set(SluiceConf.APP_NAME.name(), name);
         } else if (conf.asMap().get(SluiceConf.APP_NAME.name()) == null) {
             conf.set(SluiceConf.APP_NAME.name(), mainClass);
         }
         if (queue != null) {
-            conf.set(SluiceConf.YARN_QUEUE.name(), queue);
+            var factory = submitters != null ? submitters
+                    : Submitters.forMaster(master.trim(), backends).orElse(null);
+            var key = factory == null ? null : factory.queueKey().orElse(null);
+            if (key == null) {
+                throw new UsageException("--queue: master '" + master.trim() + "' has no queues");
+            }
+            conf.set(key.name(), queue);
         }
         if (driverMemory != null) {
-            conf.set(SluiceConf.YARN_AM_MEMORY_MB.name(), Integer.toString(memoryMb("--driver-memory", driverMemory)));
+            conf.set(SluiceConf.DRIVER_MEMORY_MB.name(), Integer.toString(memoryMb("--driver-memory", driverMemory)));
         }
         if (executorMemory != null) {
             conf.set(SluiceConf.EXECUTOR_MEMORY_MB.name(), Integer.toString(memoryMb("--executor-memory", executorMemory)));
@@ -203,13 +234,21 @@ public final class SluiceSubmit implements Callable<Integer> {
         if (!files.isEmpty()) {
             conf.set(SluiceConf.SUBMIT_FILES.name(), absolute(files));
         }
-        // every key must be known and its value valid: fail here, not in the ApplicationMaster
-        for (var key : SluiceConf.keys()) {
-            try {
-                conf.get(key);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
+        checked(conf);
+        return conf;
+    }
+
+    /**
+     * Fails with every invalid value at once (here, not in a driver the cluster manager starts) and prints a warning
+     * for each unknown or deprecated key.
+     */
+    private SluiceConf checked(SluiceConf conf) {
+        var report = conf.check(ConfigRegistry.load(backends));
+        if (!report.errors().isEmpty()) {
+            throw new UsageException(String.join("; ", report.errors()));
+        }
+        if (err != null) {
+            report.warnings().forEach(w -> err.println("sluice-submit: warning: " + w));
         }
         return conf;
     }
@@ -244,16 +283,17 @@ public final class SluiceSubmit implements Callable<Integer> {
         return v;
     }
 
-    private int submitToYarn(SluiceConf conf) throws InterruptedException {
-        try (var submitter = new YarnSubmitter(hadoopConf(env), conf, out::println)) {
-            ApplicationId appId = submitter.submit(new SubmitRequest(jar, mainClass, appArgs, conf, YarnSubmitter.sluiceJars(conf)));
+    /** Cluster deploy mode: through the master's submitter, following the application unless told not to. */
+    private int submit(SubmitterFactory factory, SluiceConf conf) throws InterruptedException {
+        try (Submitter submitter = factory.create(conf, env, out::println)) {
+            String appId = submitter.submit(new SubmitRequest(jar, mainClass, appArgs, conf, Staging.sluiceJars(conf)));
             out.println("Application id: " + appId);
-            if (!conf.get(SluiceConf.YARN_WAIT_FOR_COMPLETION)) {
+            if (!conf.get(SluiceConf.SUBMIT_WAIT_FOR_COMPLETION)) {
                 return OK;
             }
-            AppStatus end = submitter.awaitCompletion(appId, Duration.ofDays(36500));
+            ApplicationStatus end = submitter.awaitCompletion(appId, Duration.ofDays(36500), st -> out.println(st.describe()));
             if (!end.succeeded()) {
-                err.println("sluice-submit: application " + appId + " ended " + end.state() + "/" + end.finalStatus()
+                err.println("sluice-submit: application " + appId + " ended " + end.nativeState()
                         + (end.diagnostics().isBlank() ? "" : ": " + end.diagnostics()));
                 return APP_FAILED;
             }
@@ -264,7 +304,7 @@ public final class SluiceSubmit implements Callable<Integer> {
     /** Local masters: the driver runs in this JVM, from the application jar. */
     private int runHere(SluiceConf conf) throws Exception {
         if (!Files.isReadable(jar) || !Files.isRegularFile(jar)) {
-            throw new YarnSubmitException("Application jar " + jar.toAbsolutePath() + " does not exist or is not readable");
+            throw new SubmitException("Application jar " + jar.toAbsolutePath() + " does not exist or is not readable");
         }
         conf.asMap().forEach(System::setProperty);
         var urls = new ArrayList<URL>();
@@ -277,7 +317,7 @@ public final class SluiceSubmit implements Callable<Integer> {
             try {
                 c = Class.forName(mainClass, true, loader);
             } catch (ClassNotFoundException e) {
-                throw new YarnSubmitException("Main class " + mainClass + " was not found in " + jar);
+                throw new SubmitException("Main class " + mainClass + " was not found in " + jar);
             }
             var main = c.getMethod("main", String[].class);
             Thread.currentThread().setContextClassLoader(loader);
@@ -290,24 +330,6 @@ public final class SluiceSubmit implements Callable<Integer> {
             }
             return OK;
         }
-    }
-
-    /** The Hadoop configuration of {@code $HADOOP_CONF_DIR} and {@code $YARN_CONF_DIR} (and the class path). */
-    static Configuration hadoopConf(Map<String, String> env) {
-        var conf = new YarnConfiguration();
-        for (String var : List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR")) {
-            String dir = env.get(var);
-            if (dir == null || dir.isBlank()) {
-                continue;
-            }
-            for (String site : List.of("core-site.xml", "hdfs-site.xml", "yarn-site.xml")) {
-                Path p = Path.of(dir, site);
-                if (Files.isReadable(p)) {
-                    conf.addResource(new org.apache.hadoop.fs.Path(p.toUri()));
-                }
-            }
-        }
-        return conf;
     }
 
     /** The settings of repeated {@code --conf key=value} options. */
@@ -323,63 +345,80 @@ public final class SluiceSubmit implements Callable<Integer> {
         return conf;
     }
 
-    /** Options shared by the YARN query commands. */
-    abstract static class YarnCommand implements Callable<Integer> {
+    /** Options shared by the query commands: the master whose submitter answers, and its settings. */
+    abstract static class QueryCommand implements Callable<Integer> {
         @CommandLine.ParentCommand
         SluiceSubmit parent;
+        @Option(names = "--master", description = "the cluster master to ask (default: the installed backend whose "
+                + "application ids look like the one given; for list, the only installed one)")
+        String master;
         @Option(names = "--conf", description = "a configuration setting key=value (repeatable)")
         List<String> confs = new ArrayList<>();
 
-        YarnSubmitter submitter() {
-            var conf = confOf(confs);
-            return new YarnSubmitter(hadoopConf(parent.env), conf, parent.out::println);
-        }
-
-        static ApplicationId appId(String id) {
-            try {
-                return ApplicationId.fromString(id);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("'" + id + "' is not a YARN application id (application_<cluster timestamp>_<n>)");
+        /** The submitter of --master, else of the one installed backend whose application ids look like {@code appId}. */
+        Submitter submitter(String appId) {
+            ClassLoader loader = parent.backends;
+            SubmitterFactory factory;
+            if (master != null) {
+                factory = Submitters.forMaster(master.trim(), loader)
+                        .orElseThrow(() -> new UsageException(Submitters.noBackendMessage(master.trim(), loader)));
+            } else {
+                var all = Submitters.all(loader);
+                var owners = appId == null ? all : Submitters.forApplicationId(appId, loader);
+                if (owners.size() != 1) {
+                    String forms = String.join(", ", all.stream().map(f -> f.masterForm() + ": " + f.applicationIdForm()).toList());
+                    throw new UsageException(appId == null
+                            ? "name the master to ask with --master (installed: " + forms + ")"
+                            : owners.isEmpty()
+                            ? "'" + appId + "' is not an application id of an installed backend (" + forms + ")"
+                            : "'" + appId + "' could be an application of several masters; name one with --master");
+                }
+                factory = owners.get(0);
             }
+            var conf = confOf(confs);
+            if (master != null) {
+                // which cluster to ask: a Kubernetes or Mesos master URL is its API's address
+                conf.set(SluiceConf.MASTER.name(), master.trim());
+            }
+            return factory.create(parent.checked(conf), parent.env, parent.out::println);
         }
     }
 
-    @Command(name = "status", description = "Shows the state of a YARN application.")
-    static final class Status extends YarnCommand {
+    @Command(name = "status", description = "Shows the state of an application.")
+    static final class Status extends QueryCommand {
         @Parameters(index = "0", description = "the application id")
         String id;
 
         @Override
         public Integer call() {
-            try (var s = submitter()) {
-                AppStatus st = s.status(appId(id));
-                parent.out.println(st.describe());
+            try (var s = submitter(id)) {
+                parent.out.println(s.status(id).describe());
                 return OK;
             }
         }
     }
 
-    @Command(name = "kill", description = "Kills a YARN application.")
-    static final class Kill extends YarnCommand {
+    @Command(name = "kill", description = "Kills an application.")
+    static final class Kill extends QueryCommand {
         @Parameters(index = "0", description = "the application id")
         String id;
 
         @Override
         public Integer call() {
-            try (var s = submitter()) {
-                s.kill(appId(id));
+            try (var s = submitter(id)) {
+                s.kill(id);
                 parent.out.println("Killed " + id);
                 return OK;
             }
         }
     }
 
-    @Command(name = "list", description = "Lists the Sluice applications YARN knows.")
-    static final class ListApps extends YarnCommand {
+    @Command(name = "list", description = "Lists the Sluice applications the cluster manager knows.")
+    static final class ListApps extends QueryCommand {
         @Override
         public Integer call() {
-            try (var s = submitter()) {
-                for (AppStatus st : s.list()) {
+            try (var s = submitter(null)) {
+                for (ApplicationStatus st : s.list()) {
                     parent.out.println(st.describe());
                 }
                 return OK;
@@ -413,7 +452,7 @@ public final class SluiceSubmit implements Callable<Integer> {
             try {
                 Class.forName("org.apache.hadoop.yarn.server.MiniYARNCluster", false, getClass().getClassLoader());
             } catch (ClassNotFoundException e) {
-                throw new YarnSubmitException("the minicluster classes are not on the class path: build with "
+                throw new SubmitException("the minicluster classes are not on the class path: build with "
                         + "mvn -B -DskipTests package (bin/sluice-submit adds submit/target/mini-cluster-lib)");
             }
             var settings = new MiniCluster.Settings(workDir, confDir, memoryMb("--memory", memory), positive("--vcores", vcores));

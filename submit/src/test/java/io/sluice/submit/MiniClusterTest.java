@@ -28,7 +28,8 @@ class MiniClusterTest {
                     .anyMatch(l -> l.startsWith("bin/sluice-submit --master yarn "));
 
             // only what the files say, as sluice-submit reads them from HADOOP_CONF_DIR
-            Configuration conf = SluiceSubmit.hadoopConf(java.util.Map.of("HADOOP_CONF_DIR", confDir.toString()));
+            Configuration conf = io.sluice.conf.HadoopConfigurations.fromEnvironment(
+                    java.util.Map.of("HADOOP_CONF_DIR", confDir.toString()), new io.sluice.conf.SluiceConf(false));
             assertThat(conf.get("fs.defaultFS")).isEqualTo(cluster.fileSystemUri().toString()).startsWith("hdfs://");
             assertThat(conf.get(YarnConfiguration.RM_ADDRESS)).isEqualTo(cluster.resourceManagerAddress())
                     .isNotEqualTo(YarnConfiguration.DEFAULT_RM_ADDRESS);

@@ -1,5 +1,6 @@
 package io.sluice.submit;
 
+import io.sluice.yarn.YarnConf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,10 +34,12 @@ class SluiceSubmitTest {
                 "--executor-memory", "768m", "--executor-cores", "2", "--num-executors", "3", "app.jar", "a", "--b");
         SluiceConf conf = s.conf();
         assertThat(conf.get(SluiceConf.MASTER)).isEqualTo("yarn");
+        assertThat(conf.get(SluiceConf.DRIVER_MEMORY_MB)).isEqualTo(1024);
         assertThat(conf.get(SluiceConf.APP_NAME)).isEqualTo("wc");
-        assertThat(conf.get(SluiceConf.YARN_QUEUE)).isEqualTo("streaming");
-        assertThat(conf.get(SluiceConf.YARN_MEMORY_OVERHEAD_MB)).isEqualTo(300);
-        assertThat(conf.get(SluiceConf.YARN_AM_MEMORY_MB)).isEqualTo(1024);
+        assertThat(conf.get(YarnConf.QUEUE)).isEqualTo("streaming");
+        assertThat(conf.get(SluiceConf.EXECUTOR_MEMORY_OVERHEAD_MB)).as("read under its deprecated name").isEqualTo(300);
+        assertThat(conf.get(SluiceConf.DRIVER_MEMORY_OVERHEAD_MB)).isEqualTo(300);
+        assertThat(conf.get(SluiceConf.DRIVER_MEMORY_MB)).isEqualTo(1024);
         assertThat(conf.get(SluiceConf.EXECUTOR_MEMORY_MB)).isEqualTo(768);
         assertThat(conf.get(SluiceConf.EXECUTOR_CORES)).isEqualTo(2);
         assertThat(conf.get(SluiceConf.EXECUTOR_INSTANCES)).isEqualTo(3);
@@ -61,8 +64,9 @@ class SluiceSubmitTest {
 
         err.getBuffer().setLength(0);
         assertThat(run(Map.of(), "--master", "spark://h:7077", "--class", "M", "app.jar")).isEqualTo(SluiceSubmit.USAGE);
-        assertThat(err.toString().strip()).isEqualTo("sluice-submit: unknown --master 'spark://h:7077': expected yarn, local[N], "
-                + "local[*] or local-cluster[E,C,M]");
+        assertThat(err.toString().strip()).isEqualTo("sluice-submit: no backend installed for this master: 'spark://h:7077'; "
+                + "installed masters: local, local[N], local[*], local-cluster[E,C,M], yarn (a cluster manager's backend is "
+                + "installed by putting its module on the class path)");
 
         err.getBuffer().setLength(0);
         assertThat(run(Map.of(), "--master", "yarn", "--deploy-mode", "nearby", "--class", "M", "app.jar")).isEqualTo(SluiceSubmit.USAGE);
@@ -76,6 +80,49 @@ class SluiceSubmitTest {
         err.getBuffer().setLength(0);
         assertThat(run(Map.of(), "--num-executors", "x")).isEqualTo(SluiceSubmit.USAGE);
         assertThat(err.toString()).contains("--num-executors").contains("Try 'sluice-submit --help'");
+    }
+
+    @Test
+    void kubernetesAndMesosMastersAnswerThatNoBackendIsInstalledInEitherDeployMode() {
+        for (String master : new String[] {"k8s://https://kube:6443", "mesos://m:5050"}) {
+            for (String mode : new String[] {"cluster", "client"}) {
+                err.getBuffer().setLength(0);
+                assertThat(run(Map.of(), "--master", master, "--deploy-mode", mode, "--class", "M", "app.jar"))
+                        .isEqualTo(SluiceSubmit.USAGE);
+                assertThat(err.toString().strip()).startsWith("sluice-submit: no backend installed for this master: '" + master + "'")
+                        .contains("installed masters: local, local[N], local[*], local-cluster[E,C,M], yarn");
+            }
+            err.getBuffer().setLength(0);
+            assertThat(run(Map.of(), "status", "--master", master, "app-1")).isEqualTo(SluiceSubmit.USAGE);
+            assertThat(err.toString()).contains("no backend installed for this master: '" + master + "'");
+        }
+    }
+
+    @Test
+    void unknownAndDeprecatedKeysAreWarnedOfAndBadValuesRefusedAllAtOnce() {
+        assertThat(run(Map.of(), "--master", "local[1]", "--class", "M", "--conf", "sluice.streaming.backpresure.enabled=true",
+                "--conf", "sluice.yarn.am.memory=640", "--conf", "sluice.executor.cores=0", "--conf", "sluice.ui.port=x",
+                "app.jar")).isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("sluice-submit: sluice.executor.cores: expected >= 1, got 0; "
+                + "sluice.ui.port: cannot parse 'x' as Integer");
+
+        var s = parse("--master", "yarn", "--class", "M", "--conf", "sluice.streaming.backpresure.enabled=true",
+                "--conf", "sluice.yarn.am.memory=640", "app.jar");
+        var warnings = new StringWriter();
+        s.err = new PrintWriter(warnings, true);
+        assertThat(s.conf().get(SluiceConf.DRIVER_MEMORY_MB)).as("read under its deprecated name").isEqualTo(640);
+        assertThat(warnings.toString().lines().toList()).containsExactlyInAnyOrder(
+                "sluice-submit: warning: sluice.streaming.backpresure.enabled: unknown configuration key, ignored; "
+                        + "did you mean sluice.streaming.backpressure.enabled?",
+                "sluice-submit: warning: sluice.yarn.am.memory is deprecated; use sluice.driver.memory (its value is used)");
+    }
+
+    @Test
+    void theQueueIsTheMastersQueueKeyAndALocalMasterHasNone() {
+        assertThat(parse("--master", "yarn", "--class", "M", "--queue", "etl", "app.jar").conf().get(YarnConf.QUEUE))
+                .isEqualTo("etl");
+        assertThat(run(Map.of(), "--master", "local[2]", "--queue", "etl", "--class", "M", "app.jar")).isEqualTo(SluiceSubmit.USAGE);
+        assertThat(err.toString()).contains("--queue: master 'local[2]' has no queues");
     }
 
     @Test
@@ -129,9 +176,15 @@ class SluiceSubmitTest {
     }
 
     @Test
-    void aBadApplicationIdIsAUsageError() {
+    void anApplicationIdNoInstalledBackendRecognizesIsAUsageError() {
         assertThat(run(Map.of(), "kill", "app-42")).isEqualTo(SluiceSubmit.USAGE);
-        assertThat(err.toString()).contains("'app-42' is not a YARN application id");
+        assertThat(err.toString().strip()).isEqualTo("sluice-submit: 'app-42' is not an application id of an installed "
+                + "backend (yarn: application_<cluster timestamp>_<n>)");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of(), "status", "--master", "yarn", "app-42")).isEqualTo(SluiceSubmit.REFUSED);
+        assertThat(err.toString().strip()).isEqualTo("sluice-submit: 'app-42' is not a YARN application id "
+                + "(application_<cluster timestamp>_<n>)");
     }
 
     @Test

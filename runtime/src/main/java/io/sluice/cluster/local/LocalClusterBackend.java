@@ -1,8 +1,9 @@
 package io.sluice.cluster.local;
 
-import io.sluice.cluster.ClusterBackend;
-import io.sluice.cluster.ExecutorEventHandler;
+import io.sluice.cluster.AbstractClusterBackend;
 import io.sluice.cluster.ExecutorId;
+import io.sluice.cluster.ExecutorIds;
+import io.sluice.cluster.ExecutorLaunchPlan;
 import io.sluice.cluster.ExecutorLossReason;
 import io.sluice.cluster.ExecutorSpec;
 import io.sluice.conf.SluiceConf;
@@ -23,11 +24,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -38,36 +37,27 @@ import org.apache.logging.log4j.Logger;
  * <pre>{@code
  * ClusterBackend backend = new LocalClusterManagerFactory().create(conf);   // parses sluice.master
  * backend.start(events, mainThread, io);
- * backend.launchExecutor(spec)          // future completes with <app>-exec-<attempt>-<n> before the JVM starts;
+ * backend.launchExecutor(spec)          // future completes with <app>-exec-<attempt>-<n> (ExecutorIds) before the JVM starts;
  *                                       // then events.executorLaunched(id, "127.0.0.1"), or executorLost(LAUNCH_FAILED)
  *   ... the child registers with the driver by itself (SLUICE_DRIVER_URL from spec.environment()) ...
  * backend.releaseExecutor(id);          // SIGTERM, SIGKILL after sluice.executor.stopGracePeriod;
  *                                       // then events.executorLost(id, RELEASED_BY_DRIVER, exit status)
  *   ... a child that exits by itself: events.executorLost(id, EXITED or MEMORY_LIMIT, exit status + stderr tail)
+ * backend.deregister(status, diagnostics);  // recorded; later launches are refused
  * backend.stop();                       // terminates every child, kills stragglers, waits (bounded); no more events
  * }</pre>
  *
- * <p>Child command: {@code $JAVA_HOME/bin/java -Xmx<M>m -XX:+ExitOnOutOfMemoryError --add-opens ... -D<startup keys>
- * -cp <this JVM's class path> io.sluice.executor.ExecutorMain}, environment {@code spec.environment()} plus
- * {@code SLUICE_EXECUTOR_ID}, {@code SLUICE_EXECUTOR_CORES} and {@code SLUICE_EXECUTOR_HOST=127.0.0.1}; stdout and
- * stderr go to {@code <workDir>/<id>/stdout|stderr}. Startup keys are the {@code sluice.rpc.*},
- * {@code sluice.kryo.*} and {@code sluice.network.*} settings an executor needs before it registers; the rest of
- * the configuration comes from the driver at registration.
+ * <p>Child command: the executor's {@link ExecutorLaunchPlan} run with this JVM's {@code java} and class path
+ * ({@code -cp}), environment the plan's plus {@code SLUICE_EXECUTOR_HOST=127.0.0.1}; stdout and stderr go to the
+ * plan's log directory under the work directory, {@code <workDir>/<id>/stdout|stderr}.
  *
  * <p>Threading: thread-safe. Processes start on the {@code io} executor; events are posted to {@code mainThread},
- * in order per executor (launched before lost). {@link #stop} is idempotent.
+ * in order per executor (launched before lost), through {@link AbstractClusterBackend}. {@link #stop} is idempotent.
  */
-public final class LocalClusterBackend implements ClusterBackend {
+public final class LocalClusterBackend extends AbstractClusterBackend {
     private static final Logger LOG = LogManager.getLogger(LocalClusterBackend.class);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     private static final String HOST = "127.0.0.1";
-    private static final List<String> ADD_OPENS = List.of(
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens", "java.base/java.util=ALL-UNNAMED");
-    private static final List<String> STARTUP_PREFIXES = List.of("sluice.rpc.", "sluice.kryo.", "sluice.network.");
-
-    private enum State { NEW, RUNNING, STOPPED }
 
     /** One child JVM. {@code released} is set before the driver's SIGTERM, so its exit reads as a release. */
     private static final class Child {
@@ -88,21 +78,17 @@ public final class LocalClusterBackend implements ClusterBackend {
     private final int attempt;
     private final Path workDir;
     private final Duration stopGrace;
-    private final List<String> startupProperties;
+    private final SluiceConf launchConf;
+    private final ExecutorIds ids;
     private final Map<ExecutorId, Child> children = new ConcurrentHashMap<>();
     private final Set<ExecutorId> starting = new HashSet<>(); // guarded by this
     private final Set<ExecutorId> releasedBeforeStart = new HashSet<>(); // guarded by this
-    private final AtomicInteger nextExecutor = new AtomicInteger();
-    private State state = State.NEW; // guarded by this
-    private ExecutorEventHandler events;
-    private Executor mainThread;
-    private Executor io;
 
     /**
-     * @param startupProperties {@code -Dkey=value} options every child gets
+     * @param launchConf what the executors' launch plans come from (startup settings, extra JVM options)
      */
     public LocalClusterBackend(LocalClusterUrl url, String appId, int attempt, Path workDir, Duration stopGrace,
-                               List<String> startupProperties) {
+                               SluiceConf launchConf) {
         if (appId == null || appId.isBlank()) {
             throw new IllegalArgumentException(SluiceConf.APP_ID.name() + " must be set before the local-cluster backend is "
                     + "created: it names the executors");
@@ -112,7 +98,8 @@ public final class LocalClusterBackend implements ClusterBackend {
         this.attempt = attempt;
         this.workDir = workDir;
         this.stopGrace = stopGrace;
-        this.startupProperties = List.copyOf(startupProperties);
+        this.launchConf = launchConf;
+        this.ids = new ExecutorIds(appId, attempt);
     }
 
     /** A backend configured from {@code conf} (see {@link LocalClusterManagerFactory#create}). */
@@ -122,14 +109,8 @@ public final class LocalClusterBackend implements ClusterBackend {
         Path workDir = dir.isBlank()
                 ? Path.of(System.getProperty("java.io.tmpdir"), "sluice-local-cluster", appId.isBlank() ? "unnamed" : appId)
                 : Path.of(dir);
-        var props = new ArrayList<String>();
-        conf.asMap().forEach((k, v) -> {
-            if (STARTUP_PREFIXES.stream().anyMatch(k::startsWith)) {
-                props.add("-D" + k + "=" + v);
-            }
-        });
         return new LocalClusterBackend(url, appId, conf.get(SluiceConf.APP_ATTEMPT), workDir,
-                conf.get(SluiceConf.EXECUTOR_STOP_GRACE), props);
+                conf.get(SluiceConf.EXECUTOR_STOP_GRACE), conf);
     }
 
     /** The parsed master URL; its E, C and M are the initial executor count and the executor spec. */
@@ -142,14 +123,12 @@ public final class LocalClusterBackend implements ClusterBackend {
     }
 
     @Override
-    public synchronized void start(ExecutorEventHandler events, Executor mainThread, Executor io) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("the local-cluster backend of " + appId + " was already started (" + state + ")");
-        }
-        this.events = events;
-        this.mainThread = mainThread;
-        this.io = io;
-        state = State.RUNNING;
+    protected String describe() {
+        return "the local-cluster backend of " + appId;
+    }
+
+    @Override
+    protected void doStart() {
         LOG.info("Local-cluster backend of {} (attempt {}, {}) started; executor logs under {}", appId, attempt, url, workDir);
     }
 
@@ -158,24 +137,16 @@ public final class LocalClusterBackend implements ClusterBackend {
      * starts), or fails if the backend is not running or {@code spec.environment()} lacks {@code SLUICE_DRIVER_URL}.
      */
     @Override
-    public CompletableFuture<ExecutorId> launchExecutor(ExecutorSpec spec) {
-        synchronized (this) {
-            if (state != State.RUNNING) {
-                return CompletableFuture.failedFuture(new IllegalStateException(
-                        "the local-cluster backend of " + appId + " is " + state + ", not running"));
-            }
-        }
-        if (!spec.environment().containsKey(ExecutorLaunchSettings.DRIVER_URL)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("the executor spec's environment must "
-                    + "contain " + ExecutorLaunchSettings.DRIVER_URL + " (the driver's host:port)"));
-        }
-        var id = new ExecutorId(appId + "-exec-" + attempt + "-" + nextExecutor.incrementAndGet());
+    protected CompletableFuture<ExecutorId> doLaunch(ExecutorSpec spec) {
+        ExecutorLaunchPlan.checkSpec(spec);
+        ExecutorId id = ids.next();
+        ExecutorLaunchPlan plan = ExecutorLaunchPlan.of(launchConf, spec, id, appId, attempt);
         var accepted = new CompletableFuture<ExecutorId>();
         synchronized (this) {
             starting.add(id);
         }
         try {
-            io.execute(() -> launch(id, spec, accepted));
+            io().execute(() -> launch(plan, spec, accepted));
         } catch (RejectedExecutionException e) {
             synchronized (this) {
                 starting.remove(id);
@@ -185,77 +156,67 @@ public final class LocalClusterBackend implements ClusterBackend {
         return accepted;
     }
 
-    private void launch(ExecutorId id, ExecutorSpec spec, CompletableFuture<ExecutorId> accepted) {
+    private void launch(ExecutorLaunchPlan plan, ExecutorSpec spec, CompletableFuture<ExecutorId> accepted) {
+        ExecutorId id = plan.executorId();
         accepted.complete(id); // accepted: from here on, the outcome arrives as an event
         Process process;
         Child child;
+        Path dir = ExecutorLaunchPlan.logDirectory(workDir, id);
         synchronized (this) {
             starting.remove(id);
-            if (state != State.RUNNING) {
-                post(id, () -> events.executorLost(id, ExecutorLossReason.LAUNCH_FAILED, "the backend stopped before "
-                        + "executor " + id + " started"));
+            if (!isRunning()) {
+                reportLost(id, ExecutorLossReason.LAUNCH_FAILED, "the backend stopped before executor " + id + " started");
                 return;
             }
             if (releasedBeforeStart.remove(id)) {
                 // reported as a launch that never happened, the one loss allowed without executorLaunched
-                post(id, () -> events.executorLost(id, ExecutorLossReason.LAUNCH_FAILED, "executor " + id
-                        + " was released by the driver before its JVM started, so it was never started"));
+                reportLost(id, ExecutorLossReason.LAUNCH_FAILED, "executor " + id
+                        + " was released by the driver before its JVM started, so it was never started");
                 return;
             }
-            Path dir = workDir.resolve(id.value());
             try {
                 Files.createDirectories(dir);
-                ProcessBuilder pb = new ProcessBuilder(command(spec))
+                ProcessBuilder pb = new ProcessBuilder(plan.command(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        System.getProperty("java.class.path"), List.of()))
                         .directory(dir.toFile())
-                        .redirectOutput(dir.resolve("stdout").toFile())
-                        .redirectError(dir.resolve("stderr").toFile());
+                        .redirectOutput(dir.resolve(ExecutorLaunchPlan.STDOUT).toFile())
+                        .redirectError(dir.resolve(ExecutorLaunchPlan.STDERR).toFile());
                 Map<String, String> env = pb.environment();
                 env.keySet().removeIf(k -> k.startsWith("SLUICE_")); // never inherit the driver's own
-                env.put(ExecutorLaunchSettings.APP_ID, appId);
-                env.putAll(spec.environment());
-                env.put(ExecutorLaunchSettings.EXECUTOR_ID, id.value());
-                env.put(ExecutorLaunchSettings.CORES, Integer.toString(spec.cores()));
+                env.putAll(plan.environment());
                 env.put(ExecutorLaunchSettings.BIND_HOST, HOST);
                 process = pb.start();
             } catch (IOException | RuntimeException e) {
                 LOG.error("Application {}: cannot start executor {}: {}", appId, id, e.toString());
-                post(id, () -> events.executorLost(id, ExecutorLossReason.LAUNCH_FAILED,
-                        "cannot start the JVM of executor " + id + ": " + e));
+                reportLost(id, ExecutorLossReason.LAUNCH_FAILED, "cannot start the JVM of executor " + id + ": " + e);
                 return;
             }
-            child = new Child(id, process, dir.resolve("stderr"));
+            child = new Child(id, process, dir.resolve(ExecutorLaunchPlan.STDERR));
             children.put(id, child);
         }
         LOG.info("Application {}: started executor {} (pid {}, {} cores, {} MiB), logs in {}", appId, id, process.pid(),
-                spec.cores(), spec.memoryMb(), workDir.resolve(id.value()));
-        post(id, () -> events.executorLaunched(id, HOST));
+                spec.cores(), spec.memoryMb(), dir);
+        reportLaunched(id, HOST);
         // after executorLaunched was posted: lost comes second; handled on our I/O thread, not the JDK's reaper
         process.onExit().thenRun(() -> {
             try {
-                io.execute(() -> onExit(child));
+                io().execute(() -> onExit(child));
             } catch (RejectedExecutionException e) {
                 onExit(child); // the I/O executor is gone: the driver is shutting down
             }
         });
     }
 
-    private List<String> command(ExecutorSpec spec) {
-        var cmd = new ArrayList<String>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx" + spec.memoryMb() + "m");
-        cmd.add("-XX:+ExitOnOutOfMemoryError");
-        cmd.add("-Dlog4j2.shutdownHookEnabled=false"); // ExecutorMain's own hook logs the shutdown, then stops log4j
-        cmd.addAll(ADD_OPENS);
-        cmd.addAll(startupProperties);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ExecutorMain.class.getName());
-        return cmd;
+    /** The process of a running executor, e.g. for diagnostics; empty for an unknown or ended one. */
+    public Optional<ProcessHandle> process(ExecutorId id) {
+        Child c = children.get(id);
+        return c == null ? Optional.empty() : Optional.of(c.process.toHandle());
     }
 
     private void onExit(Child child) {
         synchronized (this) {
-            if (state == State.STOPPED || children.remove(child.id) == null) {
+            if (!isRunning() || children.remove(child.id) == null) {
                 return; // stop() reaps it and reports nothing
             }
         }
@@ -270,7 +231,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         } else {
             LOG.warn("Application {}: {}", appId, diagnostics);
         }
-        post(child.id, () -> events.executorLost(child.id, reason, diagnostics));
+        reportLost(child.id, reason, diagnostics);
     }
 
     /**
@@ -293,7 +254,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         }
         LOG.info("Application {}: releasing executor {} (pid {})", appId, id, child.process.pid());
         child.process.destroy();
-        CompletableFuture.delayedExecutor(stopGrace.toMillis(), TimeUnit.MILLISECONDS, io).execute(() -> {
+        CompletableFuture.delayedExecutor(stopGrace.toMillis(), TimeUnit.MILLISECONDS, io()).execute(() -> {
             if (child.process.isAlive()) {
                 LOG.warn("Application {}: executor {} (pid {}) did not exit within {} ms of SIGTERM; killing it", appId,
                         id, child.process.pid(), stopGrace.toMillis());
@@ -309,13 +270,10 @@ public final class LocalClusterBackend implements ClusterBackend {
      * @throws IllegalStateException naming the pids of children that survived even SIGKILL
      */
     @Override
-    public void stop() {
+    protected void doStop() {
         List<Child> reaping;
         synchronized (this) {
-            if (state == State.STOPPED) {
-                return;
-            }
-            state = State.STOPPED; // a launch() still queued on the I/O executor now starts nothing
+            // the state is STOPPED: a launch() still queued on the I/O executor now starts nothing
             reaping = new ArrayList<>(children.values());
             children.clear();
         }
@@ -351,22 +309,6 @@ public final class LocalClusterBackend implements ClusterBackend {
     private static void killTree(Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-    }
-
-    /** Runs {@code event} on the main thread, unless the backend has stopped (or the main thread is gone). */
-    private void post(ExecutorId id, Runnable event) {
-        try {
-            mainThread.execute(() -> {
-                synchronized (this) {
-                    if (state == State.STOPPED) {
-                        return;
-                    }
-                }
-                event.run();
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("Application {}: event for executor {} dropped, the main thread is shut down", appId, id);
-        }
     }
 
     /** The last lines of a log file (at most 2 KiB), for diagnostics. */

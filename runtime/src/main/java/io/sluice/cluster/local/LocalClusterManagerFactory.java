@@ -12,6 +12,11 @@ public final class LocalClusterManagerFactory implements ClusterManagerFactory {
         return LocalClusterUrl.claims(masterUrl);
     }
 
+    @Override
+    public String masterForm() {
+        return "local-cluster[E,C,M]";
+    }
+
     /**
      * A backend for {@code sluice.master}; reads {@code sluice.app.id} (required), {@code sluice.app.attempt},
      * {@code sluice.localCluster.workDir} and {@code sluice.executor.stopGracePeriod}.

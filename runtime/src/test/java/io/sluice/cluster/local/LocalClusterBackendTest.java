@@ -72,7 +72,7 @@ class LocalClusterBackendTest {
     }
 
     private LocalClusterBackend backend(Path workDir) {
-        backend = new LocalClusterBackend(new LocalClusterUrl(1, 1, 128), "app-3", 2, workDir, Duration.ofSeconds(10), List.of());
+        backend = new LocalClusterBackend(new LocalClusterUrl(1, 1, 128), "app-3", 2, workDir, Duration.ofSeconds(10), new SluiceConf(false));
         backend.start(handler, mainThread, io);
         return backend;
     }

@@ -1,4 +1,4 @@
-package io.sluice.yarn;
+package io.sluice.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,7 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Sluice's jars on the cluster's file system, kept between submissions and keyed by content: a jar lives at
- * {@code <dir>/<sha256 of its bytes>/<file name>} ({@code sluice.yarn.jarCacheDir}). {@link #put} uploads a jar only
+ * {@code <dir>/<sha256 of its bytes>/<file name>} ({@code sluice.submit.jarCacheDir}). {@link #put} uploads a jar only
  * when no file of that hash and name is there yet.
  *
  * <pre>{@code

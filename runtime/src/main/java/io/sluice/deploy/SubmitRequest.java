@@ -1,4 +1,4 @@
-package io.sluice.yarn;
+package io.sluice.deploy;
 
 import io.sluice.conf.SluiceConf;
 import java.nio.file.Path;
@@ -7,19 +7,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One application to submit to YARN.
+ * One application to submit, the same for every cluster manager.
  *
  * @param appJar     the application's jar on the local file system
- * @param mainClass  the driver's main class, run inside the ApplicationMaster
+ * @param mainClass  the driver's main class
  * @param appArgs    arguments of the main class
- * @param conf       the application's configuration ({@code sluice.app.name}, {@code sluice.yarn.*},
- *                   {@code sluice.executor.*}, ...); written to the staged {@code sluice.conf}
- * @param sluiceJars Sluice's own jars (and their dependencies) that every container gets, through the jar cache
- *                   ({@code sluice.yarn.jarCacheDir}); directories are packed into jars. See
- *                   {@link YarnSubmitter#currentClassPath()}.
+ * @param conf       the application's configuration; staged as {@code conf/sluice.conf}
+ * @param sluiceJars Sluice's own jars (and their dependencies) for the driver and every executor, kept in the jar cache
+ *                   ({@code sluice.submit.jarCacheDir}); directories are packed into jars. See
+ *                   {@link Staging#sluiceJars(SluiceConf)}.
  * @param jars       further jars on the class path of the driver and the executors ({@code --jars}), staged with the
  *                   application
- * @param files      files placed in every container's working directory under their own names ({@code --files})
+ * @param files      files placed in the working directory of the driver and every executor under their own names
+ *                   ({@code --files})
  */
 public record SubmitRequest(Path appJar, String mainClass, List<String> appArgs, SluiceConf conf, List<Path> sluiceJars,
                             List<Path> jars, List<Path> files) {

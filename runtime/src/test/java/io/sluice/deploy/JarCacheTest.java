@@ -1,4 +1,4 @@
-package io.sluice.yarn;
+package io.sluice.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
