@@ -1,5 +1,6 @@
 package io.sluice.yarn;
 
+import io.sluice.conf.SluiceConf;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -97,6 +98,24 @@ public final class MiniYarnDfs implements AutoCloseable {
 
     public Configuration conf() {
         return new YarnConfiguration(conf);
+    }
+
+    /**
+     * {@code conf} set up for a driver in this JVM that runs on this cluster in client deploy mode: master yarn, the
+     * application and Sluice jars to ship, and this cluster's ResourceManager and file system as Hadoop settings.
+     */
+    public SluiceConf clientModeDriver(SluiceConf conf, Path appJar, List<Path> sluiceJars) {
+        conf.set(SluiceConf.MASTER.name(), "yarn")
+                .set(SluiceConf.DEPLOY_MODE.name(), "client")
+                .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())
+                .set(SluiceConf.SUBMIT_SLUICE_JARS.name(),
+                        String.join(",", sluiceJars.stream().map(Path::toString).toList()));
+        for (var e : conf()) {
+            if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
+                conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
+            }
+        }
+        return conf;
     }
 
     public FileSystem fs() throws IOException {

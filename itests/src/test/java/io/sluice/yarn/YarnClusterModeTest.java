@@ -166,16 +166,7 @@ class YarnClusterModeTest {
         FileSystem fs = cluster.fs();
         String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/client-mode/counts")).toString();
         String checkpoint = fs.makeQualified(new org.apache.hadoop.fs.Path("/checkpoints/client-mode")).toString();
-        SluiceConf conf = YarnApps.appConf()
-                .set(SluiceConf.MASTER.name(), "yarn")
-                .set(SluiceConf.DEPLOY_MODE.name(), "client")
-                .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())
-                .set(SluiceConf.SUBMIT_SLUICE_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()));
-        for (var e : cluster.conf()) {
-            if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
-                conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
-            }
-        }
+        SluiceConf conf = cluster.clientModeDriver(YarnApps.appConf(), appJar, sluiceJars);
         List<String> before;
         try (var client = cluster.yarnClient()) {
             before = client.getApplications().stream().map(r -> r.getApplicationId().toString()).toList();

@@ -41,16 +41,7 @@ class YarnExecutorContractTest extends ExecutorBackendContract {
     @Override
     protected SluiceConf configure(SluiceConf conf) {
         YarnApps.appConf().asMap().forEach(conf::set);
-        conf.set(SluiceConf.MASTER.name(), "yarn")
-                .set(SluiceConf.DEPLOY_MODE.name(), "client")
-                .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())
-                .set(SluiceConf.SUBMIT_SLUICE_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()));
-        for (var e : cluster.conf()) {
-            if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
-                conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
-            }
-        }
-        return conf;
+        return cluster.clientModeDriver(conf, appJar, sluiceJars);
     }
 
     @Override

@@ -164,18 +164,9 @@ class YarnSubmissionOptionsTest {
         FileSystem fs = cluster.fs();
         String out = fs.makeQualified(new org.apache.hadoop.fs.Path("/out/options-client/shouts")).toString();
         var marker = fs.makeQualified(new org.apache.hadoop.fs.Path("/markers/options-client-stop"));
-        SluiceConf conf = appConf(true)
-                .set(SluiceConf.MASTER.name(), "yarn")
-                .set(SluiceConf.DEPLOY_MODE.name(), "client")
-                .set(SluiceConf.SUBMIT_APP_JAR.name(), appJar.toString())
-                .set(SluiceConf.SUBMIT_SLUICE_JARS.name(), String.join(",", sluiceJars.stream().map(Path::toString).toList()))
+        SluiceConf conf = cluster.clientModeDriver(appConf(true), appJar, sluiceJars)
                 .set(SluiceConf.SUBMIT_JARS.name(), helperJar.toString())
                 .set(SluiceConf.SUBMIT_FILES.name(), greeting.toString());
-        for (var e : cluster.conf()) {
-            if (e.getKey().startsWith("yarn.resourcemanager.") || e.getKey().equals("fs.defaultFS")) {
-                conf.set(SluiceConf.HADOOP_PREFIX + e.getKey(), e.getValue());
-            }
-        }
         List<ApplicationId> before;
         try (var client = cluster.yarnClient()) {
             before = client.getApplications().stream().map(r -> r.getApplicationId()).toList();

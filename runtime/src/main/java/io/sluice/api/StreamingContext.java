@@ -449,13 +449,7 @@ public class StreamingContext implements AutoCloseable {
             return;
         }
         var dir = new org.apache.hadoop.fs.Path(checkpointDir);
-        org.apache.hadoop.fs.FileSystem fs;
-        try {
-            fs = dir.getFileSystem(sc.hadoopConf());
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
-        }
-        checkpointLease = io.sluice.checkpoint.CheckpointLease.acquire(fs, dir,
+        checkpointLease = io.sluice.checkpoint.CheckpointLease.acquire(checkpointFileSystem(dir), dir,
                 io.sluice.checkpoint.CheckpointLease.Holder.thisProcess(sc.appId()),
                 io.sluice.checkpoint.CheckpointLease.Settings.of(conf().get(SluiceConf.CHECKPOINT_LEASE_TIMEOUT)),
                 lost -> reportError("The checkpoint directory was taken over", lost));
@@ -470,12 +464,7 @@ public class StreamingContext implements AutoCloseable {
             return;
         }
         var dir = new org.apache.hadoop.fs.Path(checkpointDir);
-        CheckpointFiles files;
-        try {
-            files = new CheckpointFiles(dir.getFileSystem(sc.hadoopConf()), dir);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
-        }
+        var files = new CheckpointFiles(checkpointFileSystem(dir), dir);
         checkpointWriter = new CheckpointWriter(files, sc.appId(),
                 conf().get(SluiceConf.CHECKPOINT_MAX_FAILURES), conf().get(SluiceConf.CHECKPOINT_RETRY_BACKOFF),
                 this::reportError);
@@ -523,6 +512,14 @@ public class StreamingContext implements AutoCloseable {
                 + "without them no state would be saved and a restarted driver would start over.");
     }
 
+    private org.apache.hadoop.fs.FileSystem checkpointFileSystem(org.apache.hadoop.fs.Path dir) {
+        try {
+            return dir.getFileSystem(sc.hadoopConf());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
+        }
+    }
+
     /** With stateful streams, saves their state to the checkpoint directory every checkpoint interval. */
     private void startStateCheckpointer() {
         var stateful = graph.statefulStreams();
@@ -530,13 +527,8 @@ public class StreamingContext implements AutoCloseable {
             return;
         }
         var dir = new org.apache.hadoop.fs.Path(checkpointDir);
-        try {
-            var fs = dir.getFileSystem(sc.hadoopConf());
-            stateCheckpointer = new StateCheckpointer(new StateSnapshots(fs, dir), new CheckpointFiles(fs, dir),
-                    sc.appId());
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("Cannot use the checkpoint directory " + checkpointDir + ": " + e, e);
-        }
+        var fs = checkpointFileSystem(dir);
+        stateCheckpointer = new StateCheckpointer(new StateSnapshots(fs, dir), new CheckpointFiles(fs, dir), sc.appId());
         stateful.forEach(s -> s.saveStatesWith(stateCheckpointer));
     }
 

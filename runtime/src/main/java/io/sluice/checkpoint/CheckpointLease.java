@@ -193,9 +193,6 @@ public final class CheckpointLease implements AutoCloseable {
         if (h == null) {
             return null; // being written, or damaged: judged by whether it changes
         }
-        if (h.token().equals(me.token())) {
-            return "it is this driver's own";
-        }
         if (h.host().equals(me.host()) && !running(h.pid())) {
             return "its process " + h.pid() + " on this host has ended";
         }
@@ -225,8 +222,8 @@ public final class CheckpointLease implements AutoCloseable {
         } catch (FileAlreadyExistsException e) {
             return false;
         } catch (IOException e) {
-            // HDFS reports a concurrent create of the same file in other ways
-            if (e.getClass().getSimpleName().equals("AlreadyBeingCreatedException") || fs.exists(file)) {
+            // HDFS reports a concurrent create of the same file in other ways (AlreadyBeingCreatedException)
+            if (fs.exists(file)) {
                 return false;
             }
             throw e;

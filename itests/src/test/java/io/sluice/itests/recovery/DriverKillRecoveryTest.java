@@ -1,5 +1,7 @@
 package io.sluice.itests.recovery;
 
+import static io.sluice.itests.BatchOutputs.perKey;
+import static io.sluice.itests.BatchOutputs.resent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.itests.BatchOutputs;
@@ -182,14 +184,6 @@ class DriverKillRecoveryTest {
 
     private static Map<Long, Integer> numbersAsSent(String dir, ReplayingNumberServer source) throws IOException {
         return BatchOutputs.numbersAtMostAsOftenAsSent(fsOf(dir), dir, "numbers", source.sent());
-    }
-
-    private static Map<String, String> perKey(Map<Long, Integer> occurrences) {
-        return BatchOutputs.perKey(occurrences);
-    }
-
-    private static List<Long> resent(Map<Long, Integer> occurrences) {
-        return BatchOutputs.resent(occurrences);
     }
 
     /** Kills the driver {@code kills} times, each after it completed a batch, at a random point; returns the run count. */
